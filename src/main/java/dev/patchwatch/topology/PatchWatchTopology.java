@@ -1,0 +1,195 @@
+package dev.patchwatch.topology;
+
+import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.internal.PartitionProgress;
+import dev.patchwatch.avro.internal.PartitionedCounts;
+import dev.patchwatch.avro.internal.StageMessage;
+import dev.patchwatch.avro.internal.HostRecord;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Builds the PatchWatch topology (DESIGN section 3). A pure function of its arguments: it starts
+ * nothing and reads nothing.
+ *
+ * <pre>
+ * scans ─► host-state (one task per scans partition) ─┬─► rejected
+ *                                                       ├─► progress topic ─► every instance (idle)
+ *                                                       └─► partials repartition, by aggregate key
+ *                                                            (progress multicast to all partitions)
+ *                                                            ─► aggregate ─┬─► finals by granularity
+ *                                                                          └─► live
+ * </pre>
+ */
+public final class PatchWatchTopology {
+
+  /** Name of the repartition topic between the stages: {@code <application.id>-partials-repartition}. */
+  public static final String PARTIALS = "partials";
+
+  private PatchWatchTopology() {}
+
+  public static Topology build(TopologySettings settings, Topics topics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.addStateStore(
+        store(settings, HostStateProcessor.HOST_STORE, Serdes.Bytes(), new InternalSerde<>(HostRecord.class)));
+    builder.addStateStore(
+        store(settings, HostStateProcessor.PROGRESS_STORE, Serdes.Integer(), new InternalSerde<>(PartitionProgress.class)));
+    builder.addStateStore(
+        store(settings, AggregateProcessor.COUNTS_STORE, Serdes.Bytes(), new InternalSerde<>(PartitionedCounts.class)));
+    builder.addStateStore(
+        store(settings, AggregateProcessor.PROGRESS_STORE, Serdes.Integer(), Serdes.Long()));
+    builder.addGlobalStore(
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(HostStateProcessor.GLOBAL_PROGRESS_STORE),
+                topics.progress().keySerde(),
+                topics.progress().valueSerde())
+            .withLoggingDisabled(),
+        topics.progress().name(),
+        Consumed.with(topics.progress().keySerde(), topics.progress().valueSerde())
+            .withName("all-partitions-progress"),
+        ProgressStoreUpdater::new);
+
+    KStream<byte[], ScanInput> scans =
+        builder.stream(
+            topics.scans().name(),
+            Consumed.with(
+                    Serdes.ByteArray(),
+                    Serdes.serdeFrom(
+                        (topic, value) -> {
+                          throw new UnsupportedOperationException("the topology never writes scans");
+                        },
+                        new ScanInputDeserializer(topics.scans().valueSerde().deserializer())))
+                .withTimestampExtractor(new ScanTimestampExtractor())
+                .withName("scans-source"));
+
+    Map<String, KStream<byte[], StageOutput>> fromHosts =
+        scans
+            .process(
+                () -> new HostStateProcessor(settings, topics.scans().name()),
+                Named.as("host-state-processor"),
+                HostStateProcessor.HOST_STORE,
+                HostStateProcessor.PROGRESS_STORE)
+            .split(Named.as("host-state-"))
+            .branch((k, v) -> v instanceof StageOutput.ToRejected, Branched.as("rejected"))
+            .branch((k, v) -> v instanceof StageOutput.ToProgress, Branched.as("progress"))
+            .defaultBranch(Branched.as("partials"));
+
+    fromHosts
+        .get("host-state-rejected")
+        .mapValues(v -> ((StageOutput.ToRejected) v).rejected(), Named.as("rejected-unwrap"))
+        .to(
+            topics.rejected().name(),
+            Produced.with(topics.rejected().keySerde(), topics.rejected().valueSerde())
+                .withName("rejected-sink"));
+
+    fromHosts
+        .get("host-state-progress")
+        .mapValues(v -> ((StageOutput.ToProgress) v).progress(), Named.as("progress-unwrap"))
+        .to(
+            topics.progress().name(),
+            Produced.with(Serdes.ByteArray(), topics.progress().valueSerde())
+                .withName("progress-sink"));
+
+    Map<String, KStream<CountKey, StageOutput>> fromAggregate =
+        fromHosts
+            .get("host-state-partials")
+            .mapValues(v -> ((StageOutput.ToAggregate) v).message(), Named.as("partials-unwrap"))
+            .repartition(
+                Repartitioned.<byte[], StageMessage>as(PARTIALS)
+                    .withKeySerde(Serdes.ByteArray())
+                    .withValueSerde(new InternalSerde<>(StageMessage.class))
+                    .withStreamPartitioner(new StagePartitioner()))
+            .process(
+                () -> new AggregateProcessor(settings),
+                Named.as("aggregate-processor"),
+                AggregateProcessor.COUNTS_STORE,
+                AggregateProcessor.PROGRESS_STORE)
+            .split(Named.as("aggregate-"))
+            .branch((k, v) -> ((StageOutput.ToCounts) v).isFinal(), Branched.as("final"))
+            .defaultBranch(Branched.as("live"));
+
+    fromAggregate
+        .get("aggregate-final")
+        .mapValues(v -> ((StageOutput.ToCounts) v).count(), Named.as("final-unwrap"))
+        .to(
+            (key, value, context) -> topics.finals(key.getGranularity()).name(),
+            Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
+                .withName("finals-sink"));
+
+    fromAggregate
+        .get("aggregate-live")
+        .mapValues(v -> ((StageOutput.ToCounts) v).count(), Named.as("live-unwrap"))
+        .to(
+            topics.countsLive().name(),
+            Produced.<CountKey, RemediationCount>with(
+                    topics.countsLive().keySerde(), topics.countsLive().valueSerde())
+                .withName("live-sink"));
+
+    return builder.build();
+  }
+
+  private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(
+      TopologySettings settings, String name, org.apache.kafka.common.serialization.Serde<K> keySerde,
+      org.apache.kafka.common.serialization.Serde<V> valueSerde) {
+    KeyValueBytesStoreSupplier supplier =
+        settings.storeType() == TopologySettings.StoreType.IN_MEMORY
+            ? Stores.inMemoryKeyValueStore(name)
+            : Stores.persistentKeyValueStore(name);
+    return Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde).withCachingEnabled();
+  }
+
+  /**
+   * Partials go to the partition of their aggregate key; progress goes to every partition, so each
+   * aggregating task hears from every input partition.
+   */
+  static final class StagePartitioner implements StreamPartitioner<byte[], StageMessage> {
+    @Override
+    public Optional<Set<Integer>> partitions(
+        String topic, byte[] key, StageMessage value, int numPartitions) {
+      if (value.getProgress() != null) {
+        return Optional.of(
+            IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
+      }
+      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+    }
+  }
+
+  /** Keeps the global view of every partition's progress. */
+  private static final class ProgressStoreUpdater
+      implements Processor<Integer, PartitionProgress, Void, Void> {
+    private KeyValueStore<Integer, PartitionProgress> store;
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(HostStateProcessor.GLOBAL_PROGRESS_STORE);
+    }
+
+    @Override
+    public void process(Record<Integer, PartitionProgress> record) {
+      store.put(record.key(), record.value());
+    }
+  }
+}

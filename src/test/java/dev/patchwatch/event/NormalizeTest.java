@@ -1,0 +1,216 @@
+package dev.patchwatch.event;
+
+import static dev.patchwatch.event.Events.CONTRACT;
+import static dev.patchwatch.event.Events.accepted;
+import static dev.patchwatch.event.Events.full;
+import static dev.patchwatch.event.Events.parse;
+import static dev.patchwatch.event.Events.rejected;
+import static dev.patchwatch.event.Events.repeat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchwatch.avro.RejectReason;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.ScanStatus;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.util.ClassSecurityValidator;
+import org.junit.jupiter.api.Test;
+
+/** Avro records read from Kafka go through the same rules as JSON. */
+class NormalizeTest {
+
+  /** An event as a careless producer might write it: valid, but not in canonical form. */
+  private static ScanEvent raw() {
+    Map<String, String> attributes = new HashMap<>();
+    attributes.put("tag", "proxylogon");
+    return ScanEvent.newBuilder()
+        .setScanner("shadowserver")
+        .setObservedAt(Instant.parse("2021-03-09T10:00:00.123Z"))
+        .setIp("::FFFF:203.0.113.7")
+        .setVulnerability("cve-2021-26855")
+        .setStatus(ScanStatus.PATCHED)
+        .setCountry("fr")
+        .setAsn(16276)
+        .setCompromised(true)
+        .setEventId("scan-42")
+        .setPort(443)
+        .setHostname("mail.example.fr")
+        .setAttributes(attributes)
+        .build();
+  }
+
+  private static Parsed.Invalid invalidField(ScanEvent event, String field) {
+    Parsed.Invalid invalid = rejected(CONTRACT.normalize(event));
+    assertThat(invalid.reason()).as(invalid.message()).isEqualTo(RejectReason.INVALID_FIELD);
+    assertThat(invalid.message()).startsWith(field + ": ");
+    return invalid;
+  }
+
+  @Test
+  void shouldNormaliseAvroEventLikeJson() {
+    ScanEvent normalised = accepted(CONTRACT.normalize(raw()));
+    assertThat(normalised.getIp()).isEqualTo("203.0.113.7");
+    assertThat(normalised.getVulnerability()).isEqualTo("CVE-2021-26855");
+    assertThat(normalised.getCountry()).isEqualTo("FR");
+    assertThat(normalised).isEqualTo(accepted(CONTRACT.parseJson(EventContract.toJson(raw()))));
+  }
+
+  @Test
+  void shouldNotChangeTheGivenEvent() {
+    ScanEvent event = raw();
+    ScanEvent before = raw();
+    ScanEvent normalised = accepted(CONTRACT.normalize(event));
+    assertThat(normalised).isNotSameAs(event);
+    assertThat(event).isEqualTo(before);
+    assertThat(event.getIp()).isEqualTo("::FFFF:203.0.113.7");
+  }
+
+  @Test
+  void shouldNotShareTheAttributesMapWithTheGivenEvent() {
+    ScanEvent event = raw();
+    ScanEvent normalised = accepted(CONTRACT.normalize(event));
+    normalised.getAttributes().put("added", "later");
+    assertThat(event.getAttributes()).doesNotContainKey("added");
+  }
+
+  @Test
+  void shouldReturnAnEqualEventForANormalisedOne() {
+    ScanEvent normalised = accepted(parse(full()));
+    ScanEvent again = accepted(CONTRACT.normalize(normalised));
+    assertThat(again).isEqualTo(normalised).isNotSameAs(normalised);
+  }
+
+  @Test
+  void shouldAcceptEventDecodedFromAvroBinary() throws Exception {
+    ScanEvent event = accepted(parse(full()));
+    ByteBuffer bytes = event.toByteBuffer();
+    // Avro 1.12 decodes generated classes only from trusted packages; the serdes' job, done here for this test only
+    ClassSecurityValidator.ClassSecurityPredicate saved = ClassSecurityValidator.getGlobal();
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(saved, type -> type.getPackageName().equals("dev.patchwatch.avro")));
+    ScanEvent decoded;
+    try {
+      decoded = ScanEvent.fromByteBuffer(bytes);
+    } finally {
+      ClassSecurityValidator.setGlobal(saved);
+    }
+    assertThat(accepted(CONTRACT.normalize(decoded))).isEqualTo(event);
+  }
+
+  @Test
+  void shouldNormaliseWithoutTrustingGeneratedClassesProcessWide() {
+    // the default Avro 1.12 class validator is in force here: normalize must not need it relaxed
+    assertThat(ClassSecurityValidator.getGlobal()).isSameAs(ClassSecurityValidator.DEFAULT);
+    accepted(CONTRACT.normalize(raw()));
+  }
+
+  @Test
+  void shouldRejectHostNameIpInAvroEvent() {
+    ScanEvent event = raw();
+    event.setIp("exchange.example.com");
+    invalidField(event, "ip");
+  }
+
+  @Test
+  void shouldRejectAvroEventBefore2000() {
+    ScanEvent event = raw();
+    event.setObservedAt(Instant.parse("1999-12-31T23:59:59.999Z"));
+    invalidField(event, "observedAt");
+  }
+
+  @Test
+  void shouldRejectAvroEventMoreThanOneDayAhead() {
+    ScanEvent event = raw();
+    event.setObservedAt(Instant.parse("2021-03-21T12:00:00.001Z"));
+    invalidField(event, "observedAt");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithBadScanner() {
+    ScanEvent event = raw();
+    event.setScanner("shadow server");
+    invalidField(event, "scanner");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithBadVulnerability() {
+    ScanEvent event = raw();
+    event.setVulnerability("CVE 2021");
+    invalidField(event, "vulnerability");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithUnknownCountry() {
+    ScanEvent event = raw();
+    event.setCountry("UK");
+    invalidField(event, "country");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithAsnOutOfRange() {
+    ScanEvent event = raw();
+    event.setAsn(-1);
+    invalidField(event, "asn");
+    event.setAsn(4294967296L);
+    invalidField(event, "asn");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithPortOutOfRange() {
+    ScanEvent event = raw();
+    event.setPort(65536);
+    invalidField(event, "port");
+    event.setPort(-1);
+    invalidField(event, "port");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithTooLongEventIdOrCarriedText() {
+    ScanEvent event = raw();
+    event.setEventId(repeat('e', 129));
+    invalidField(event, "eventId");
+    event = raw();
+    event.setProductVersion(repeat('v', 256));
+    invalidField(event, "productVersion");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithNullAttributeValue() {
+    ScanEvent event = raw();
+    event.getAttributes().put("empty", null);
+    invalidField(event, "attributes");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithoutRequiredField() {
+    ScanEvent event = raw();
+    event.setIp(null);
+    Parsed.Invalid invalid = rejected(CONTRACT.normalize(event));
+    assertThat(invalid.reason()).isEqualTo(RejectReason.MISSING_FIELD);
+    assertThat(invalid.message()).startsWith("ip: ");
+  }
+
+  @Test
+  void shouldRejectEmptyAvroRecord() {
+    Parsed.Invalid invalid = rejected(CONTRACT.normalize(new ScanEvent()));
+    assertThat(invalid.reason()).isEqualTo(RejectReason.MISSING_FIELD);
+    assertThat(invalid.message()).startsWith("scanner: ");
+  }
+
+  @Test
+  void shouldTreatMissingCountryAndAttributesOfAvroEventAsDefaults() {
+    ScanEvent event = raw();
+    event.setCountry(null);
+    event.setAttributes(null);
+    ScanEvent normalised = accepted(CONTRACT.normalize(event));
+    assertThat(normalised.getCountry()).isEqualTo("ZZ");
+    assertThat(normalised.getAttributes()).isEmpty();
+  }
+
+  @Test
+  void shouldRejectNullEvent() {
+    assertThat(rejected(CONTRACT.normalize(null)).reason()).isEqualTo(RejectReason.NOT_OBJECT);
+  }
+}
