@@ -1,0 +1,194 @@
+package dev.patchwatch.cli;
+
+import dev.patchwatch.topology.TopologySettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * PatchWatch's settings, resolved from a properties file, then the environment, then command-line
+ * flags, each overriding the one before. Keys starting with {@code kafka.} are Kafka client
+ * properties passed through with the prefix removed (SASL, TLS and the like).
+ */
+final class Config {
+
+  static final String KAFKA_PREFIX = "kafka.";
+
+  static final Setting<String> BOOTSTRAP_SERVERS =
+      new Setting<>("bootstrap.servers", "127.0.0.1:9092", "Kafka bootstrap servers", Config::nonBlank);
+  static final Setting<String> REGISTRY_URL =
+      new Setting<>(
+          "registry.url",
+          "http://127.0.0.1:8081/apis/ccompat/v7",
+          "Schema registry speaking the Confluent REST API",
+          Config::url);
+  static final Setting<String> TOPIC_PREFIX =
+      new Setting<>("topic.prefix", TopologySettings.DEFAULT_PREFIX, "Prefix of every PatchWatch topic", Config::nonBlank);
+  static final Setting<String> APPLICATION_ID =
+      new Setting<>(
+          "application.id", TopologySettings.DEFAULT_APPLICATION_ID, "Kafka Streams application id", Config::nonBlank);
+  static final Setting<Integer> PARTITIONS =
+      new Setting<>(
+          "partitions", 0, "Partitions of the scans topic; 0 = use the existing topic's, or 6 when creating it",
+          raw -> atLeast(Integer.parseInt(raw), 0));
+  static final Setting<Duration> HOURLY_GRACE =
+      new Setting<>("grace.hourly", Duration.ofHours(1), "How long an HOURLY window waits for late events", Durations::parse);
+  static final Setting<Duration> DAILY_GRACE =
+      new Setting<>("grace.daily", Duration.ofHours(2), "How long a DAILY window waits for late events", Durations::parse);
+  static final Setting<Duration> EXPOSURE_GRACE =
+      new Setting<>("grace.exposure", Duration.ofHours(2), "How long an EXPOSURE window waits for late events", Durations::parse);
+  static final Setting<Integer> LOOK_BACK_DAYS =
+      new Setting<>("lookback.days", 7, "EXPOSURE look-back in days", raw -> atLeast(Integer.parseInt(raw), 1));
+  static final Setting<Duration> IDLE_TIMEOUT =
+      new Setting<>(
+          "idle.timeout", Duration.ofMinutes(5),
+          "Wall-clock time without records after which a partition stops holding windows back (0 = never)",
+          Durations::parse);
+  static final Setting<Duration> LIVE_INTERVAL =
+      new Setting<>("live.interval", Duration.ofSeconds(1), "How often live counts are published", Durations::parse);
+  static final Setting<Path> STATE_DIR =
+      new Setting<>("state.dir", Path.of("patchwatch-data", "streams"), "Where Kafka Streams keeps local state", Path::of);
+  static final Setting<TopologySettings.StoreType> STORE_TYPE =
+      new Setting<>(
+          "store.type", TopologySettings.StoreType.ROCKSDB, "Host state store: ROCKSDB or IN_MEMORY",
+          raw -> TopologySettings.StoreType.valueOf(raw.toUpperCase(Locale.ROOT)));
+  static final Setting<Integer> STREAM_THREADS =
+      new Setting<>("stream.threads", 1, "Kafka Streams threads in this instance", raw -> atLeast(Integer.parseInt(raw), 1));
+  static final Setting<Short> REPLICATION_FACTOR =
+      new Setting<>(
+          "replication.factor", (short) -1, "Replication of created topics; -1 = the broker's default",
+          raw -> Short.parseShort(raw));
+
+  static final List<Setting<?>> ALL =
+      List.of(
+          BOOTSTRAP_SERVERS, REGISTRY_URL, TOPIC_PREFIX, APPLICATION_ID, PARTITIONS, HOURLY_GRACE,
+          DAILY_GRACE, EXPOSURE_GRACE, LOOK_BACK_DAYS, IDLE_TIMEOUT, LIVE_INTERVAL, STATE_DIR,
+          STORE_TYPE, STREAM_THREADS, REPLICATION_FACTOR);
+
+  private final Map<String, Object> values;
+  private final Map<String, String> kafka;
+
+  private Config(Map<String, Object> values, Map<String, String> kafka) {
+    this.values = values;
+    this.kafka = kafka;
+  }
+
+  /**
+   * @param file a properties file, if any
+   * @param environment the process environment; only {@code PATCHWATCH_*} variables are read
+   * @param flags settings given on the command line, by key
+   * @throws IllegalArgumentException naming the setting and its source when a value is invalid or
+   *     a key is unknown
+   */
+  static Config load(Optional<Path> file, Map<String, String> environment, Map<String, String> flags) {
+    Map<String, Object> values = new HashMap<>();
+    Map<String, String> kafka = new TreeMap<>();
+    ALL.forEach(s -> values.put(s.key(), s.defaultValue()));
+    if (file.isPresent()) {
+      apply(read(file.get()), "file " + file.get(), values, kafka);
+    }
+    Map<String, String> fromEnvironment = new LinkedHashMap<>();
+    for (Setting<?> s : ALL) {
+      String value = environment.get(s.environmentVariable());
+      if (value != null) {
+        fromEnvironment.put(s.key(), value);
+      }
+    }
+    environment.forEach(
+        (name, value) -> {
+          if (name.startsWith("PATCHWATCH_KAFKA_")) {
+            String key = name.substring("PATCHWATCH_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            fromEnvironment.put(KAFKA_PREFIX + key, value);
+          }
+        });
+    apply(fromEnvironment, "environment", values, kafka);
+    apply(flags, "command line", values, kafka);
+    return new Config(values, kafka);
+  }
+
+  private static void apply(
+      Map<String, String> raw, String source, Map<String, Object> values, Map<String, String> kafka) {
+    for (Map.Entry<String, String> entry : raw.entrySet()) {
+      String key = entry.getKey();
+      if (key.startsWith(KAFKA_PREFIX)) {
+        kafka.put(key.substring(KAFKA_PREFIX.length()), entry.getValue());
+        continue;
+      }
+      Setting<?> setting =
+          ALL.stream()
+              .filter(s -> s.key().equals(key))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalArgumentException("unknown setting \"" + key + "\" in " + source));
+      values.put(key, setting.parse(entry.getValue(), source));
+    }
+  }
+
+  private static Map<String, String> read(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    properties.stringPropertyNames().forEach(k -> map.put(k, properties.getProperty(k)));
+    return map;
+  }
+
+  @SuppressWarnings("unchecked")
+  <T> T get(Setting<T> setting) {
+    return (T) values.get(setting.key());
+  }
+
+  /** Kafka client properties given as {@code kafka.*}, without the prefix. */
+  Map<String, String> kafkaProperties() {
+    return Map.copyOf(kafka);
+  }
+
+  TopologySettings topologySettings(int inputPartitions) {
+    return new TopologySettings(
+        get(TOPIC_PREFIX),
+        get(APPLICATION_ID),
+        inputPartitions,
+        get(HOURLY_GRACE),
+        get(DAILY_GRACE),
+        get(EXPOSURE_GRACE),
+        get(LOOK_BACK_DAYS),
+        get(IDLE_TIMEOUT),
+        get(LIVE_INTERVAL),
+        get(STORE_TYPE));
+  }
+
+  private static String nonBlank(String raw) {
+    if (raw.isBlank()) {
+      throw new IllegalArgumentException("must not be empty");
+    }
+    return raw;
+  }
+
+  private static String url(String raw) {
+    if (!raw.startsWith("http://") && !raw.startsWith("https://")) {
+      throw new IllegalArgumentException("\"" + raw + "\" is not an http:// or https:// URL");
+    }
+    return raw;
+  }
+
+  private static int atLeast(int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(value + " is below the minimum " + min);
+    }
+    return value;
+  }
+}

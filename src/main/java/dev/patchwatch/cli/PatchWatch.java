@@ -1,0 +1,64 @@
+package dev.patchwatch.cli;
+
+import dev.patchwatch.registry.TrustedAvroPackages;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** The {@code patchwatch} executable: one subcommand per job. */
+@Command(
+    name = "patchwatch",
+    mixinStandardHelpOptions = true,
+    versionProvider = PatchWatch.Version.class,
+    description = "Live remediation telemetry: how fast is the exposed population shrinking?",
+    subcommands = {
+      ReplayCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class PatchWatch implements Runnable {
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    // System.exit rather than return: an embedded broker's threads would keep the JVM alive.
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with PatchWatch's error handling: one line per error, exit code 1. */
+  static CommandLine commandLine() {
+    TrustedAvroPackages.trust("dev.patchwatch.avro", "dev.patchwatch.avro.internal");
+    CommandLine cli = new CommandLine(new PatchWatch());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("error: " + oneLine(e));
+          if (VerboseOption.isVerbose()) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          return 1;
+        });
+    return cli;
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return message.replace('\n', ' ');
+  }
+
+  /** The version in the jar's manifest, when run from it. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = PatchWatch.class.getPackage().getImplementationVersion();
+      return new String[] {"patchwatch " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

@@ -1,0 +1,341 @@
+package dev.patchwatch.replay;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.Origin;
+import dev.patchwatch.avro.RejectReason;
+import dev.patchwatch.avro.Rejected;
+import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
+import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.AggregateJson;
+import dev.patchwatch.topology.Completion;
+import dev.patchwatch.topology.PatchWatchStreams;
+import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.topology.TopicReader;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
+import java.io.BufferedInputStream;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+
+/**
+ * Runs the real topology over a file of events on a given (fresh) cluster and writes every final
+ * aggregate: publishes the file, ends it with a watermark that closes every window, waits until
+ * the aggregating stage has closed them all, stops the topology so everything is committed, and
+ * reads the results back (DESIGN sections 5 and 7.3).
+ */
+public final class Replay {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+
+  private final String bootstrapServers;
+  private final SchemaRegistry registry;
+  private final Path stateDir;
+  private final TopologySettings settings;
+  private final Clock clock;
+  private final PrintWriter progress;
+
+  /**
+   * @param settings the topology settings; {@code inputPartitions} is the partition count used, and
+   *     the idle timeout should be 0 so results never depend on timing (DESIGN section 7.3)
+   * @param progress where progress lines go (stderr in the CLI)
+   */
+  public Replay(
+      String bootstrapServers, SchemaRegistry registry, Path stateDir, TopologySettings settings,
+      Clock clock, PrintWriter progress) {
+    this.bootstrapServers = bootstrapServers;
+    this.registry = registry;
+    this.stateDir = stateDir;
+    this.settings = settings;
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /** What a replay read, counted and wrote. */
+  public record Result(
+      long lines, long accepted, long rejected, long late, long finals, Duration elapsed) {}
+
+  public Result run(Path input, Path output, Optional<Path> rejectedOutput) throws IOException {
+    Instant started = clock.instant();
+    Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+      new TopicProvisioner(admin, Duration.ofSeconds(60))
+          .ensure(topics, settings.inputPartitions(), Optional.empty());
+    }
+    Published published = publish(input);
+    progress.printf(
+        "published %,d events (%,d lines rejected) in %.1f s; running the topology%n",
+        published.accepted, published.rejected, seconds(started));
+    progress.flush();
+    if (published.accepted > 0) {
+      process(topics, published.endWatermark);
+    }
+
+    List<RemediationCount> finals = new ArrayList<>();
+    for (Granularity g : Granularity.values()) {
+      TopicReader.readAll(bootstrapServers, Map.of(), topics.finals(g), r -> finals.add(r.value()));
+    }
+    finals.sort(AggregateJson.ORDER);
+    try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+      for (RemediationCount count : finals) {
+        out.write(AggregateJson.toJson(count));
+        out.newLine();
+      }
+    }
+
+    List<Rejected> rejected = new ArrayList<>();
+    TopicReader.readAll(bootstrapServers, Map.of(), topics.rejected(), r -> rejected.add(r.value()));
+    long late = rejected.stream().filter(r -> r.getReason() == RejectReason.LATE).count();
+    long rejectedLines = rejected.size() - late;
+    if (rejectedOutput.isPresent()) {
+      writeRejected(input, rejectedOutput.get(), rejected, published.lineOf);
+    }
+    return new Result(
+        published.accepted + published.rejected,
+        published.accepted - (rejectedLines - published.rejected),
+        rejectedLines,
+        late,
+        finals.size(),
+        Duration.between(started, clock.instant()));
+  }
+
+  /** What publishing the file produced. */
+  private record Published(long accepted, long rejected, long endWatermark, LineIndex lineOf) {}
+
+  private Published publish(Path input) throws IOException {
+    EventContract contract = new EventContract(clock);
+    LineIndex lineOf = new LineIndex(settings.inputPartitions());
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long accepted = 0;
+    long rejected = 0;
+    long maxObservedAt = Long.MIN_VALUE;
+    long lineNumber = 0;
+    long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+    try (ScanPublisher publisher =
+            ScanPublisher.builder()
+                .bootstrapServers(bootstrapServers)
+                .registry(registry)
+                .topicPrefix(settings.topicPrefix())
+                .clock(clock)
+                .build();
+        InputStream in = new BufferedInputStream(Files.newInputStream(input))) {
+      LineReader lines = new LineReader(in);
+      byte[] line;
+      while ((line = lines.next()) != null) {
+        lineNumber++;
+        Parsed parsed = parse(contract, line);
+        if (parsed instanceof Parsed.Invalid invalid) {
+          rejected++;
+          publisher
+              .publishRejected(fileRejection(input, lineNumber, line, invalid))
+              .whenComplete((m, e) -> recordFailure(failure, e));
+          continue;
+        }
+        ScanEvent event = ((Parsed.Valid) parsed).event();
+        maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
+        accepted++;
+        long at = lineNumber;
+        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent = publisher.publish(event);
+        sent.whenComplete(
+            (m, e) -> {
+              if (e != null) {
+                recordFailure(failure, e);
+              } else {
+                lineOf.put(m.partition(), m.offset(), at);
+              }
+            });
+        if (System.nanoTime() > nextReport) {
+          progress.printf("  read %,d lines: %,d accepted, %,d rejected%n", lineNumber, accepted, rejected);
+          progress.flush();
+          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+        }
+      }
+      long end = Long.MIN_VALUE;
+      if (accepted > 0) {
+        end = endWatermark(maxObservedAt);
+        await(publisher.watermark(Instant.ofEpochMilli(end)), "send the closing watermark");
+      }
+      publisher.flush();
+      if (failure.get() != null) {
+        throw new IllegalStateException("the broker refused events: " + failure.get().getMessage(), failure.get());
+      }
+      return new Published(accepted, rejected, end, lineOf);
+    }
+  }
+
+  /** Late enough to close every window holding an event (DESIGN section 7.4). */
+  private long endWatermark(long maxObservedAt) {
+    Duration maxGrace =
+        Arrays.stream(Granularity.values()).map(settings::grace).max(Comparator.naturalOrder()).orElseThrow();
+    return maxObservedAt
+        + Duration.ofDays(settings.lookBackDays()).toMillis()
+        + maxGrace.toMillis()
+        + Duration.ofDays(1).toMillis();
+  }
+
+  private void process(Topics topics, long endWatermark) {
+    int target = settings.inputPartitions() * settings.inputPartitions();
+    // Closing commits the last transaction, so every final is readable afterwards.
+    try (PatchWatchStreams streams =
+        new PatchWatchStreams(
+            settings, topics, bootstrapServers, stateDir, Map.of(),
+            StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
+      streams.start(Duration.ofSeconds(120));
+      long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+      int reached;
+      while ((reached = Completion.reached(streams.streams(), settings.inputPartitions(), endWatermark))
+          < target) {
+        if (streams.failure().isPresent() || streams.state() != KafkaStreams.State.RUNNING
+            && streams.state() != KafkaStreams.State.REBALANCING) {
+          throw new IllegalStateException(
+              "the topology stopped in state " + streams.state()
+                  + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
+              streams.failure().orElse(null));
+        }
+        if (System.nanoTime() > nextReport) {
+          progress.printf("  processing: %d of %d partition pairs done%n", reached, target);
+          progress.flush();
+          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+        }
+        sleep(100);
+      }
+    }
+  }
+
+  private Parsed parse(EventContract contract, byte[] line) {
+    try {
+      String text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(line))
+              .toString();
+      return contract.parseJson(text);
+    } catch (CharacterCodingException e) {
+      return new Parsed.Invalid(RejectReason.NOT_JSON, "line is not valid UTF-8");
+    }
+  }
+
+  private Rejected fileRejection(Path input, long line, byte[] bytes, Parsed.Invalid invalid) {
+    return Rejected.newBuilder()
+        .setReason(invalid.reason())
+        .setMessage(invalid.message())
+        .setOriginal(ByteBuffer.wrap(bytes))
+        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(line).build())
+        .setRejectedAt(clock.instant())
+        .build();
+  }
+
+  /** One JSON line per rejection, by input line, with the line's text. */
+  private void writeRejected(Path input, Path output, List<Rejected> rejected, LineIndex lineOf)
+      throws IOException {
+    TreeMap<Long, List<Rejected>> byLine = new TreeMap<>();
+    for (Rejected r : rejected) {
+      Origin o = r.getOrigin();
+      long line = o.getLine() != null ? o.getLine() : lineOf.get(o.getPartition(), o.getOffset());
+      byLine.computeIfAbsent(line, l -> new ArrayList<>()).add(r);
+    }
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(input));
+        BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+      LineReader lines = new LineReader(in);
+      long number = 0;
+      byte[] line;
+      while (!byLine.isEmpty() && (line = lines.next()) != null) {
+        number++;
+        List<Rejected> here = byLine.remove(number);
+        if (here == null) {
+          continue;
+        }
+        for (Rejected r : here) {
+          ObjectNode node = MAPPER.createObjectNode();
+          node.put("line", number);
+          node.put("reason", r.getReason().name());
+          node.put("message", r.getMessage());
+          if (!r.getGranularities().isEmpty()) {
+            r.getGranularities().forEach(g -> node.withArray("granularities").add(g.name()));
+          }
+          node.put("input", lenientText(line));
+          out.write(node.toString());
+          out.newLine();
+        }
+      }
+    }
+  }
+
+  private static String lenientText(byte[] line) {
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPLACE)
+              .decode(ByteBuffer.wrap(line));
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
+    if (error != null) {
+      failure.compareAndSet(null, error);
+    }
+  }
+
+  private static void await(CompletableFuture<?> future, String what) {
+    try {
+      future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while trying to " + what, e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the topology", e);
+    }
+  }
+
+  private double seconds(Instant since) {
+    return Duration.between(since, clock.instant()).toMillis() / 1000.0;
+  }
+}
