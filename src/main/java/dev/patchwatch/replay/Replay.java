@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
@@ -211,7 +212,8 @@ public final class Replay {
     // Closing commits the last transaction, so every final is readable afterwards.
     try (PatchWatchStreams streams =
         new PatchWatchStreams(
-            settings, topics, bootstrapServers, stateDir, Map.of(),
+            settings, topics, bootstrapServers, stateDir,
+            Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads())),
             StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
       streams.start(Duration.ofSeconds(120));
       long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
@@ -233,6 +235,11 @@ public final class Replay {
         sleep(100);
       }
     }
+  }
+
+  /** One stream thread per core, but no more than there are partitions to share out. */
+  private int threads() {
+    return Math.min(settings.inputPartitions(), Runtime.getRuntime().availableProcessors());
   }
 
   private Parsed parse(EventContract contract, byte[] line) {

@@ -39,19 +39,24 @@ final class EventOrder {
         eventIdA == null ? "" : eventIdA, eventIdB == null ? "" : eventIdB);
   }
 
-  /** String.compareTo orders UTF-16 units, which differs from code points beyond the BMP. */
+  /**
+   * String.compareTo orders UTF-16 units, which differs from code points only where a surrogate
+   * (a code point above U+FFFF) meets a unit at or above U+E000; only that case needs care.
+   */
   static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char ca = a.charAt(i);
+      char cb = b.charAt(i);
       if (ca != cb) {
-        return Integer.compare(ca, cb);
+        boolean sa = Character.isSurrogate(ca);
+        boolean sb = Character.isSurrogate(cb);
+        if (sa == sb) {
+          return Character.compare(ca, cb);
+        }
+        return sa ? 1 : -1;
       }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
     }
-    return Boolean.compare(i < a.length(), j < b.length());
+    return Integer.compare(a.length(), b.length());
   }
 }

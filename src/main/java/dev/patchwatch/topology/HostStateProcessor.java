@@ -194,7 +194,12 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
             HostSlots.view(HostSlots.find(before, Granularity.DAILY, dayStart)),
             HostSlots.view(HostSlots.find(after, Granularity.DAILY, dayStart)));
       }
-      for (long start = firstExposure; start <= dayStart; start += Windowing.DAY_MS) {
+      // EXPOSURE windows merge DAILY slots: if the day's slot did not change, neither did they.
+      boolean dayChanged =
+          !Objects.equals(
+              HostSlots.find(before, Granularity.DAILY, dayStart),
+              HostSlots.find(after, Granularity.DAILY, dayStart));
+      for (long start = firstExposure; dayChanged && start <= dayStart; start += Windowing.DAY_MS) {
         if (!windowing.isClosed(Granularity.EXPOSURE, start, progress)) {
           update(vuln, Granularity.EXPOSURE, start,
               HostSlots.exposureView(before, start, exposureSize),
