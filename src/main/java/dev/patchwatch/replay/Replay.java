@@ -102,7 +102,7 @@ public final class Replay {
         published.accepted, published.rejected, seconds(started));
     progress.flush();
     if (published.accepted > 0) {
-      process(topics, published.endWatermark);
+      process(topics, published.accepted, published.endWatermark);
     }
 
     List<RemediationCount> finals = new ArrayList<>();
@@ -207,10 +207,12 @@ public final class Replay {
         + Duration.ofDays(1).toMillis();
   }
 
-  private void process(Topics topics, long endWatermark) {
+  private void process(Topics topics, long events, long endWatermark) {
     int target = settings.inputPartitions() * settings.inputPartitions();
+    long startedNanos = System.nanoTime();
     // Closing commits the last transaction, so every final is readable afterwards.
-    try (PatchWatchStreams streams =
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        PatchWatchStreams streams =
         new PatchWatchStreams(
             settings, topics, bootstrapServers, stateDir,
             Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads())),
@@ -228,7 +230,12 @@ public final class Replay {
               streams.failure().orElse(null));
         }
         if (System.nanoTime() > nextReport) {
-          progress.printf("  processing: %d of %d partition pairs done%n", reached, target);
+          // Records of the scans topic, watermarks included: one per partition on top of the events.
+          long done = Math.min(events, Completion.committed(admin, settings.applicationId(), topics.scans().name()));
+          double seconds = (System.nanoTime() - startedNanos) / 1e9;
+          progress.printf(
+              "  processed %,d of %,d events (%.0f%%, %,.0f events/s)%n",
+              done, events, 100.0 * done / events, done / seconds);
           progress.flush();
           nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
         }

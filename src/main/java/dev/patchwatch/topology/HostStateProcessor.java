@@ -1,11 +1,13 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.internal.HostRecord;
+import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.Slot;
 import dev.patchwatch.avro.internal.StageMessage;
@@ -47,6 +49,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   static final String HOST_STORE = "host-state";
   static final String PROGRESS_STORE = "partition-progress";
   static final String GLOBAL_PROGRESS_STORE = "all-partitions-progress";
+  static final String SENT_STORE = "sent-partials";
 
   private final TopologySettings settings;
   private final Windowing windowing;
@@ -58,6 +61,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private EventContract contract;
   private KeyValueStore<Bytes, HostRecord> hosts;
   private KeyValueStore<Integer, PartitionProgress> ownProgress;
+  private KeyValueStore<Bytes, PartialCounts> sent;
   private KeyValueStore<Integer, PartitionProgress> allProgress;
   private int partition;
   private long progress;
@@ -82,6 +86,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     this.contract = new EventContract(new ContextClock(context));
     this.hosts = context.getStateStore(HOST_STORE);
     this.ownProgress = context.getStateStore(PROGRESS_STORE);
+    this.sent = context.getStateStore(SENT_STORE);
     this.allProgress = context.getStateStore(GLOBAL_PROGRESS_STORE);
     this.partition = context.taskId().partition();
     PartitionProgress stored = ownProgress.get(partition);
@@ -91,11 +96,24 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       closedUpTo[g.ordinal()] = windowing.lastClosedStart(g, progress);
     }
     // The partials are not stored: they follow from the host states, which are. Rebuilt ones are
-    // all dirty, so the aggregating stage gets every key again and loses nothing in a restart.
+    // all dirty, so the aggregating stage gets every key again. A key it was last sent that no host
+    // holds any more is sent as zero: the change that emptied it may have been committed before it
+    // was sent.
     try (KeyValueIterator<Bytes, HostRecord> all = hosts.all()) {
       while (all.hasNext()) {
         var entry = all.next();
         addOpenWindows(vulnerabilityOf(entry.key.get()), entry.value);
+      }
+    }
+    try (KeyValueIterator<Bytes, PartialCounts> all = sent.all()) {
+      while (all.hasNext()) {
+        CountKey key = AggregateKey.decode(all.next().key.get());
+        Granularity g = key.getGranularity();
+        long start = key.getWindowStart().toEpochMilli();
+        partials
+            .get(g)
+            .computeIfAbsent(start, s -> new WindowPartials(g, s))
+            .touch(new WindowPartials.Key(key.getVulnerability(), key.getDimension(), key.getValue()));
       }
     }
     this.lastRecordWallMs = context.currentSystemTimeMs();
@@ -277,6 +295,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
         NavigableMap<Long, WindowPartials> closing = partials.get(g).headMap(bound, true);
         for (WindowPartials window : closing.values()) {
           sendDirty(window);
+          forgetSent(window);
         }
         closing.clear();
       }
@@ -360,14 +379,34 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     forward(key.array(), new StageOutput.ToProgress(new PartitionProgress(progress, idle)));
   }
 
+  /** Sends every changed key of the window, and remembers what was sent, in the same commit. */
   private void sendDirty(WindowPartials window) {
     window.drainDirty(
-        (key, counts) ->
-            forward(
-                AggregateKey.encode(
-                    window.granularity, window.windowStart, key.vulnerability(), key.dimension(),
-                    key.value()),
-                new StageOutput.ToAggregate(new StageMessage(partition, null, counts.snapshot()))));
+        (key, counts) -> {
+          byte[] encoded =
+              AggregateKey.encode(
+                  window.granularity, window.windowStart, key.vulnerability(), key.dimension(),
+                  key.value());
+          PartialCounts snapshot = counts.snapshot();
+          forward(encoded, new StageOutput.ToAggregate(new StageMessage(partition, null, snapshot)));
+          if (counts.hosts == 0) {
+            sent.delete(Bytes.wrap(encoded));
+          } else {
+            sent.put(Bytes.wrap(encoded), snapshot);
+          }
+        });
+  }
+
+  /** A closed window's keys are final downstream: nothing about them will be sent again. */
+  private void forgetSent(WindowPartials window) {
+    List<Bytes> keys = new ArrayList<>();
+    try (KeyValueIterator<Bytes, PartialCounts> range =
+        sent.range(
+            Bytes.wrap(AggregateKey.lowerBound(window.granularity, window.windowStart)),
+            Bytes.wrap(AggregateKey.upperBound(window.granularity, window.windowStart)))) {
+      range.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    keys.forEach(sent::delete);
   }
 
   private void reject(

@@ -2,6 +2,7 @@ package dev.patchwatch.topology;
 
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
@@ -58,6 +59,8 @@ public final class PatchWatchTopology {
     builder.addStateStore(
         store(settings, HostStateProcessor.PROGRESS_STORE, Serdes.Integer(), new InternalSerde<>(PartitionProgress.class)));
     builder.addStateStore(
+        store(settings, HostStateProcessor.SENT_STORE, Serdes.Bytes(), new InternalSerde<>(PartialCounts.class)));
+    builder.addStateStore(
         store(settings, AggregateProcessor.COUNTS_STORE, Serdes.Bytes(), new InternalSerde<>(PartitionedCounts.class)));
     builder.addStateStore(
         store(settings, AggregateProcessor.PROGRESS_STORE, Serdes.Integer(), Serdes.Long()));
@@ -91,7 +94,8 @@ public final class PatchWatchTopology {
                 () -> new HostStateProcessor(settings, topics.scans().name()),
                 Named.as("host-state-processor"),
                 HostStateProcessor.HOST_STORE,
-                HostStateProcessor.PROGRESS_STORE)
+                HostStateProcessor.PROGRESS_STORE,
+                HostStateProcessor.SENT_STORE)
             .split(Named.as("host-state-"))
             .branch((k, v) -> v instanceof StageOutput.ToRejected, Branched.as("rejected"))
             .branch((k, v) -> v instanceof StageOutput.ToProgress, Branched.as("progress"))

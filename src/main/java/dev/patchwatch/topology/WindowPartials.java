@@ -46,8 +46,10 @@ final class WindowPartials {
     dirty.add(key);
   }
 
-  void markAllDirty() {
-    dirty.addAll(counts.keySet());
+  /** Makes sure {@code key} is sent at the next drain, as zero if no host holds it. */
+  void touch(Key key) {
+    counts.computeIfAbsent(key, k -> new Counts());
+    dirty.add(key);
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import java.time.Duration;
@@ -75,8 +76,7 @@ class TopologyMatchesReferenceTest {
       finals.addAll(h.daily.readValuesToList());
       finals.addAll(h.exposure.readValuesToList());
       finals.sort(ReferenceModel.OUTPUT_ORDER);
-      assertThat(finals).hasSameSizeAs(expected.finals());
-      assertThat(finals).containsExactlyElementsOf(expected.finals());
+      FinalsAssert.assertSameFinals(finals, expected.finals());
 
       Map<Long, List<Granularity>> late = new TreeMap<>();
       for (Rejected r : h.rejected.readValuesToList()) {

@@ -78,7 +78,7 @@ class TopologyNamesTest {
             "all-partitions-progress");
     assertThat(stores)
         .containsExactlyInAnyOrder(
-            "host-state", "partition-progress", "aggregate-counts", "aggregate-progress",
+            "host-state", "partition-progress", "sent-partials", "aggregate-counts", "aggregate-progress",
             "all-partitions-progress");
     assertThat(topics)
         .containsExactlyInAnyOrder(

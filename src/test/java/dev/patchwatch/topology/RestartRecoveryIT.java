@@ -1,0 +1,110 @@
+package dev.patchwatch.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.local.SharedKafka;
+import dev.patchwatch.reference.FinalsAssert;
+import dev.patchwatch.reference.RandomEvents;
+import dev.patchwatch.reference.ReferenceModel;
+import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.scanner.ScanPublisher;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streams application (not the broker) is stopped in the middle of the input and started
+ * again, twice, the second time on an empty state directory so its state is rebuilt from the
+ * changelogs: the finals must still equal the reference, none missing, none twice.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class RestartRecoveryIT {
+
+  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldPublishExactlyTheReferenceFinalsAcrossRestarts() throws Exception {
+    int partitions = 3;
+    String id = SharedKafka.unique("restart");
+    TopologySettings settings =
+        TopologySettings.defaults(partitions)
+            .withTopicPrefix(id)
+            .withApplicationId(id)
+            .withIdleTimeout(Duration.ZERO);
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    Topics topics = Topics.create(id, id, registry);
+    List<ScanEvent> events =
+        RandomEvents.generate(404, RandomEvents.Options.defaults().withHosts(400).withDays(4));
+    String bootstrap = SharedKafka.bootstrapServers();
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, partitions, Optional.empty());
+      long end = Instant.parse("2021-03-30T00:00:00Z").toEpochMilli();
+      try (ScanPublisher publisher =
+          ScanPublisher.builder().bootstrapServers(bootstrap).registry(registry).topicPrefix(id).clock(CLOCK).build()) {
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        events.forEach(e -> sent.add(publisher.publish(e)));
+        sent.add(publisher.watermark(Instant.ofEpochMilli(end)));
+        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
+      }
+
+      // a third of the way in, then two thirds: stop; the second restart starts without local state
+      runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, events.size() / 3);
+      runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, 2L * events.size() / 3);
+      try (PatchWatchStreams streams = streams(settings, topics, bootstrap, dir.resolve("state-b"))) {
+        streams.start(Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
+        while (Completion.reached(streams.streams(), partitions, end) < partitions * partitions) {
+          assertThat(System.nanoTime()).as("finished in time").isLessThan(deadline);
+          Thread.sleep(100);
+        }
+      }
+    }
+
+    List<RemediationCount> finals = new ArrayList<>();
+    for (Granularity g : Granularity.values()) {
+      TopicReader.readAll(bootstrap, Map.of(), topics.finals(g), r -> finals.add(r.value()));
+    }
+    finals.sort(ReferenceModel.OUTPUT_ORDER);
+    List<RemediationCount> expected = ReferenceModel.compute(events, partitions).finals();
+    FinalsAssert.assertSameFinals(finals, expected);
+  }
+
+  private static void runUntil(
+      TopologySettings settings, Topics topics, String bootstrap, Path stateDir, Admin admin, long committed)
+      throws InterruptedException {
+    try (PatchWatchStreams streams = streams(settings, topics, bootstrap, stateDir)) {
+      streams.start(Duration.ofSeconds(60));
+      while (Completion.committed(admin, settings.applicationId(), topics.scans().name()) < committed) {
+        Thread.sleep(20);
+      }
+    }
+  }
+
+  private static PatchWatchStreams streams(
+      TopologySettings settings, Topics topics, String bootstrap, Path stateDir) {
+    return new PatchWatchStreams(
+        settings, topics, bootstrap, stateDir,
+        // small batches, so the stop lands in the middle of the input, not after it
+        Map.of("max.poll.records", "200", "commit.interval.ms", "50"),
+        StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+  }
+}
