@@ -1,46 +1,50 @@
 package dev.patchwatch.registry;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Specific Avro records in the Confluent wire format: byte 0, the 4-byte big-endian schema id, then
- * Avro binary. Writers register their schema under {@code <topic>-key} or {@code <topic>-value}
- * (TopicNameStrategy); readers resolve the writer's schema, found by id, against their own.
+ * Specific (generated) Avro records in the Confluent wire format: byte 0, the 4-byte big-endian
+ * schema id, then Avro binary. Writers register or look up their schema as the {@link
+ * AvroSerdeConfig} says (by default auto-registered under {@code <topic>-key} or {@code
+ * <topic>-value}); readers resolve the writer's schema, found by id, against the generated class's,
+ * so records written with an older or newer compatible schema read fine.
+ *
+ * <p>Undecodable bytes throw a {@link WireFormatException}, never anything else; a registry that
+ * cannot be reached throws its {@link SchemaRegistryException}. See {@link GenericAvroSerde} for
+ * records without a generated class.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
-  static final byte MAGIC = 0;
-  static final int HEADER_LENGTH = 5;
-
-  private final SchemaRegistry registry;
   private final Schema readerSchema;
-  private final boolean isKey;
-  private final ConcurrentMap<String, Integer> idBySubject = new ConcurrentHashMap<>();
-  private final ConcurrentMap<Integer, SpecificDatumReader<T>> readerByWriterId =
-      new ConcurrentHashMap<>();
+  private final WireFormatWriter writer;
+  private final WireFormatReader<T> reader;
 
+  /** With {@link AvroSerdeConfig#DEFAULT}: TopicName strategy, auto-registration on. */
   public AvroSerde(SchemaRegistry registry, Class<T> type, boolean isKey) {
+    this(registry, type, isKey, AvroSerdeConfig.DEFAULT);
+  }
+
+  public AvroSerde(SchemaRegistry registry, Class<T> type, boolean isKey, AvroSerdeConfig config) {
     TrustedAvroPackages.trust(type.getPackageName());
-    this.registry = registry;
     this.readerSchema = SpecificData.get().getSchema(type);
-    this.isKey = isKey;
+    this.writer =
+        new WireFormatWriter(
+            registry, isKey, config, schema -> new SpecificDatumWriter<Object>(schema));
+    this.reader =
+        new WireFormatReader<>(
+            registry, writerSchema -> new SpecificDatumReader<>(writerSchema, readerSchema));
+  }
+
+  /** The generated class's schema, which records are read into. */
+  public Schema schema() {
+    return readerSchema;
   }
 
   @Override
@@ -53,27 +57,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     return this::deserialize;
   }
 
+  /**
+   * Encodes a record for {@code topic}.
+   *
+   * @throws org.apache.kafka.common.errors.SerializationException when its schema is refused by the
+   *     registry, not registered (auto-registration off) or does not fit the latest version
+   * @throws SchemaRegistryException when the registry cannot be reached or fails
+   */
   public byte[] serialize(String topic, T record) {
-    if (record == null) {
-      return null;
-    }
-    Schema schema = record.getSchema();
-    String subject = topic + (isKey ? "-key" : "-value");
-    int id = idBySubject.computeIfAbsent(subject, s -> registry.register(s, schema));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    out.write(MAGIC);
-    out.write(id >>> 24);
-    out.write(id >>> 16);
-    out.write(id >>> 8);
-    out.write(id);
-    try {
-      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-      new SpecificDatumWriter<T>(schema).write(record, encoder);
-      encoder.flush();
-    } catch (IOException | RuntimeException e) {
-      throw new SerializationException("cannot encode " + schema.getFullName() + ": " + e, e);
-    }
-    return out.toByteArray();
+    return record == null ? null : writer.write(topic, record, record.getSchema());
   }
 
   /**
@@ -81,62 +73,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
    *
    * @throws WireFormatException for anything that is not a decodable record, never another
    *     exception
+   * @throws SchemaRegistryException when the registry cannot be reached or fails: the bytes may be
+   *     fine
    */
   public T deserialize(String topic, byte[] bytes) {
-    if (bytes == null) {
-      return null;
-    }
-    if (bytes.length < HEADER_LENGTH || bytes[0] != MAGIC) {
-      throw new WireFormatException(
-          WireFormatException.Kind.UNDECODABLE,
-          bytes.length < HEADER_LENGTH
-              ? "only " + bytes.length + " bytes, shorter than the 5-byte wire-format header"
-              : "magic byte is " + bytes[0] + ", not 0: not the Confluent wire format",
-          null);
-    }
-    int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    SpecificDatumReader<T> reader = readerFor(id);
-    try {
-      BinaryDecoder decoder =
-          DecoderFactory.get()
-              .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
-      T record = reader.read(null, decoder);
-      if (!decoder.isEnd()) {
-        throw new WireFormatException(
-            WireFormatException.Kind.UNDECODABLE,
-            "trailing bytes after an Avro record of schema " + id,
-            null);
-      }
-      return record;
-    } catch (WireFormatException e) {
-      throw e;
-    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-      // A corrupt length prefix can make Avro try a huge allocation: that record is undecodable,
-      // the JVM is fine.
-      throw new WireFormatException(
-          WireFormatException.Kind.UNDECODABLE,
-          "cannot decode Avro with schema " + id + ": " + e.getClass().getSimpleName(),
-          e);
-    }
-  }
-
-  private SpecificDatumReader<T> readerFor(int id) {
-    SpecificDatumReader<T> reader = readerByWriterId.get(id);
-    if (reader != null) {
-      return reader;
-    }
-    Schema writer;
-    try {
-      writer = registry.schemaById(id);
-    } catch (SchemaRegistryException e) {
-      if (e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND) {
-        throw new WireFormatException(
-            WireFormatException.Kind.UNKNOWN_SCHEMA, "schema id " + id + " is not registered", e);
-      }
-      throw e;
-    }
-    reader = new SpecificDatumReader<>(writer, readerSchema);
-    readerByWriterId.putIfAbsent(id, reader);
-    return reader;
+    return bytes == null ? null : reader.read(bytes);
   }
 }
