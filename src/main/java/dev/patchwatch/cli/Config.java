@@ -33,6 +33,15 @@ final class Config {
           "http://127.0.0.1:8081/apis/ccompat/v7",
           "Schema registry speaking the Confluent REST API",
           Config::url);
+  static final Setting<String> REGISTRY_BASIC_AUTH =
+      new Setting<>("registry.basic.auth", "", "Registry basic auth as user:password (empty: none)", raw -> raw);
+  static final Setting<String> REGISTRY_BEARER_TOKEN =
+      new Setting<>("registry.bearer.token", "", "Registry bearer token (empty: none)", raw -> raw);
+  static final Setting<String> REGISTRY_TRUSTSTORE_LOCATION =
+      new Setting<>(
+          "registry.truststore.location", "", "PKCS12 trust store for the registry's TLS (empty: the JDK's)", raw -> raw);
+  static final Setting<String> REGISTRY_TRUSTSTORE_PASSWORD =
+      new Setting<>("registry.truststore.password", "", "Password of that trust store", raw -> raw);
   static final Setting<String> TOPIC_PREFIX =
       new Setting<>("topic.prefix", TopologySettings.DEFAULT_PREFIX, "Prefix of every PatchWatch topic", Config::nonBlank);
   static final Setting<String> APPLICATION_ID =
@@ -72,7 +81,8 @@ final class Config {
 
   static final List<Setting<?>> ALL =
       List.of(
-          BOOTSTRAP_SERVERS, REGISTRY_URL, TOPIC_PREFIX, APPLICATION_ID, PARTITIONS, HOURLY_GRACE,
+          BOOTSTRAP_SERVERS, REGISTRY_URL, REGISTRY_BASIC_AUTH, REGISTRY_BEARER_TOKEN,
+          REGISTRY_TRUSTSTORE_LOCATION, REGISTRY_TRUSTSTORE_PASSWORD, TOPIC_PREFIX, APPLICATION_ID, PARTITIONS, HOURLY_GRACE,
           DAILY_GRACE, EXPOSURE_GRACE, LOOK_BACK_DAYS, IDLE_TIMEOUT, LIVE_INTERVAL, STATE_DIR,
           STORE_TYPE, STREAM_THREADS, REPLICATION_FACTOR);
 

@@ -14,7 +14,11 @@ import picocli.CommandLine.Spec;
     versionProvider = PatchWatch.Version.class,
     description = "Live remediation telemetry: how fast is the exposed population shrinking?",
     subcommands = {
+      LocalCommand.class,
+      RunCommand.class,
       ReplayCommand.class,
+      TailCommand.class,
+      SchemasCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PatchWatch implements Runnable {

@@ -1,7 +1,7 @@
 package dev.patchwatch.cli;
 
-import dev.patchwatch.local.EmbeddedKafka;
-import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.local.LocalStack;
+import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.replay.Replay;
 import dev.patchwatch.topology.TopologySettings;
@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -28,8 +27,9 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs the real topology on a fresh embedded broker (free ports, a temporary directory removed"
-          + " afterwards) over a file of events, and writes every final aggregate as JSON lines.",
+      "Runs the real topology on a fresh embedded broker and local schema registry (free ports, a"
+          + " temporary directory removed afterwards) over a file of events, and writes every final"
+          + " aggregate as JSON lines.",
       "Invalid lines are rejected, never counted; --rejected lists them."
     })
 final class ReplayCommand implements Callable<Integer> {
@@ -45,6 +45,9 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--rejected", paramLabel = "REJECTED.jsonl", description = "Also write every rejected line, with its reason.")
   Path rejected;
+
+  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting a local one.")
+  String registryUrl;
 
   @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the scans topic, 1 to 64 (default: ${DEFAULT-VALUE}).")
   int partitions;
@@ -65,11 +68,13 @@ final class ReplayCommand implements Callable<Integer> {
             .withIdleTimeout(Duration.ZERO)
             .withStoreType(TopologySettings.StoreType.IN_MEMORY);
     Path work = Files.createTempDirectory("patchwatch-replay-");
-    try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0, Map.of())) {
-      SchemaRegistry registry = new InMemorySchemaRegistry();
-      err.printf("replaying %s on a fresh broker at %s, %d partition(s)%n", input, kafka.bootstrapServers(), partitions);
+    try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
+      SchemaRegistry registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+      err.printf(
+          "replaying %s on a fresh broker at %s, registry %s, %d partition(s)%n",
+          input, stack.bootstrapServers(), stack.registryUrl(), partitions);
       Replay.Result result =
-          new Replay(kafka.bootstrapServers(), registry, work.resolve("streams"), settings, Clock.systemUTC(), err)
+          new Replay(stack.bootstrapServers(), registry, work.resolve("streams"), settings, Clock.systemUTC(), err)
               .run(input, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(

@@ -96,6 +96,7 @@ public final class Replay {
       new TopicProvisioner(admin, Duration.ofSeconds(60))
           .ensure(topics, settings.inputPartitions(), Optional.empty());
     }
+    Topics.registerSchemas(topics, registry);
     Published published = publish(input);
     progress.printf(
         "published %,d events (%,d lines rejected) in %.1f s; running the topology%n",

@@ -8,7 +8,10 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.registry.SchemaRegistryException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import org.apache.avro.Schema;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
@@ -61,6 +64,33 @@ public record Topics(
             Serdes.Integer(),
             new InternalSerde<>(PartitionProgress.class),
             compacted));
+  }
+
+  /**
+   * Registers every record schema under its topic's subjects now, rather than at the first record,
+   * so a registry that refuses one (an incompatible change) or cannot be reached stops a start with
+   * a clear message instead of failing a stream thread later.
+   *
+   * @throws IllegalStateException naming the subject and the registry's reason
+   */
+  public static void registerSchemas(Topics topics, SchemaRegistry registry) {
+    Map<String, Schema> subjects = new LinkedHashMap<>();
+    subjects.put(topics.scans.name() + "-value", ScanEvent.getClassSchema());
+    for (TopicSpec<CountKey, RemediationCount> aggregate :
+        List.of(topics.countsHourly, topics.countsDaily, topics.exposureDaily, topics.countsLive)) {
+      subjects.put(aggregate.name() + "-key", CountKey.getClassSchema());
+      subjects.put(aggregate.name() + "-value", RemediationCount.getClassSchema());
+    }
+    subjects.put(topics.rejected.name() + "-value", Rejected.getClassSchema());
+    subjects.forEach(
+        (subject, schema) -> {
+          try {
+            registry.register(subject, schema);
+          } catch (SchemaRegistryException e) {
+            throw new IllegalStateException(
+                "cannot register " + schema.getName() + " as " + subject + ": " + e.getMessage(), e);
+          }
+        });
   }
 
   public TopicSpec<CountKey, RemediationCount> finals(Granularity granularity) {

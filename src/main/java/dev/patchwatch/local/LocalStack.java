@@ -1,0 +1,64 @@
+package dev.patchwatch.local;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The embedded broker and, unless an external registry is named, the local Apicurio Registry,
+ * started and stopped together: what {@code local}, {@code replay} and {@code demo} run on.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private final EmbeddedKafka kafka;
+  private final LocalRegistry registry;
+  private final String registryUrl;
+
+  private LocalStack(EmbeddedKafka kafka, LocalRegistry registry, String registryUrl) {
+    this.kafka = kafka;
+    this.registry = registry;
+    this.registryUrl = registryUrl;
+  }
+
+  /**
+   * @param dataDir holds {@code kafka/} and {@code registry/}; both survive a restart on it
+   * @param kafkaPort 0 for a free port
+   * @param registryPort 0 for a free port; ignored with an external registry
+   * @param externalRegistryUrl a registry to use instead of starting Apicurio
+   */
+  public static LocalStack start(
+      Path dataDir, int kafkaPort, int registryPort, Optional<String> externalRegistryUrl) {
+    EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
+    if (externalRegistryUrl.isPresent()) {
+      return new LocalStack(kafka, null, externalRegistryUrl.get());
+    }
+    try {
+      LocalRegistry registry =
+          LocalRegistry.start(LocalRegistry.defaultHome(), dataDir.resolve("registry"), registryPort);
+      return new LocalStack(kafka, registry, registry.url());
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  public String registryUrl() {
+    return registryUrl;
+  }
+
+  /** Stops the registry, then the broker. */
+  @Override
+  public void close() {
+    try {
+      if (registry != null) {
+        registry.close();
+      }
+    } finally {
+      kafka.close();
+    }
+  }
+}
