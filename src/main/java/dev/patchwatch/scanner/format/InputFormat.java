@@ -1,0 +1,31 @@
+package dev.patchwatch.scanner.format;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * A scanner output format that can be turned into canonical scan events (DESIGN section 2).
+ * Implementations are found with {@link java.util.ServiceLoader} (see {@link InputFormats}), so
+ * each needs a public no-argument constructor; they hold no state between calls to {@link #read}.
+ */
+public interface InputFormat {
+
+  /** The name users select the format by, e.g. {@code "jsonl"}: lower case, unique. */
+  String name();
+
+  /** One line for {@code --help}. */
+  String description();
+
+  /**
+   * Reads every record of {@code in} and reports each one to {@code sink}, in file order, as a
+   * {@link SourceRecord.Mapped} event or a {@link SourceRecord.Unmapped} explaining why not; a bad
+   * record never stops the reading. A record naming several vulnerabilities (e.g. a Shadowserver
+   * row tagged with two CVEs) yields one {@code Mapped} per vulnerability, all with the same
+   * position; a record the format defines as carrying no observation (documented by the format,
+   * e.g. a host nmap reports as down) yields nothing.
+   *
+   * @throws IOException on an I/O failure, or on a problem with the whole file that makes every
+   *     record unreadable (e.g. a CSV header without a required column: the message names it)
+   */
+  void read(InputStream in, RecordSink sink) throws IOException;
+}

@@ -1,0 +1,65 @@
+package dev.patchwatch.scanner.format;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/**
+ * Splits a stream into lines of raw bytes, so a line that is not valid UTF-8 can be rejected with
+ * its bytes intact instead of being repaired by a decoder. Lines end at {@code \n}; a {@code \r}
+ * before it is dropped; the last line needs no terminator, so a file ending in {@code \n} has no
+ * empty last line, but every other empty line is a line. The same rules as {@code replay}'s
+ * reader, restated here because formats may not depend on the replay package.
+ */
+final class Lines {
+
+  private final InputStream in;
+  private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
+  private final byte[] buffer = new byte[1 << 16];
+  private int position;
+  private int limit;
+  private long number;
+
+  Lines(InputStream in) {
+    this.in = in;
+  }
+
+  /** The next line without its terminator, or null at the end of the stream. */
+  byte[] next() throws IOException {
+    line.reset();
+    boolean any = false;
+    while (true) {
+      if (position == limit) {
+        limit = in.read(buffer);
+        position = 0;
+        if (limit <= 0) {
+          limit = 0;
+          return any ? finish() : null;
+        }
+      }
+      any = true;
+      int start = position;
+      while (position < limit && buffer[position] != '\n') {
+        position++;
+      }
+      line.write(buffer, start, position - start);
+      if (position < limit) {
+        position++;
+        return finish();
+      }
+    }
+  }
+
+  /** The 1-based number of the line {@link #next()} returned last. */
+  long number() {
+    return number;
+  }
+
+  private byte[] finish() {
+    number++;
+    byte[] bytes = line.toByteArray();
+    int length = bytes.length;
+    return length > 0 && bytes[length - 1] == '\r' ? Arrays.copyOf(bytes, length - 1) : bytes;
+  }
+}

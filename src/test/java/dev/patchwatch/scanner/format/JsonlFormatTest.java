@@ -1,0 +1,106 @@
+package dev.patchwatch.scanner.format;
+
+import static dev.patchwatch.scanner.format.Formats.read;
+import static dev.patchwatch.scanner.format.Formats.renderRead;
+import static dev.patchwatch.scanner.format.Formats.resource;
+import static dev.patchwatch.scanner.format.Formats.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchwatch.avro.RejectReason;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonlFormatTest {
+
+  private final JsonlFormat format = new JsonlFormat();
+
+  @Test
+  void shouldReadEveryLineOfTheSampleAndReportEachBadOneWithItsLine() throws Exception {
+    assertThat(renderRead(format, resource("events.jsonl")))
+        .containsExactly(
+            "1 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-09T10:00:00.000Z\","
+                + "\"ip\":\"203.0.113.7\",\"vulnerability\":\"CVE-2021-26855\","
+                + "\"status\":\"VULNERABLE\",\"country\":\"FR\",\"asn\":16276,"
+                + "\"compromised\":false}",
+            "2 {\"scanner\":\"kryptos\",\"observedAt\":\"2021-03-12T10:00:00.000Z\","
+                + "\"ip\":\"2001:db8::1\",\"vulnerability\":\"CVE-2021-26855\","
+                + "\"status\":\"PATCHED\",\"country\":\"ZZ\",\"asn\":0,\"compromised\":true,"
+                + "\"eventId\":\"k-1\",\"port\":443,\"hostname\":\"mail.example.org\","
+                + "\"product\":\"Microsoft Exchange Server\",\"productVersion\":\"15.1.2176.9\","
+                + "\"attributes\":{\"owa\":\"/owa/auth/x.js\"}}",
+            "3 NOT_JSON not JSON: empty line",
+            "4 NOT_JSON not JSON: Unexpected end-of-input: expected close marker for Object"
+                + " (start marker at [Sour... at column 81",
+            "5 NOT_OBJECT not a JSON object: got array",
+            "6 INVALID_FIELD status: \"vulnerable\" is not one of VULNERABLE, MITIGATED, PATCHED,"
+                + " UNREACHABLE (upper case)",
+            "7 UNKNOWN_FIELD unknown field \"contry\" (extras belong in \"attributes\")",
+            "8 NOT_JSON not JSON: Duplicate field 'status' at column 143",
+            "9 NOT_JSON not JSON: unexpected content after the value at column 144",
+            "10 {\"scanner\":\"censys\",\"observedAt\":\"2021-03-10T07:00:00.123Z\","
+                + "\"ip\":\"198.51.100.4\",\"vulnerability\":\"CVE-2021-27065\","
+                + "\"status\":\"MITIGATED\",\"country\":\"ZZ\",\"asn\":0,\"compromised\":false}");
+  }
+
+  @Test
+  void shouldKeepTheBytesOfALineThatIsNotUtf8() throws Exception {
+    ByteArrayOutputStream input = new ByteArrayOutputStream();
+    input.write(utf8(minimal("203.0.113.1") + "\n"));
+    byte[] bad = {'{', '"', 's', 'c', 'a', 'n', 'n', 'e', 'r', '"', ':', '"', (byte) 0xC3, 0x28,
+      '"', '}'};
+    input.write(bad);
+    input.write(utf8("\n" + minimal("203.0.113.2") + "\n"));
+
+    List<FormatReader.ReadResult> results = read(format, input.toByteArray());
+
+    assertThat(results).hasSize(3);
+    assertThat(results.get(0)).isInstanceOf(FormatReader.ReadResult.Event.class);
+    FormatReader.ReadResult.Rejection rejection =
+        (FormatReader.ReadResult.Rejection) results.get(1);
+    assertThat(rejection.position()).isEqualTo(2);
+    assertThat(rejection.reason()).isEqualTo(RejectReason.NOT_JSON);
+    assertThat(rejection.message()).isEqualTo("line is not valid UTF-8");
+    assertThat(rejection.original()).isEqualTo(bad);
+    assertThat(results.get(2).position()).isEqualTo(3);
+    assertThat(results.get(2)).isInstanceOf(FormatReader.ReadResult.Event.class);
+  }
+
+  @Test
+  void shouldReportBlankLinesAndALastLineWithoutTerminator() throws Exception {
+    String input = minimal("203.0.113.1") + "\r\n   \r\n\n" + minimal("203.0.113.2");
+
+    assertThat(renderRead(format, utf8(input)))
+        .containsExactly(
+            "1 " + canonical("203.0.113.1"),
+            "2 NOT_JSON not JSON: empty line",
+            "3 NOT_JSON not JSON: empty line",
+            "4 " + canonical("203.0.113.2"));
+  }
+
+  @Test
+  void shouldDropTheCarriageReturnOfCrlfLinesFromTheOriginal() throws Exception {
+    String line = minimal("203.0.113.1");
+
+    List<FormatReader.ReadResult> results = read(format, utf8(line + "\r\n"));
+
+    assertThat(results).hasSize(1);
+    assertThat(results.get(0).original()).isEqualTo(utf8(line));
+  }
+
+  @Test
+  void shouldReadNothingFromAnEmptyFile() throws Exception {
+    assertThat(read(format, new byte[0])).isEmpty();
+  }
+
+  private static String canonical(String ip) {
+    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00.000Z\",\"ip\":\"" + ip
+        + "\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\",\"country\":\"ZZ\","
+        + "\"asn\":0,\"compromised\":false}";
+  }
+
+  private static String minimal(String ip) {
+    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00Z\",\"ip\":\"" + ip
+        + "\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\"}";
+  }
+}
