@@ -14,10 +14,12 @@ import picocli.CommandLine.Spec;
     versionProvider = PatchWatch.Version.class,
     description = "Live remediation telemetry: how fast is the exposed population shrinking?",
     subcommands = {
+      DemoCommand.class,
       LocalCommand.class,
       RunCommand.class,
       ReplayCommand.class,
       TailCommand.class,
+      IngestCommand.class,
       SchemasCommand.class,
       CommandLine.HelpCommand.class
     })

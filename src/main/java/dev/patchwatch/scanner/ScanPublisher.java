@@ -1,12 +1,16 @@
 package dev.patchwatch.scanner;
 
+import dev.patchwatch.avro.Origin;
+import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
+import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -43,6 +47,7 @@ public final class ScanPublisher implements AutoCloseable {
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
   private final KafkaProducer<byte[], byte[]> producer;
+  private final Clock clock;
   private final EventContract contract;
   private final String scansTopic;
   private final String rejectedTopic;
@@ -61,6 +66,7 @@ public final class ScanPublisher implements AutoCloseable {
     config.putAll(builder.properties);
     this.producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    this.clock = builder.clock;
     this.contract = new EventContract(builder.clock);
     this.scansTopic = builder.topicPrefix + ".scans";
     this.rejectedTopic = builder.topicPrefix + ".rejected";
@@ -94,6 +100,23 @@ public final class ScanPublisher implements AutoCloseable {
    */
   public CompletableFuture<RecordMetadata> publishRejected(Rejected rejected) {
     return send(new ProducerRecord<>(rejectedTopic, null, rejections.serialize(rejectedTopic, rejected)));
+  }
+
+  /**
+   * Records that a record of a file could not become an event, with where it was and why.
+   *
+   * @param position the line (or record) number in the file, from 1
+   */
+  public CompletableFuture<RecordMetadata> publishRejected(
+      String file, long position, byte[] original, RejectReason reason, String message) {
+    return publishRejected(
+        Rejected.newBuilder()
+            .setReason(reason)
+            .setMessage(message)
+            .setOriginal(original == null ? null : ByteBuffer.wrap(original))
+            .setOrigin(Origin.newBuilder().setFile(file).setLine(position).build())
+            .setRejectedAt(clock.instant())
+            .build());
   }
 
   /**
@@ -156,8 +179,19 @@ public final class ScanPublisher implements AutoCloseable {
       return this;
     }
 
+    /** The schema registry client to use; see also {@link #registryUrl(String)}. */
     public Builder registry(SchemaRegistry registry) {
       this.registry = registry;
+      return this;
+    }
+
+    /**
+     * A registry speaking the Confluent REST API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7};
+     * for authentication or TLS build a {@link ConfluentRegistryClient} and pass it to {@link
+     * #registry(SchemaRegistry)}.
+     */
+    public Builder registryUrl(String url) {
+      this.registry = ConfluentRegistryClient.builder(url).build();
       return this;
     }
 
@@ -185,7 +219,7 @@ public final class ScanPublisher implements AutoCloseable {
 
     public ScanPublisher build() {
       Objects.requireNonNull(bootstrapServers, "bootstrapServers is required");
-      Objects.requireNonNull(registry, "registry is required");
+      Objects.requireNonNull(registry, "a registry (or registry URL) is required");
       return new ScanPublisher(this);
     }
   }

@@ -1,0 +1,260 @@
+package dev.patchwatch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.local.LocalStack;
+import dev.patchwatch.query.ExposureCurve;
+import dev.patchwatch.registry.ConfluentRegistryClient;
+import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
+import dev.patchwatch.scanner.simulator.Scenario;
+import dev.patchwatch.topology.PatchWatchStreams;
+import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code demo}: the whole stack and a simulated scanner fleet replaying the ProxyLogon month. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts the whole stack on this machine (embedded broker, local registry, topology) and a"
+          + " simulated scanner fleet replaying March 2021 from the published ProxyLogon figures,"
+          + " and prints the daily exposure curve as each day closes.",
+      "exposed = hosts whose latest state in the 7-day look-back is VULNERABLE, as of that date."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+  @Mixin VerboseOption verbose;
+
+  @Option(names = "--scale", defaultValue = "0.05", description = "Fraction of the ~400,000 servers to simulate (default: ${DEFAULT-VALUE}).")
+  double scale;
+
+  @Option(names = "--seed", defaultValue = "2021", description = "Random seed; the same seed gives the same month (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--seconds-per-day", defaultValue = "0.25", description = "At least this much wall time per simulated day (default: ${DEFAULT-VALUE}).")
+  double secondsPerDay;
+
+  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the scans topic (default: ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--json", description = "One JSON object per closed day instead of a table.")
+  boolean json;
+
+  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting one.")
+  String registryUrl;
+
+  @Override
+  public Integer call() throws Exception {
+    if (scale <= 0 || scale > 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--scale must be in (0, 1], got " + scale);
+    }
+    if (partitions < 1 || partitions > 64) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Scenario scenario = Scenario.proxyLogon();
+    ProxyLogonSimulator simulator = new ProxyLogonSimulator(scenario, scale, seed);
+    LocalDate firstRow = scenario.firstDay().plusDays(scenario.lookBackDays());
+    LocalDate lastRow = scenario.lastDay().plusDays(1);
+    Instant started = Instant.now();
+    err.printf(
+        "simulating %,d Exchange servers, %s to %s; starting the local stack%n",
+        simulator.hosts(), scenario.firstDay(), scenario.lastDay());
+    err.flush();
+
+    Path work = Files.createTempDirectory("patchwatch-demo-");
+    try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
+      ConfluentRegistryClient registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+      TopologySettings settings =
+          TopologySettings.defaults(partitions)
+              .withApplicationId("patchwatch-demo")
+              .withIdleTimeout(Duration.ZERO)
+              .withStoreType(TopologySettings.StoreType.IN_MEMORY);
+      Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        new TopicProvisioner(admin, Duration.ofSeconds(60)).ensure(topics, partitions, Optional.empty());
+      }
+      Topics.registerSchemas(topics, registry);
+      int threads = Math.min(partitions, Runtime.getRuntime().availableProcessors());
+      try (PatchWatchStreams streams =
+              new PatchWatchStreams(
+                  settings, topics, stack.bootstrapServers(), work.resolve("streams"),
+                  Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads)),
+                  StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+          ScanPublisher publisher =
+              ScanPublisher.builder()
+                  .bootstrapServers(stack.bootstrapServers())
+                  .registry(registry)
+                  .clock(Clock.fixed(scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), ZoneOffset.UTC))
+                  .build();
+          KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, topics)) {
+        streams.start(Duration.ofSeconds(120));
+        if (!json) {
+          out.printf("%-10s %10s %10s %11s %10s %8s%n", "date", "exposed", "published", "remediated", "week/week", "France");
+          out.flush();
+        }
+        ExposureCurve curve = new ExposureCurve(scenario.vulnerability(), "FR");
+        Printer printer = new Printer(out, simulator, firstRow, lastRow);
+        for (LocalDate day : simulator.days()) {
+          long dayStarted = System.nanoTime();
+          List<ScanEvent> events = simulator.day(day);
+          List<CompletableFuture<?>> sent = new ArrayList<>(events.size() + 1);
+          events.forEach(e -> sent.add(publisher.publish(e)));
+          // the fleet's promise that day is over: closes the windows ending before it
+          sent.add(publisher.watermark(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+          CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
+          if (verbose != null && VerboseOption.isVerbose()) {
+            err.printf("  %s: %,d events published%n", day, events.size());
+          }
+          do {
+            poll(results, curve, printer, streams);
+          } while ((System.nanoTime() - dayStarted) / 1e9 < secondsPerDay);
+        }
+        // one more day closes the last window that the month fills (grace included)
+        publisher.watermark(lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()).get();
+        while (!printer.done()) {
+          poll(results, curve, printer, streams);
+        }
+      }
+    } finally {
+      deleteRecursively(work);
+    }
+    err.printf("the month is done in %.0f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+    return 0;
+  }
+
+  private void poll(
+      KafkaConsumer<CountKey, RemediationCount> results, ExposureCurve curve, Printer printer,
+      PatchWatchStreams streams) {
+    if (streams.failure().isPresent()) {
+      throw new IllegalStateException("the topology failed: " + streams.failure().get().getMessage(), streams.failure().get());
+    }
+    for (ConsumerRecord<CountKey, RemediationCount> record : results.poll(Duration.ofMillis(100))) {
+      curve.accept(record.value()).forEach(printer::print);
+    }
+  }
+
+  private static KafkaConsumer<CountKey, RemediationCount> consumer(LocalStack stack, Topics topics) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    KafkaConsumer<CountKey, RemediationCount> consumer =
+        new KafkaConsumer<>(
+            config, topics.exposureDaily().keySerde().deserializer(), topics.exposureDaily().valueSerde().deserializer());
+    List<TopicPartition> partitions =
+        consumer.partitionsFor(topics.exposureDaily().name()).stream()
+            .map(p -> new TopicPartition(p.topic(), p.partition()))
+            .toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  /** Prints the rows of the reported month as a table or JSON lines. */
+  private final class Printer {
+    private final PrintWriter out;
+    private final ProxyLogonSimulator simulator;
+    private final LocalDate firstRow;
+    private final LocalDate lastRow;
+    private LocalDate printed;
+
+    Printer(PrintWriter out, ProxyLogonSimulator simulator, LocalDate firstRow, LocalDate lastRow) {
+      this.out = out;
+      this.simulator = simulator;
+      this.firstRow = firstRow;
+      this.lastRow = lastRow;
+    }
+
+    void print(ExposureCurve.Row row) {
+      if (row.date().isBefore(firstRow) || row.date().isAfter(lastRow)) {
+        return;
+      }
+      printed = row.date();
+      if (json) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("date", row.date().toString());
+        node.put("exposed", row.exposed());
+        putNullable(node, "remediatedRatio", row.remediatedRatio());
+        putNullable(node, "weekOverWeek", row.weekOverWeek());
+        node.put("franceExposed", row.countryExposed());
+        out.println(node);
+      } else {
+        OptionalLong published = simulator.publishedExposed(row.date());
+        out.printf(
+            "%-10s %,10d %10s %10s %10s %,8d%n",
+            row.date(),
+            row.exposed(),
+            published.isPresent() ? String.format(Locale.ROOT, "%,d", published.getAsLong()) : "",
+            row.remediatedRatio() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * row.remediatedRatio()),
+            row.weekOverWeek() == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * row.weekOverWeek()),
+            row.countryExposed());
+      }
+      out.flush();
+    }
+
+    boolean done() {
+      return printed != null && !printed.isBefore(lastRow);
+    }
+
+    private void putNullable(ObjectNode node, String field, Double value) {
+      if (value == null) {
+        node.putNull(field);
+      } else {
+        node.put(field, value);
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package dev.patchwatch.query;
+
+import dev.patchwatch.avro.Dimension;
+import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.RemediationCount;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The daily exposure curve of one vulnerability, built from EXPOSURE finals: one row per window,
+ * dated by the midnight it ends at (the population as of that date). Finals of one window arrive
+ * from several partitions in any order: a row is given once the previous day's was and both its
+ * GLOBAL and its country record are in, or once a window two days later has arrived (the country
+ * then had no host, or the previous day none at all).
+ */
+public final class ExposureCurve {
+
+  /**
+   * One day of the curve.
+   *
+   * @param exposed hosts whose latest state in the look-back was VULNERABLE
+   * @param weekOverWeek relative change from 7 days before, null when that day is unknown or 0
+   * @param countryExposed the same for the tracked country
+   */
+  public record Row(
+      LocalDate date, long exposed, Double remediatedRatio, Double weekOverWeek, long countryExposed) {}
+
+  private final String vulnerability;
+  private final String country;
+  private final TreeMap<LocalDate, RemediationCount> global = new TreeMap<>();
+  private final Map<LocalDate, Long> countryExposed = new HashMap<>();
+  private final Map<LocalDate, Long> exposedByDate = new HashMap<>();
+  private LocalDate last;
+
+  public ExposureCurve(String vulnerability, String country) {
+    this.vulnerability = vulnerability;
+    this.country = country;
+  }
+
+  /** Takes one final of any topic; returns the rows it completes, oldest first. */
+  public List<Row> accept(RemediationCount count) {
+    if (count.getGranularity() != Granularity.EXPOSURE
+        || !count.getVulnerability().equals(vulnerability)) {
+      return List.of();
+    }
+    LocalDate date = LocalDate.ofInstant(count.getWindowEnd(), ZoneOffset.UTC);
+    if (count.getDimension() == Dimension.GLOBAL) {
+      global.put(date, count);
+    } else if (count.getDimension() == Dimension.COUNTRY && count.getValue().equals(country)) {
+      countryExposed.put(date, count.getVulnerable());
+    }
+    return drain(false);
+  }
+
+  /** The rows still waiting for their country record, assuming it has none; oldest first. */
+  public List<Row> flush() {
+    return drain(true);
+  }
+
+  private List<Row> drain(boolean all) {
+    List<Row> rows = new ArrayList<>();
+    while (!global.isEmpty()) {
+      LocalDate date = global.firstKey();
+      // Waiting until a window two days later has arrived is enough for any record of this one
+      // (windows close a day apart); it also keeps rows in date order when a day arrives late.
+      boolean waitedEnough = global.ceilingKey(date.plusDays(2)) != null;
+      boolean inOrder = last == null || date.equals(last.plusDays(1)) || waitedEnough;
+      boolean complete = all || (inOrder && (countryExposed.containsKey(date) || waitedEnough));
+      if (!complete) {
+        break;
+      }
+      RemediationCount g = global.pollFirstEntry().getValue();
+      last = date;
+      exposedByDate.put(date, g.getVulnerable());
+      Long weekBefore = exposedByDate.get(date.minusDays(7));
+      Double wow =
+          weekBefore == null || weekBefore == 0 ? null : (double) g.getVulnerable() / weekBefore - 1;
+      rows.add(
+          new Row(date, g.getVulnerable(), g.getRemediatedRatio(), wow, countryExposed.getOrDefault(date, 0L)));
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.patchwatch.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.patchwatch.avro.Dimension;
+import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.RemediationCount;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExposureCurveTest {
+
+  private static final String CVE = "CVE-2021-26855";
+
+  @Test
+  void shouldGiveARowOnceGlobalAndCountryAreIn() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    // the window ending 03-09 is the population as of 03-09
+    assertThat(curve.accept(exposure("2021-03-09", Dimension.GLOBAL, "ALL", 100, 300))).isEmpty();
+    List<ExposureCurve.Row> rows = curve.accept(exposure("2021-03-09", Dimension.COUNTRY, "FR", 15, 5));
+    assertThat(rows).singleElement().satisfies(row -> {
+      assertThat(row.date()).isEqualTo(LocalDate.parse("2021-03-09"));
+      assertThat(row.exposed()).isEqualTo(100);
+      assertThat(row.countryExposed()).isEqualTo(15);
+      assertThat(row.remediatedRatio()).isEqualTo(0.75);
+      assertThat(row.weekOverWeek()).isNull();
+    });
+  }
+
+  @Test
+  void shouldComputeWeekOverWeekFromSevenDaysBefore() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    List<ExposureCurve.Row> rows = new ArrayList<>();
+    for (int day = 1; day <= 8; day++) {
+      String date = String.format("2021-03-%02d", day);
+      long exposed = day == 1 ? 400 : day == 8 ? 100 : 200;
+      rows.addAll(curve.accept(exposure(date, Dimension.GLOBAL, "ALL", exposed, 0)));
+      rows.addAll(curve.accept(exposure(date, Dimension.COUNTRY, "FR", 1, 0)));
+    }
+    assertThat(rows).hasSize(8);
+    assertThat(rows.get(7).weekOverWeek()).isEqualTo(-0.75); // 100 against 400 on 03-01
+  }
+
+  @Test
+  void shouldKeepDateOrderWhenADayArrivesLate() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    List<ExposureCurve.Row> rows = new ArrayList<>();
+    rows.addAll(curve.accept(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0)));
+    rows.addAll(curve.accept(exposure("2021-03-01", Dimension.COUNTRY, "FR", 1, 0)));
+    // 03-03 complete before 03-02 is in: held back
+    rows.addAll(curve.accept(exposure("2021-03-03", Dimension.GLOBAL, "ALL", 8, 0)));
+    rows.addAll(curve.accept(exposure("2021-03-03", Dimension.COUNTRY, "FR", 1, 0)));
+    assertThat(rows).extracting(ExposureCurve.Row::date).containsExactly(LocalDate.parse("2021-03-01"));
+    rows.addAll(curve.accept(exposure("2021-03-02", Dimension.GLOBAL, "ALL", 9, 0)));
+    rows.addAll(curve.accept(exposure("2021-03-02", Dimension.COUNTRY, "FR", 1, 0)));
+    assertThat(rows).extracting(ExposureCurve.Row::date)
+        .containsExactly(LocalDate.parse("2021-03-01"), LocalDate.parse("2021-03-02"), LocalDate.parse("2021-03-03"));
+  }
+
+  @Test
+  void shouldAssumeNoCountryHostOnceTwoLaterDaysAreIn() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    assertThat(curve.accept(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
+    assertThat(curve.accept(exposure("2021-03-02", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
+    List<ExposureCurve.Row> rows = curve.accept(exposure("2021-03-03", Dimension.GLOBAL, "ALL", 10, 0));
+    assertThat(rows).singleElement().satisfies(r -> assertThat(r.countryExposed()).isZero());
+    assertThat(curve.flush()).extracting(ExposureCurve.Row::date)
+        .containsExactly(LocalDate.parse("2021-03-02"), LocalDate.parse("2021-03-03"));
+  }
+
+  @Test
+  void shouldIgnoreOtherGranularitiesVulnerabilitiesAndCountries() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    RemediationCount daily =
+        RemediationCount.newBuilder(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0))
+            .setGranularity(Granularity.DAILY)
+            .build();
+    assertThat(curve.accept(daily)).isEmpty();
+    RemediationCount otherCve =
+        RemediationCount.newBuilder(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0))
+            .setVulnerability("CVE-2021-27065")
+            .build();
+    assertThat(curve.accept(otherCve)).isEmpty();
+    assertThat(curve.accept(exposure("2021-03-01", Dimension.COUNTRY, "DE", 3, 0))).isEmpty();
+    assertThat(curve.flush()).isEmpty();
+  }
+
+  private static RemediationCount exposure(String end, Dimension dimension, String value, long vulnerable, long patched) {
+    Instant windowEnd = Instant.parse(end + "T00:00:00Z");
+    long counted = vulnerable + patched;
+    return RemediationCount.newBuilder()
+        .setGranularity(Granularity.EXPOSURE)
+        .setWindowStart(windowEnd.minusSeconds(7 * 86_400))
+        .setWindowEnd(windowEnd)
+        .setVulnerability(CVE)
+        .setDimension(dimension)
+        .setValue(value)
+        .setHosts(counted)
+        .setVulnerable(vulnerable)
+        .setMitigated(0)
+        .setPatched(patched)
+        .setUnreachable(0)
+        .setCompromised(0)
+        .setRemediatedRatio(counted == 0 ? null : (double) patched / counted)
+        .build();
+  }
+}
