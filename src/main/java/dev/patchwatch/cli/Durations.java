@@ -4,13 +4,19 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
-/** Durations as people write them: {@code 90s}, {@code 5m}, {@code 2h}, {@code 7d}, {@code 250ms}, or ISO-8601. */
+/**
+ * Durations as people write them: {@code 90s}, {@code 5m}, {@code 2h}, {@code 7d}, {@code 250ms},
+ * {@code 0}, or ISO-8601 ({@code PT1H}).
+ */
 final class Durations {
 
   private Durations() {}
 
   static Duration parse(String text) {
     String s = text.trim().toLowerCase(Locale.ROOT);
+    if (s.equals("0")) {
+      return Duration.ZERO; // "never" needs no unit
+    }
     Duration d;
     try {
       d = s.startsWith("p") ? Duration.parse(s.toUpperCase(Locale.ROOT)) : withUnit(s);
