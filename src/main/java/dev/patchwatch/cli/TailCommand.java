@@ -93,13 +93,16 @@ final class TailCommand implements Callable<Integer> {
     TopicSpec<CountKey, RemediationCount> spec = resolve(topics);
 
     PrintWriter out = this.spec.commandLine().getOut();
-    Map<String, Object> consumerConfig = new HashMap<>(config.kafkaProperties());
+    Map<String, Object> consumerConfig = new HashMap<>();
+    // fail within seconds, not a minute, when the cluster is not there; --kafka may change it
+    consumerConfig.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    consumerConfig.putAll(config.kafkaProperties());
     consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Config.BOOTSTRAP_SERVERS));
     consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<CountKey, RemediationCount> consumer =
         new KafkaConsumer<>(consumerConfig, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
-      var info = consumer.partitionsFor(spec.name(), Duration.ofSeconds(30));
+      var info = consumer.partitionsFor(spec.name());
       if (info == null || info.isEmpty()) {
         throw new IllegalStateException("topic " + spec.name() + " does not exist on " + config.get(Config.BOOTSTRAP_SERVERS));
       }

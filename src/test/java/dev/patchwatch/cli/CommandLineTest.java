@@ -1,0 +1,63 @@
+package dev.patchwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Usage errors: one line, a non-zero exit, no stack trace; and --help on every command. */
+class CommandLineTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldOfferHelpOnEveryCommand() {
+    for (String command : List.of("demo", "local", "run", "replay", "tail", "ingest", "schemas")) {
+      Cli cli = Cli.run(command, "--help");
+      assertThat(cli.exitCode()).as(command).isZero();
+      assertThat(cli.out()).as(command).startsWith("Usage: patchwatch " + command);
+    }
+  }
+
+  @Test
+  void shouldRejectAMissingCommand() {
+    Cli cli = Cli.run();
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).startsWith("a command is required");
+  }
+
+  @Test
+  void shouldRejectAReplayOfAMissingFileInOneLine() {
+    Cli cli = Cli.run("replay", "--input", dir.resolve("nope.jsonl").toString(), "--output", dir.resolve("o").toString());
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("cannot read --input").doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldRejectBadPartitionCounts() {
+    Cli cli = Cli.run("replay", "--input", "x", "--output", "y", "--partitions", "0");
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--partitions must be 1 to 64");
+    assertThat(Cli.run("demo", "--scale", "2").err()).contains("--scale must be in (0, 1]");
+  }
+
+  @Test
+  void shouldRejectAnUnknownIngestFormat() throws Exception {
+    Path file = Files.writeString(dir.resolve("a.txt"), "x\n");
+    Cli cli = Cli.run("ingest", "--format", "xml", "--to-jsonl", dir.resolve("o.jsonl").toString(), file.toString());
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("unknown input format \"xml\"").contains("shadowserver");
+  }
+
+  @Test
+  void shouldReportARuntimeFailureInOneLineWithExitCode1() {
+    // nothing listens on port 9: the registry cannot be reached
+    Cli cli = Cli.run("tail", "daily", "--registry-url", "http://127.0.0.1:9/apis/ccompat/v7", "--bootstrap-servers", "127.0.0.1:9", "--kafka", "default.api.timeout.ms=2000");
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.err().lines().toList()).hasSize(1);
+    assertThat(cli.err()).startsWith("error: ");
+  }
+}
