@@ -11,6 +11,7 @@ import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
 import dev.patchwatch.scanner.simulator.Scenario;
+import dev.patchwatch.topology.Completion;
 import dev.patchwatch.topology.PatchWatchStreams;
 import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
@@ -152,9 +153,21 @@ final class DemoCommand implements Callable<Integer> {
           } while ((System.nanoTime() - dayStarted) / 1e9 < secondsPerDay);
         }
         // one more day closes the last window that the month fills (grace included)
-        publisher.watermark(lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()).get();
+        Instant end = lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        publisher.watermark(end).get();
+        long quietSince = 0;
         while (!printer.done()) {
           poll(results, curve, printer, streams);
+          if (Completion.reached(streams.streams(), partitions, end.toEpochMilli()) < partitions * partitions) {
+            continue;
+          }
+          // every window is final: what has not come in a few commit intervals has no record
+          if (quietSince == 0) {
+            quietSince = System.nanoTime();
+          } else if (System.nanoTime() - quietSince > Duration.ofSeconds(3).toNanos()) {
+            curve.flush().forEach(printer::print);
+            break;
+          }
         }
       }
     } finally {

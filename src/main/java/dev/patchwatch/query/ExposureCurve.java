@@ -15,8 +15,8 @@ import java.util.TreeMap;
  * The daily exposure curve of one vulnerability, built from EXPOSURE finals: one row per window,
  * dated by the midnight it ends at (the population as of that date). Finals of one window arrive
  * from several partitions in any order: a row is given once the previous day's was and both its
- * GLOBAL and its country record are in, or once a window two days later has arrived (the country
- * then had no host, or the previous day none at all).
+ * GLOBAL and its country record are in. A country with no host in a window has no record there:
+ * {@link #flush()} gives the rows still waiting, with 0 for the country, once nothing more can come.
  */
 public final class ExposureCurve {
 
@@ -57,7 +57,7 @@ public final class ExposureCurve {
     return drain(false);
   }
 
-  /** The rows still waiting for their country record, assuming it has none; oldest first. */
+  /** The rows still waiting, their country's count 0 where it never came; oldest first. */
   public List<Row> flush() {
     return drain(true);
   }
@@ -66,11 +66,11 @@ public final class ExposureCurve {
     List<Row> rows = new ArrayList<>();
     while (!global.isEmpty()) {
       LocalDate date = global.firstKey();
-      // Waiting until a window two days later has arrived is enough for any record of this one
-      // (windows close a day apart); it also keeps rows in date order when a day arrives late.
-      boolean waitedEnough = global.ceilingKey(date.plusDays(2)) != null;
-      boolean inOrder = last == null || date.equals(last.plusDays(1)) || waitedEnough;
-      boolean complete = all || (inOrder && (countryExposed.containsKey(date) || waitedEnough));
+      // Rows come in date order: a day waits for the day before it, unless two later days are
+      // already in (that day had no window at all).
+      boolean inOrder =
+          last == null || date.equals(last.plusDays(1)) || global.ceilingKey(date.plusDays(2)) != null;
+      boolean complete = all || (inOrder && countryExposed.containsKey(date));
       if (!complete) {
         break;
       }

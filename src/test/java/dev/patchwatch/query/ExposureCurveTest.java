@@ -61,14 +61,32 @@ class ExposureCurveTest {
   }
 
   @Test
-  void shouldAssumeNoCountryHostOnceTwoLaterDaysAreIn() {
+  void shouldGiveRowsWithoutTheirCountryOnlyWhenFlushed() {
     ExposureCurve curve = new ExposureCurve(CVE, "FR");
     assertThat(curve.accept(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
     assertThat(curve.accept(exposure("2021-03-02", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
-    List<ExposureCurve.Row> rows = curve.accept(exposure("2021-03-03", Dimension.GLOBAL, "ALL", 10, 0));
-    assertThat(rows).singleElement().satisfies(r -> assertThat(r.countryExposed()).isZero());
-    assertThat(curve.flush()).extracting(ExposureCurve.Row::date)
-        .containsExactly(LocalDate.parse("2021-03-02"), LocalDate.parse("2021-03-03"));
+    assertThat(curve.accept(exposure("2021-03-03", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
+    assertThat(curve.flush())
+        .extracting(ExposureCurve.Row::date, ExposureCurve.Row::countryExposed)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(LocalDate.parse("2021-03-01"), 0L),
+            org.assertj.core.groups.Tuple.tuple(LocalDate.parse("2021-03-02"), 0L),
+            org.assertj.core.groups.Tuple.tuple(LocalDate.parse("2021-03-03"), 0L));
+  }
+
+  @Test
+  void shouldSkipADayWithNoWindowOnceTwoLaterDaysAreIn() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR");
+    List<ExposureCurve.Row> rows = new ArrayList<>();
+    // no window ends on 03-02; 03-03 waits for it until 03-05, two days later, is in
+    for (String date : List.of("2021-03-01", "2021-03-03", "2021-03-04", "2021-03-05")) {
+      rows.addAll(curve.accept(exposure(date, Dimension.GLOBAL, "ALL", 10, 0)));
+      rows.addAll(curve.accept(exposure(date, Dimension.COUNTRY, "FR", 2, 0)));
+    }
+    assertThat(rows).extracting(ExposureCurve.Row::date)
+        .containsExactly(
+            LocalDate.parse("2021-03-01"), LocalDate.parse("2021-03-03"), LocalDate.parse("2021-03-04"),
+            LocalDate.parse("2021-03-05"));
   }
 
   @Test

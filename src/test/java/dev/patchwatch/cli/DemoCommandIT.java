@@ -1,0 +1,55 @@
+package dev.patchwatch.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
+import dev.patchwatch.scanner.simulator.Scenario;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The main job end to end: the simulated month through the real stack follows the published curve. */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class DemoCommandIT {
+
+  @Test
+  void shouldPrintADailyCurveThatFollowsThePublishedFigures() throws Exception {
+    double scale = 0.01;
+    Cli cli = Cli.run("demo", "--scale", String.valueOf(scale), "--seconds-per-day", "0", "--json");
+    assertThat(cli.exitCode()).as(cli.err()).isZero();
+
+    ObjectMapper mapper = new ObjectMapper();
+    List<JsonNode> rows = new ArrayList<>();
+    for (String line : cli.out().split("\n")) {
+      rows.add(mapper.readTree(line));
+    }
+    assertThat(rows).extracting(r -> r.get("date").asText()).startsWith("2021-03-01").endsWith("2021-04-01").hasSize(32);
+    assertThat(rows.get(0).fieldNames()).toIterable()
+        .containsExactly("date", "exposed", "remediatedRatio", "weekOverWeek", "franceExposed");
+
+    ProxyLogonSimulator simulator = new ProxyLogonSimulator(Scenario.proxyLogon(), scale, 2021);
+    int anchors = 0;
+    for (JsonNode row : rows) {
+      LocalDate date = LocalDate.parse(row.get("date").asText());
+      OptionalLong published = simulator.publishedExposed(date);
+      if (published.isPresent()) {
+        anchors++;
+        assertThat((double) row.get("exposed").asLong())
+            .as("exposed on %s", date)
+            .isCloseTo(published.getAsLong(), org.assertj.core.data.Percentage.withPercentage(3));
+      }
+    }
+    assertThat(anchors).isGreaterThanOrEqualTo(5);
+    JsonNode march22 = rows.stream().filter(r -> r.get("date").asText().equals("2021-03-22")).findFirst().orElseThrow();
+    assertThat(march22.get("remediatedRatio").asDouble()).isGreaterThanOrEqualTo(0.9);
+    JsonNode march14 = rows.stream().filter(r -> r.get("date").asText().equals("2021-03-14")).findFirst().orElseThrow();
+    assertThat((double) march14.get("franceExposed").asLong())
+        .isCloseTo(15_000 * scale, org.assertj.core.data.Percentage.withPercentage(10));
+  }
+}
