@@ -18,6 +18,8 @@ import picocli.CommandLine.Spec;
       RunCommand.class,
       ReplayCommand.class,
       TailCommand.class,
+      ArchiveCommand.class,
+      ReprocessCommand.class,
       SchemasCommand.class,
       CommandLine.HelpCommand.class
     })
