@@ -20,6 +20,8 @@ import picocli.CommandLine.Spec;
       ReplayCommand.class,
       TailCommand.class,
       IngestCommand.class,
+      ArchiveCommand.class,
+      ReprocessCommand.class,
       SchemasCommand.class,
       CommandLine.HelpCommand.class
     })

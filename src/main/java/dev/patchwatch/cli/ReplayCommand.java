@@ -28,22 +28,22 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the real topology on a fresh embedded broker and local schema registry (free ports, a"
-          + " temporary directory removed afterwards) over a file of events, and writes every final"
-          + " aggregate as JSON lines.",
-      "Invalid lines are rejected, never counted; --rejected lists them."
+          + " temporary directory removed afterwards) over a file of events, JSON lines or an Avro"
+          + " archive from `archive export`, and writes every final aggregate as JSON lines.",
+      "Invalid lines (or archive records) are rejected, never counted; --rejected lists them."
     })
 final class ReplayCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--input", required = true, paramLabel = "EVENTS.jsonl", description = "Scan events, one JSON object per line.")
+  @Option(names = "--input", required = true, paramLabel = "EVENTS.jsonl|ARCHIVE.avro", description = "Scan events: one JSON object per line, or an Avro archive (told apart by content).")
   Path input;
 
   @Option(names = "--output", required = true, paramLabel = "AGGREGATES.jsonl", description = "Where the final aggregates go.")
   Path output;
 
-  @Option(names = "--rejected", paramLabel = "REJECTED.jsonl", description = "Also write every rejected line, with its reason.")
+  @Option(names = "--rejected", paramLabel = "REJECTED.jsonl", description = "Also write every rejected line (or archive record), with its reason.")
   Path rejected;
 
   @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting a local one.")

@@ -36,6 +36,11 @@ final class ServiceShutdown {
     requested.await();
   }
 
+  /** Whether Ctrl-C (or another JVM shutdown) has been asked for, for work that polls. */
+  boolean requested() {
+    return requested.getCount() == 0;
+  }
+
   /** Everything is closed: the JVM may exit. */
   void closed() {
     closed.countDown();

@@ -6,14 +6,11 @@ import dev.patchwatch.topology.AggregateJson;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -64,30 +61,12 @@ final class TailCommand implements Callable<Integer> {
   @Option(names = "--value", description = "Only this value, e.g. FR.")
   String value;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings (see `run --help`).")
-  Path configFile;
-
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--registry-url", description = "Schema registry (default: the local one).")
-  String registryUrl;
-
-  @Option(names = "--topic-prefix", description = "Prefix of the topics (default: patchwatch).")
-  String topicPrefix;
-
-  @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client property.")
-  Map<String, String> kafka = new LinkedHashMap<>();
+  @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() {
     Format output = parseFormat();
-    Map<String, String> flags = new LinkedHashMap<>();
-    Optional.ofNullable(bootstrapServers).ifPresent(v -> flags.put(Config.BOOTSTRAP_SERVERS.key(), v));
-    Optional.ofNullable(registryUrl).ifPresent(v -> flags.put(Config.REGISTRY_URL.key(), v));
-    Optional.ofNullable(topicPrefix).ifPresent(v -> flags.put(Config.TOPIC_PREFIX.key(), v));
-    kafka.forEach((k, v) -> flags.put(Config.KAFKA_PREFIX + k, v));
-    Config config = Config.load(Optional.ofNullable(configFile), System.getenv(), flags);
+    Config config = connection.load();
     Topics topics =
         Topics.create(config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), Registries.client(config));
     TopicSpec<CountKey, RemediationCount> spec = resolve(topics);

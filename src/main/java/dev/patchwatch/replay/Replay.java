@@ -19,10 +19,8 @@ import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -52,10 +50,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
- * Runs the real topology over a file of events on a given (fresh) cluster and writes every final
- * aggregate: publishes the file, ends it with a watermark that closes every window, waits until
- * the aggregating stage has closed them all, stops the topology so everything is committed, and
- * reads the results back (DESIGN sections 5 and 7.3).
+ * Runs the real topology over a file of events (JSON lines or an Avro archive, told apart by
+ * content) on a given (fresh) cluster and writes every final aggregate: publishes the file, ends it
+ * with a watermark that closes every window, waits until the aggregating stage has closed them all,
+ * stops the topology so everything is committed, and reads the results back (DESIGN sections 5 and
+ * 7.3).
  */
 public final class Replay {
 
@@ -85,7 +84,7 @@ public final class Replay {
     this.progress = progress;
   }
 
-  /** What a replay read, counted and wrote. */
+  /** What a replay read, counted and wrote; {@code lines} counts an archive's records. */
   public record Result(
       long lines, long accepted, long rejected, long late, long finals, Duration elapsed) {}
 
@@ -99,7 +98,7 @@ public final class Replay {
     Topics.registerSchemas(topics, registry);
     Published published = publish(input);
     progress.printf(
-        "published %,d events (%,d lines rejected) in %.1f s; running the topology%n",
+        "published %,d events (%,d input records rejected) in %.1f s; running the topology%n",
         published.accepted, published.rejected, seconds(started));
     progress.flush();
     if (published.accepted > 0) {
@@ -144,7 +143,7 @@ public final class Replay {
     long accepted = 0;
     long rejected = 0;
     long maxObservedAt = Long.MIN_VALUE;
-    long lineNumber = 0;
+    long read = 0;
     long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
     try (ScanPublisher publisher =
             ScanPublisher.builder()
@@ -153,23 +152,22 @@ public final class Replay {
                 .topicPrefix(settings.topicPrefix())
                 .clock(clock)
                 .build();
-        InputStream in = new BufferedInputStream(Files.newInputStream(input))) {
-      LineReader lines = new LineReader(in);
-      byte[] line;
-      while ((line = lines.next()) != null) {
-        lineNumber++;
-        Parsed parsed = parse(contract, line);
-        if (parsed instanceof Parsed.Invalid invalid) {
+        EventSource source = EventSource.open(input, contract)) {
+      String unit = source.format() == ArchiveFormat.AVRO ? "records" : "lines";
+      EventSource.Item item;
+      while ((item = source.next()) != null) {
+        read++;
+        if (item.parsed() instanceof Parsed.Invalid invalid) {
           rejected++;
           publisher
-              .publishRejected(fileRejection(input, lineNumber, line, invalid))
+              .publishRejected(fileRejection(input, item, invalid))
               .whenComplete((m, e) -> recordFailure(failure, e));
           continue;
         }
-        ScanEvent event = ((Parsed.Valid) parsed).event();
+        ScanEvent event = ((Parsed.Valid) item.parsed()).event();
         maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
         accepted++;
-        long at = lineNumber;
+        long at = item.position();
         CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent = publisher.publish(event);
         sent.whenComplete(
             (m, e) -> {
@@ -180,14 +178,14 @@ public final class Replay {
               }
             });
         if (System.nanoTime() > nextReport) {
-          progress.printf("  read %,d lines: %,d accepted, %,d rejected%n", lineNumber, accepted, rejected);
+          progress.printf("  read %,d %s: %,d accepted, %,d rejected%n", read, unit, accepted, rejected);
           progress.flush();
           nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
         }
       }
       long end = Long.MIN_VALUE;
       if (accepted > 0) {
-        end = endWatermark(maxObservedAt);
+        end = closingWatermark(settings, maxObservedAt);
         await(publisher.watermark(Instant.ofEpochMilli(end)), "send the closing watermark");
       }
       publisher.flush();
@@ -198,8 +196,11 @@ public final class Replay {
     }
   }
 
-  /** Late enough to close every window holding an event (DESIGN section 7.4). */
-  private long endWatermark(long maxObservedAt) {
+  /**
+   * The watermark that ends an input whose greatest observedAt is {@code maxObservedAt}: late enough
+   * to close every window holding an event (DESIGN section 7.4).
+   */
+  public static long closingWatermark(TopologySettings settings, long maxObservedAt) {
     Duration maxGrace =
         Arrays.stream(Granularity.values()).map(settings::grace).max(Comparator.naturalOrder()).orElseThrow();
     return maxObservedAt
@@ -250,32 +251,20 @@ public final class Replay {
     return Math.min(settings.inputPartitions(), Runtime.getRuntime().availableProcessors());
   }
 
-  private Parsed parse(EventContract contract, byte[] line) {
-    try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(line))
-              .toString();
-      return contract.parseJson(text);
-    } catch (CharacterCodingException e) {
-      return new Parsed.Invalid(RejectReason.NOT_JSON, "line is not valid UTF-8");
-    }
-  }
-
-  private Rejected fileRejection(Path input, long line, byte[] bytes, Parsed.Invalid invalid) {
+  private Rejected fileRejection(Path input, EventSource.Item item, Parsed.Invalid invalid) {
     return Rejected.newBuilder()
         .setReason(invalid.reason())
         .setMessage(invalid.message())
-        .setOriginal(ByteBuffer.wrap(bytes))
-        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(line).build())
+        .setOriginal(ByteBuffer.wrap(item.original()))
+        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(item.position()).build())
         .setRejectedAt(clock.instant())
         .build();
   }
 
-  /** One JSON line per rejection, by input line, with the line's text. */
+  /**
+   * One JSON line per rejection, by input position (line, or record of an archive), with the
+   * input's text (an archive's record in canonical JSON).
+   */
   private void writeRejected(Path input, Path output, List<Rejected> rejected, LineIndex lineOf)
       throws IOException {
     TreeMap<Long, List<Rejected>> byLine = new TreeMap<>();
@@ -284,17 +273,16 @@ public final class Replay {
       long line = o.getLine() != null ? o.getLine() : lineOf.get(o.getPartition(), o.getOffset());
       byLine.computeIfAbsent(line, l -> new ArrayList<>()).add(r);
     }
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(input));
+    try (EventSource source = EventSource.open(input, new EventContract(clock));
         BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-      LineReader lines = new LineReader(in);
-      long number = 0;
-      byte[] line;
-      while (!byLine.isEmpty() && (line = lines.next()) != null) {
-        number++;
+      EventSource.Item item;
+      while (!byLine.isEmpty() && (item = source.next()) != null) {
+        long number = item.position();
         List<Rejected> here = byLine.remove(number);
         if (here == null) {
           continue;
         }
+        byte[] line = item.original();
         for (Rejected r : here) {
           ObjectNode node = MAPPER.createObjectNode();
           node.put("line", number);

@@ -1,5 +1,7 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.internal.PartitionProgress;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,64 @@ public final class Completion {
       return 0;
     }
     return reached;
+  }
+
+  /**
+   * Whether every window the host stage has closed, on every input partition, has reached every
+   * aggregating partition: then every final the input processed so far implies is published (it
+   * is committed at the next commit, or on close). Unlike {@link #reached} it needs no target
+   * progress, so it suits an input whose end is not known in advance, such as the history a
+   * reprocessing run reads. False while state is not queryable, e.g. during a rebalance.
+   *
+   * <p>Why it is exact: a partition sends its progress to the aggregating stage each time that
+   * progress closes a window, so the last progress it sent is at least the point where its latest
+   * closed window closed ({@code end + grace}), and every earlier one is below that point.
+   */
+  public static boolean drained(KafkaStreams streams, TopologySettings settings) {
+    int partitions = settings.inputPartitions();
+    Windowing windowing = new Windowing(settings);
+    long[] closedAt = new long[partitions];
+    try {
+      for (int p = 0; p < partitions; p++) {
+        ReadOnlyKeyValueStore<Integer, PartitionProgress> own =
+            streams.store(
+                StoreQueryParameters.fromNameAndType(
+                        HostStateProcessor.PROGRESS_STORE,
+                        QueryableStoreTypes.<Integer, PartitionProgress>keyValueStore())
+                    .withPartition(p));
+        PartitionProgress progress = own.get(p);
+        closedAt[p] = progress == null ? Long.MIN_VALUE : lastClosing(windowing, progress.getProgress());
+      }
+      for (int b = 0; b < partitions; b++) {
+        ReadOnlyKeyValueStore<Integer, Long> received =
+            streams.store(
+                StoreQueryParameters.fromNameAndType(
+                        AggregateProcessor.PROGRESS_STORE,
+                        QueryableStoreTypes.<Integer, Long>keyValueStore())
+                    .withPartition(b));
+        for (int p = 0; p < partitions; p++) {
+          Long value = received.get(p);
+          if (closedAt[p] != Long.MIN_VALUE && (value == null || value < closedAt[p])) {
+            return false;
+          }
+        }
+      }
+    } catch (InvalidStateStoreException notQueryableYet) {
+      return false;
+    }
+    return true;
+  }
+
+  /** The progress at which the latest window closed by {@code progress} closed. */
+  private static long lastClosing(Windowing windowing, long progress) {
+    long closing = Long.MIN_VALUE;
+    for (Granularity g : Granularity.values()) {
+      long start = windowing.lastClosedStart(g, progress);
+      if (start != Long.MIN_VALUE) {
+        closing = Math.max(closing, start + windowing.size(g) + windowing.grace(g));
+      }
+    }
+    return closing;
   }
 
   /**

@@ -56,6 +56,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private final String scansTopic;
   private final long exposureSize;
   private final long idleTimeoutMs;
+  private final long countFromMs;
+  private final long countToMs;
 
   private ProcessorContext<byte[], StageOutput> context;
   private EventContract contract;
@@ -78,6 +80,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     this.scansTopic = scansTopic;
     this.exposureSize = windowing.size(Granularity.EXPOSURE);
     this.idleTimeoutMs = settings.idleTimeout().toMillis();
+    this.countFromMs = settings.eventTimeRange().fromMillis();
+    this.countToMs = settings.eventTimeRange().toMillis();
   }
 
   @Override
@@ -167,6 +171,12 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       return;
     }
     long t = event.getObservedAt().toEpochMilli();
+    if (t < countFromMs || t >= countToMs) {
+      // Outside a reprocessing run's range: not counted, not rejected (not even LATE), but it moves
+      // progress, so windows close and lateness is judged as in a run over everything.
+      advance(t);
+      return;
+    }
     long hourStart = windowing.tumblingStart(Granularity.HOURLY, t);
     long dayStart = windowing.tumblingStart(Granularity.DAILY, t);
     long firstExposure = windowing.firstExposureStart(t);

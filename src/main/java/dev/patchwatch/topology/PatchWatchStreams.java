@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
@@ -74,8 +75,15 @@ public final class PatchWatchStreams implements AutoCloseable {
     return Optional.ofNullable(lastFailure.get());
   }
 
+  /**
+   * Stops the application and leaves its consumer group at once rather than when the session times
+   * out, so the rest of the group takes over without waiting, and a stopped application is seen as
+   * stopped right away (a promotion and a run's deletion check that).
+   */
   @Override
   public void close() {
-    streams.close(Duration.ofSeconds(30));
+    streams.close(
+        CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(Duration.ofSeconds(30)));
   }
 }

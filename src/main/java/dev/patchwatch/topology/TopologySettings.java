@@ -18,6 +18,8 @@ import java.util.Objects;
  *     windows back; zero disables it
  * @param liveInterval how often live results are published, at most once per key
  * @param storeType where host state is kept
+ * @param eventTimeRange the observedAt range counted; {@link EventTimeRange#ALL} except for a
+ *     reprocessing run limited to part of the history
  */
 public record TopologySettings(
     String topicPrefix,
@@ -29,7 +31,8 @@ public record TopologySettings(
     int lookBackDays,
     Duration idleTimeout,
     Duration liveInterval,
-    StoreType storeType) {
+    StoreType storeType,
+    EventTimeRange eventTimeRange) {
 
   /** Where the per-host state lives. */
   public enum StoreType {
@@ -68,6 +71,17 @@ public record TopologySettings(
       throw new IllegalArgumentException("live interval must be at least 1 ms, got " + liveInterval);
     }
     Objects.requireNonNull(storeType, "storeType");
+    Objects.requireNonNull(eventTimeRange, "eventTimeRange");
+  }
+
+  /** Settings that count every event, as every application but a limited reprocessing run does. */
+  public TopologySettings(
+      String topicPrefix, String applicationId, int inputPartitions, Duration hourlyGrace,
+      Duration dailyGrace, Duration exposureGrace, int lookBackDays, Duration idleTimeout,
+      Duration liveInterval, StoreType storeType) {
+    this(
+        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
+        lookBackDays, idleTimeout, liveInterval, storeType, EventTimeRange.ALL);
   }
 
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
@@ -88,49 +102,55 @@ public record TopologySettings(
   public TopologySettings withTopicPrefix(String prefix) {
     return new TopologySettings(
         prefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType);
+        lookBackDays, idleTimeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withApplicationId(String id) {
     return new TopologySettings(
         topicPrefix, id, inputPartitions, hourlyGrace, dailyGrace, exposureGrace, lookBackDays,
-        idleTimeout, liveInterval, storeType);
+        idleTimeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withInputPartitions(int partitions) {
     return new TopologySettings(
         topicPrefix, applicationId, partitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType);
+        lookBackDays, idleTimeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withGraces(Duration hourly, Duration daily, Duration exposure) {
     return new TopologySettings(
         topicPrefix, applicationId, inputPartitions, hourly, daily, exposure, lookBackDays,
-        idleTimeout, liveInterval, storeType);
+        idleTimeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withLookBackDays(int days) {
     return new TopologySettings(
         topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace, days,
-        idleTimeout, liveInterval, storeType);
+        idleTimeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withIdleTimeout(Duration timeout) {
     return new TopologySettings(
         topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, timeout, liveInterval, storeType);
+        lookBackDays, timeout, liveInterval, storeType, eventTimeRange);
   }
 
   public TopologySettings withLiveInterval(Duration interval) {
     return new TopologySettings(
         topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, interval, storeType);
+        lookBackDays, idleTimeout, interval, storeType, eventTimeRange);
   }
 
   public TopologySettings withStoreType(StoreType type) {
     return new TopologySettings(
         topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, type);
+        lookBackDays, idleTimeout, liveInterval, type, eventTimeRange);
+  }
+
+  public TopologySettings withEventTimeRange(EventTimeRange range) {
+    return new TopologySettings(
+        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
+        lookBackDays, idleTimeout, liveInterval, storeType, range);
   }
 
   public Duration grace(Granularity granularity) {

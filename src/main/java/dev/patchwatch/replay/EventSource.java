@@ -1,0 +1,48 @@
+package dev.patchwatch.replay;
+
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Scan events read one at a time from a file, whichever its format, each already checked against
+ * the contract, so replay and import treat JSON lines and Avro archives alike. Memory does not grow
+ * with the file.
+ */
+interface EventSource extends Closeable {
+
+  /**
+   * One record of the file.
+   *
+   * @param position 1-based: the line of a JSON-lines file, the record number of an Avro archive
+   * @param parsed the normalised event, or why it was refused
+   * @param line the line's bytes exactly as read (JSON lines), else null
+   * @param record the record as decoded (Avro), else null
+   */
+  record Item(long position, Parsed parsed, byte[] line, ScanEvent record) {
+
+    /** What a rejection carries as the original: the line, or the record in canonical JSON. */
+    byte[] original() {
+      return line != null ? line : EventContract.toJson(record).getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The next record, or null at the end of the file. */
+  Item next() throws IOException;
+
+  /** Bytes of the file consumed so far, for progress. */
+  long bytesRead();
+
+  ArchiveFormat format();
+
+  /** Opens {@code file} in the format its first bytes show. */
+  static EventSource open(Path file, EventContract contract) throws IOException {
+    return ArchiveFormat.detect(file) == ArchiveFormat.AVRO
+        ? new AvroArchiveSource(file, contract)
+        : new JsonLinesSource(file, contract);
+  }
+}

@@ -1,0 +1,384 @@
+package dev.patchwatch.replay;
+
+import dev.patchwatch.avro.Origin;
+import dev.patchwatch.avro.Rejected;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
+import dev.patchwatch.event.Watermark;
+import dev.patchwatch.registry.AvroSerde;
+import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.registry.WireFormatException;
+import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.EventTimeRange;
+import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Archives of the scans topic: {@link #export} writes its scan events to an Avro object container
+ * file, schema embedded; {@link #importFile} publishes an archive (or a JSON-lines file) again with
+ * the events' own observedAt. Both stream, in memory that does not grow with the history.
+ */
+public final class ScanArchive {
+
+  /** File metadata: where and when an archive was taken, so a file explains itself. */
+  public static final String META_TOPIC = "patchwatch.topic";
+  public static final String META_PARTITIONS = "patchwatch.partitions";
+  public static final String META_RANGE = "patchwatch.observedAt";
+  public static final String META_EXPORTED_AT = "patchwatch.exportedAt";
+  public static final String META_ORDER = "patchwatch.order";
+
+  /**
+   * Events held per partition while merging: enough to keep every partition fetching in batches,
+   * small enough that memory stays flat however far apart the partitions are in time.
+   */
+  private static final int MERGE_BUFFER = 10_000;
+
+  /** Rejections listed one by one before only counting them, so a bad file cannot flood stderr. */
+  private static final int LISTED_REJECTIONS = 20;
+
+  private final Cluster cluster;
+  private final SchemaRegistry registry;
+  private final Clock clock;
+  private final PrintWriter progress;
+
+  /**
+   * @param clock for the "observedAt at most a day ahead" rule and the export's timestamp
+   * @param progress where progress and rejected records are reported (stderr in the CLI)
+   */
+  public ScanArchive(Cluster cluster, SchemaRegistry registry, Clock clock, PrintWriter progress) {
+    this.cluster = cluster;
+    this.registry = registry;
+    this.clock = clock;
+    this.progress = progress;
+  }
+
+  /**
+   * What an export read and wrote.
+   *
+   * @param read records of the topic read, watermarks included
+   * @param exported scan events written to the file
+   * @param outsideRange events skipped because their observedAt is outside the range
+   * @param watermarks watermark records skipped
+   * @param undecodable records that are neither a watermark nor a decodable ScanEvent, skipped
+   */
+  public record Exported(
+      long read, long exported, long outsideRange, long watermarks, long undecodable, Duration elapsed) {}
+
+  /**
+   * Writes the scan events of {@code scansTopic} whose observedAt is in {@code range} to {@code
+   * output}: every partition from its beginning to its end as of the start, committed records only.
+   * The file appears only once complete.
+   *
+   * <p>Order: the partitions are merged by observedAt, always taking the earliest of their next
+   * events, so each partition's own order is kept and no event comes later, relative to the events
+   * before it, than it did on its partition. Imported into a scans topic with the same partition
+   * count, every partition gets exactly its original sequence; replayed on another count, the
+   * merge adds no lateness (partition after partition would make every partition but the first
+   * arrive days late).
+   *
+   * @throws IllegalStateException if the topic does not exist
+   */
+  public Exported export(String scansTopic, EventTimeRange range, Path output, CodecFactory codec)
+      throws IOException {
+    Instant started = clock.instant();
+    AvroSerde<ScanEvent> events = new AvroSerde<>(registry, ScanEvent.class, false);
+    Map<String, Object> config = cluster.clientConfig();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+    Path partial = output.resolveSibling(output.getFileName() + ".part");
+    Counts counts = new Counts();
+    boolean complete = false;
+    try (KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        DataFileWriter<ScanEvent> writer =
+            new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
+      List<PartitionInfo> info = consumer.partitionsFor(scansTopic, Duration.ofSeconds(30));
+      if (info == null || info.isEmpty()) {
+        throw new IllegalStateException(
+            "topic " + scansTopic + " does not exist on " + cluster.bootstrapServers());
+      }
+      List<TopicPartition> partitions =
+          info.stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .sorted(Comparator.comparingInt(TopicPartition::partition))
+              .toList();
+      Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      long total = partitions.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
+      progress.printf(
+          Locale.ROOT, "exporting %s (%d partitions, %,d records), %s, to %s%n",
+          scansTopic, partitions.size(), total,
+          range.isAll() ? "every event" : "events observed in " + range, output);
+      progress.flush();
+
+      writer.setCodec(codec);
+      writer.setMeta(META_TOPIC, scansTopic);
+      writer.setMeta(META_PARTITIONS, partitions.size());
+      writer.setMeta(META_RANGE, range.toString());
+      writer.setMeta(META_EXPORTED_AT, clock.instant().toString());
+      writer.setMeta(META_ORDER, "observedAt, partitions merged, each partition's own order kept");
+      writer.create(ScanEvent.getClassSchema(), Files.newOutputStream(partial));
+
+      consumer.assign(partitions);
+      begin.forEach(consumer::seek);
+      Map<TopicPartition, ArrayDeque<ScanEvent>> buffered = new HashMap<>();
+      partitions.forEach(tp -> buffered.put(tp, new ArrayDeque<>()));
+      Set<TopicPartition> fetching = new HashSet<>(partitions);
+      fetching.removeIf(tp -> begin.get(tp) >= end.get(tp));
+      ProgressBar bar = new ProgressBar(progress);
+      while (true) {
+        // an event can be written once every partition still fetching has one to compare it with
+        while (fetching.stream().anyMatch(tp -> buffered.get(tp).isEmpty())) {
+          List<TopicPartition> full = new ArrayList<>();
+          for (TopicPartition tp : partitions) {
+            if (!fetching.contains(tp) || buffered.get(tp).size() >= MERGE_BUFFER) {
+              full.add(tp);
+            }
+          }
+          consumer.pause(full);
+          consumer.resume(partitions.stream().filter(tp -> !full.contains(tp)).toList());
+          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+            if (record.offset() < end.get(tp)) {
+              ScanEvent event = decode(events, scansTopic, record, range, counts);
+              if (event != null) {
+                buffered.get(tp).add(event);
+              }
+            }
+          }
+          fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+          bar.update(counts.read, total, String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
+        }
+        TopicPartition earliest = null;
+        for (TopicPartition tp : partitions) {
+          ScanEvent head = buffered.get(tp).peek();
+          if (head != null
+              && (earliest == null
+                  || head.getObservedAt().isBefore(buffered.get(earliest).peek().getObservedAt()))) {
+            earliest = tp;
+          }
+        }
+        if (earliest == null) {
+          break;
+        }
+        writer.append(buffered.get(earliest).poll());
+        counts.exported++;
+      }
+      complete = true;
+    } finally {
+      if (!complete) {
+        Files.deleteIfExists(partial);
+      }
+    }
+    Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    return new Exported(
+        counts.read, counts.exported, counts.outside, counts.watermarks, counts.undecodable,
+        Duration.between(started, clock.instant()));
+  }
+
+  /** What an export has seen so far. */
+  private static final class Counts {
+    long read;
+    long exported;
+    long outside;
+    long watermarks;
+    long undecodable;
+  }
+
+  /** The record's event if it is one in the range; otherwise counts why not and returns null. */
+  private static ScanEvent decode(
+      AvroSerde<ScanEvent> events, String topic, ConsumerRecord<byte[], byte[]> record,
+      EventTimeRange range, Counts counts) {
+    counts.read++;
+    if (record.value() == null) {
+      if (record.headers().lastHeader(Watermark.HEADER) != null) {
+        counts.watermarks++;
+      } else {
+        counts.undecodable++;
+      }
+      return null;
+    }
+    ScanEvent event;
+    try {
+      event = events.deserialize(topic, record.value());
+    } catch (WireFormatException e) {
+      counts.undecodable++;
+      return null;
+    }
+    if (event.getObservedAt() == null || !range.contains(event.getObservedAt().toEpochMilli())) {
+      counts.outside++;
+      return null;
+    }
+    return event;
+  }
+
+  /**
+   * What an import read and published.
+   *
+   * @param records records (lines) of the file
+   * @param published events published to the scans topic
+   * @param rejected records refused by the contract, published to the rejected topic instead
+   * @param watermark the watermark sent after the events, if any
+   */
+  public record Imported(
+      long records, long published, long rejected, Optional<Instant> watermark, Duration elapsed) {}
+
+  /** After an import, a watermark closing every window that holds an imported event (DESIGN 7.4). */
+  public static UnaryOperator<Instant> closingWatermark(TopologySettings settings) {
+    return maxObservedAt -> Instant.ofEpochMilli(Replay.closingWatermark(settings, maxObservedAt.toEpochMilli()));
+  }
+
+  /** After an import, a watermark at a given instant. */
+  public static UnaryOperator<Instant> watermarkAt(Instant at) {
+    return maxObservedAt -> at;
+  }
+
+  /**
+   * Publishes the events of {@code input} (an Avro archive or JSON lines, told apart by content)
+   * to the scans topic of {@code settings}' prefix, with their own observedAt, through {@link
+   * ScanPublisher}, which validates them. A record the contract refuses is reported with its file
+   * and position and published to the rejected topic, like {@code replay} does. Creates the topics
+   * that are missing, the scans topic with {@code settings.inputPartitions()} partitions.
+   *
+   * @param watermark what watermark to send once every event is stored, given the greatest
+   *     observedAt published; empty for none
+   */
+  public Imported importFile(
+      Path input, TopologySettings settings, Optional<Short> replicationFactor,
+      Optional<UnaryOperator<Instant>> watermark) throws IOException {
+    Instant started = clock.instant();
+    Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
+    try (Admin admin = cluster.admin()) {
+      TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
+      int partitions = provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
+      provisioner.ensure(topics, partitions, replicationFactor);
+    }
+    Topics.registerSchemas(topics, registry);
+
+    EventContract contract = new EventContract(clock);
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    long records = 0;
+    long published = 0;
+    long rejected = 0;
+    long maxObservedAt = Long.MIN_VALUE;
+    long size = Files.size(input);
+    Optional<Instant> sent = Optional.empty();
+    try (ScanPublisher publisher =
+            ScanPublisher.builder()
+                .bootstrapServers(cluster.bootstrapServers())
+                .properties(cluster.properties())
+                .registry(registry)
+                .topicPrefix(settings.topicPrefix())
+                .clock(clock)
+                .build();
+        EventSource source = EventSource.open(input, contract)) {
+      progress.printf(
+          Locale.ROOT, "importing %s (%s) into %s%n",
+          input, source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines", topics.scans().name());
+      progress.flush();
+      ProgressBar bar = new ProgressBar(progress);
+      EventSource.Item item;
+      while ((item = source.next()) != null) {
+        records++;
+        if (item.parsed() instanceof Parsed.Invalid invalid) {
+          rejected++;
+          if (rejected <= LISTED_REJECTIONS) {
+            progress.printf(Locale.ROOT, "  %s:%d: %s %s%n", input, item.position(), invalid.reason(), invalid.message());
+          }
+          publisher
+              .publishRejected(rejection(input, item, invalid))
+              .whenComplete((m, e) -> recordFailure(failure, e));
+        } else {
+          ScanEvent event = ((Parsed.Valid) item.parsed()).event();
+          maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
+          publisher.publish(event).whenComplete((m, e) -> recordFailure(failure, e));
+          published++;
+        }
+        if (failure.get() != null) {
+          break;
+        }
+        bar.update(
+            source.bytesRead(), size,
+            String.format(Locale.ROOT, "bytes read: %,d events published, %,d rejected", published, rejected));
+      }
+      publisher.flush();
+      if (failure.get() != null) {
+        throw new IllegalStateException(
+            "the broker refused a record: " + failure.get().getMessage(), failure.get());
+      }
+      if (rejected > LISTED_REJECTIONS) {
+        progress.printf(Locale.ROOT, "  … and %,d more rejected records%n", rejected - LISTED_REJECTIONS);
+      }
+      if (watermark.isPresent() && published > 0) {
+        Instant at = watermark.get().apply(Instant.ofEpochMilli(maxObservedAt));
+        await(publisher.watermark(at));
+        sent = Optional.of(at);
+      }
+    }
+    progress.flush();
+    return new Imported(records, published, rejected, sent, Duration.between(started, clock.instant()));
+  }
+
+  private Rejected rejection(Path input, EventSource.Item item, Parsed.Invalid invalid) {
+    return Rejected.newBuilder()
+        .setReason(invalid.reason())
+        .setMessage(invalid.message())
+        .setOriginal(ByteBuffer.wrap(item.original()))
+        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(item.position()).build())
+        .setRejectedAt(clock.instant())
+        .build();
+  }
+
+  private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
+    if (error != null) {
+      failure.compareAndSet(null, error);
+    }
+  }
+
+  private static void await(CompletableFuture<?> future) {
+    try {
+      future.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("cannot send the watermark: " + e.getCause().getMessage(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while sending the watermark", e);
+    }
+  }
+}
