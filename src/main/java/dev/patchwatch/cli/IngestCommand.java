@@ -19,10 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -65,20 +62,7 @@ final class IngestCommand implements Callable<Integer> {
   @Option(names = "--watermark", description = "After the files, promise that nothing older than the newest event ingested will follow, so its windows can close.")
   boolean watermark;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings (see `run --help`).")
-  Path configFile;
-
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: 127.0.0.1:9092).")
-  String bootstrapServers;
-
-  @Option(names = "--registry-url", description = "Schema registry (default: the local one).")
-  String registryUrl;
-
-  @Option(names = "--topic-prefix", description = "Prefix of the topics (default: patchwatch).")
-  String topicPrefix;
-
-  @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka producer property, e.g. security.protocol=SASL_SSL.")
-  Map<String, String> kafka = new LinkedHashMap<>();
+  @Mixin ConnectionOptions connection;
 
   /** What to do with each read result. */
   private interface Sink extends AutoCloseable {
@@ -174,12 +158,7 @@ final class IngestCommand implements Callable<Integer> {
   }
 
   private Sink publishingSink(Clock clock) {
-    Map<String, String> flags = new LinkedHashMap<>();
-    Optional.ofNullable(bootstrapServers).ifPresent(v -> flags.put(Config.BOOTSTRAP_SERVERS.key(), v));
-    Optional.ofNullable(registryUrl).ifPresent(v -> flags.put(Config.REGISTRY_URL.key(), v));
-    Optional.ofNullable(topicPrefix).ifPresent(v -> flags.put(Config.TOPIC_PREFIX.key(), v));
-    kafka.forEach((k, v) -> flags.put(Config.KAFKA_PREFIX + k, v));
-    Config config = Config.load(Optional.ofNullable(configFile), System.getenv(), flags);
+    Config config = connection.load();
     ScanPublisher publisher =
         ScanPublisher.builder()
             .bootstrapServers(config.get(Config.BOOTSTRAP_SERVERS))
