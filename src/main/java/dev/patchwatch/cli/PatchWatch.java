@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       TailCommand.class,
       IngestCommand.class,
       SchemasCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PatchWatch implements Runnable {
