@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       ArchiveCommand.class,
       ReprocessCommand.class,
       SchemasCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PatchWatch implements Runnable {

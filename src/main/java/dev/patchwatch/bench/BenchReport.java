@@ -1,0 +1,317 @@
+package dev.patchwatch.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Every figure of one benchmark run, as a table for people and as JSON for tools. */
+public final class BenchReport {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final double MB = 1e6;
+
+  /**
+   * One throughput phase.
+   *
+   * @param name its id (see {@link Bench.Phase}), or {@code publish}
+   * @param what one line on what it runs
+   * @param events scan events it went through
+   * @param records records of the scans topic it read (events and watermarks)
+   * @param seconds from the first record to completion, as the phase defines them
+   * @param bytes payload bytes read (key and value), or -1 when not measured
+   * @param peaks what the process used at most meanwhile
+   * @param details anything else it measured, in JSON order
+   */
+  public record PhaseResult(
+      String name, String what, long events, long records, double seconds, long bytes,
+      ResourceSampler.Peaks peaks, Map<String, Object> details) {
+
+    public double eventsPerSecond() {
+      return events / seconds;
+    }
+
+    public Optional<Double> megabytesPerSecond() {
+      return bytes < 0 ? Optional.empty() : Optional.of(bytes / MB / seconds);
+    }
+  }
+
+  /**
+   * One live-latency run.
+   *
+   * @param liveInterval the topology's live interval
+   * @param commitInterval Kafka Streams' commit interval
+   * @param offeredRate events per second asked for
+   * @param achievedRate events per second actually produced
+   * @param produced events produced
+   * @param warmupSeconds events produced in this first stretch are not measured
+   * @param unmatched measured events no live update included before the run ended
+   * @param stats latency from produce to the first live update including the event; an unmatched
+   *     event counts with the time it waited, so then these are lower bounds
+   * @param bySecond the same for the events produced in each second after the warm-up
+   * @param streamThreadBusy the stream thread's CPU time over the run's wall time: near 1 means it
+   *     was saturated and the latency includes queueing
+   */
+  public record LatencyResult(
+      Duration liveInterval, Duration commitInterval, int offeredRate, double achievedRate,
+      long produced, double warmupSeconds, long unmatched, LatencyStats stats,
+      List<LatencyStats> bySecond, double streamThreadBusy, ResourceSampler.Peaks peaks) {}
+
+  private final Map<String, Object> machine = new LinkedHashMap<>();
+  private final Map<String, Object> options = new LinkedHashMap<>();
+  private final List<PhaseResult> phases = new ArrayList<>();
+  private final List<LatencyResult> latencies = new ArrayList<>();
+  private double totalSeconds;
+
+  void machine(String key, Object value) {
+    machine.put(key, value);
+  }
+
+  void option(String key, Object value) {
+    options.put(key, value);
+  }
+
+  void add(PhaseResult phase) {
+    phases.add(phase);
+  }
+
+  void add(LatencyResult latency) {
+    latencies.add(latency);
+  }
+
+  void totalSeconds(double seconds) {
+    this.totalSeconds = seconds;
+  }
+
+  public Optional<PhaseResult> phase(String name) {
+    return phases.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  public List<LatencyResult> latencies() {
+    return List.copyOf(latencies);
+  }
+
+  public double totalSeconds() {
+    return totalSeconds;
+  }
+
+  /** The headline ratio: the full topology's throughput over the minimal windowed count's. */
+  public Optional<Double> fullToMinimal() {
+    return ratio(Bench.Phase.FULL.id(), Bench.Phase.MINIMAL.id());
+  }
+
+  public Optional<Double> fullToRawConsume() {
+    return ratio(Bench.Phase.FULL.id(), Bench.Phase.RAW.id());
+  }
+
+  /**
+   * The same ratio per second of stream-thread CPU rather than of wall time: what the topology's
+   * own work costs per event over the minimal count's, whatever else the machine was doing.
+   */
+  public Optional<Double> fullToMinimalCpu() {
+    Optional<Double> full = phase(Bench.Phase.FULL.id()).map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+    Optional<Double> minimal =
+        phase(Bench.Phase.MINIMAL.id()).map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+    return full.isPresent() && minimal.isPresent() ? Optional.of(full.get() / minimal.get()) : Optional.empty();
+  }
+
+  private Optional<Double> ratio(String a, String b) {
+    Optional<PhaseResult> x = phase(a);
+    Optional<PhaseResult> y = phase(b);
+    return x.isPresent() && y.isPresent()
+        ? Optional.of(x.get().eventsPerSecond() / y.get().eventsPerSecond())
+        : Optional.empty();
+  }
+
+  /** One line for a phase that just finished. */
+  static String line(PhaseResult p) {
+    return String.format(
+        Locale.ROOT,
+        "%-15s %,12d events in %7.1f s  %,10.0f events/s%s  heap peak %s MB (after GC %s MB)  RSS %s MB",
+        p.name(), p.events(), p.seconds(), p.eventsPerSecond(),
+        p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, " %7.1f MB/s", m)).orElse(""),
+        mb(p.peaks().heapUsed()), mb(p.peaks().heapAfterGc()), mb(p.peaks().rss()));
+  }
+
+  static String line(LatencyResult l) {
+    LatencyStats s = l.stats();
+    String trend =
+        String.join(
+            " ",
+            l.bySecond().stream()
+                .map(b -> b.count() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", b.p99Ms()))
+                .toList());
+    return String.format(
+        Locale.ROOT,
+        "latency (live interval %s): %,d events at %,.0f/s: p50 %,.0f ms, p90 %,.0f ms, p99 %,.0f ms, max %,.0f ms%s%n"
+            + "  stream thread busy %.0f%% of the run; p99 of each second's events, in ms: %s",
+        human(l.liveInterval()), l.produced(), l.achievedRate(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.maxMs(),
+        l.unmatched() == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                " (%,d never seen live, counted with the time they waited: lower bounds)", l.unmatched()),
+        100 * l.streamThreadBusy(),
+        trend);
+  }
+
+  /** The table, the ratios and the latencies. */
+  public void printTable(PrintWriter out) {
+    out.printf(
+        Locale.ROOT, "%-15s %10s %8s %10s %6s %7s %7s %8s %8s %8s  %s%n",
+        "phase", "events", "seconds", "events/s", "MB/s", "CPU s", "thr CPU", "heap MB", "afterGC",
+        "RSS MB", "what");
+    for (PhaseResult p : phases) {
+      Object threadCpu = p.details().get("streamThreadCpuSeconds");
+      out.printf(
+          Locale.ROOT, "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
+          p.name(), p.events(), p.seconds(), p.eventsPerSecond(),
+          p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("-"),
+          p.peaks().cpuNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
+          threadCpu == null ? "-" : String.format(Locale.ROOT, "%.1f", threadCpu),
+          mb(p.peaks().heapUsed()), mb(p.peaks().heapAfterGc()), mb(p.peaks().rss()), p.what());
+    }
+    out.println(
+        "seconds: first record to completion; CPU s: the whole process meanwhile (broker included);"
+            + " thr CPU: the stream threads alone");
+    out.println();
+    fullToMinimal().ifPresent(r -> out.printf(Locale.ROOT, "full / minimal windowed count: %.2f%n", r));
+    fullToRawConsume().ifPresent(r -> out.printf(Locale.ROOT, "full / raw consume:            %.2f%n", r));
+    fullToMinimalCpu()
+        .ifPresent(r -> out.printf(Locale.ROOT, "full / minimal per stream-thread CPU second: %.2f%n", r));
+    phase(Bench.Phase.FULL.id())
+        .ifPresent(
+            full -> {
+              Object perMillion = full.details().get("stateStoreMbPerMillionEvents");
+              if (perMillion != null) {
+                out.printf(
+                    Locale.ROOT,
+                    "state store disk (RocksDB):    %.1f MB per million events (peak %.1f MB, %.1f MB after close)%n",
+                    perMillion, full.details().get("stateStorePeakMb"), full.details().get("stateStoreAfterCloseMb"));
+              }
+            });
+    for (LatencyResult l : latencies) {
+      out.println(line(l));
+    }
+    out.printf(Locale.ROOT, "total %.0f s%n", totalSeconds);
+    out.flush();
+  }
+
+  public ObjectNode toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    putRate(root, "fullEventsPerSecond", Bench.Phase.FULL.id());
+    putRate(root, "minimalEventsPerSecond", Bench.Phase.MINIMAL.id());
+    putRate(root, "rawConsumeEventsPerSecond", Bench.Phase.RAW.id());
+    putNullable(root, "fullToMinimalRatio", fullToMinimal().orElse(null));
+    putNullable(root, "fullToRawConsumeRatio", fullToRawConsume().orElse(null));
+    putNullable(root, "fullToMinimalCpuRatio", fullToMinimalCpu().orElse(null));
+    LatencyResult headline = latencies.isEmpty() ? null : latencies.get(0);
+    putNullable(root, "p99LiveLatencyMs", headline == null ? null : finite(headline.stats().p99Ms()));
+    putNullable(root, "p50LiveLatencyMs", headline == null ? null : finite(headline.stats().p50Ms()));
+    putNullable(root, "liveIntervalMs", headline == null ? null : (double) headline.liveInterval().toMillis());
+    putNullable(
+        root, "rawConsumeMegabytesPerSecond",
+        phase(Bench.Phase.RAW.id()).flatMap(PhaseResult::megabytesPerSecond).orElse(null));
+    putRate(root, "publishEventsPerSecond", "publish");
+    putRate(root, "fullAtLeastOnceEventsPerSecond", Bench.Phase.FULL_ALOS.id());
+    putRate(root, "fullTwoThreadsEventsPerSecond", Bench.Phase.FULL_2_THREADS.id());
+    putRate(root, "fullInMemoryEventsPerSecond", Bench.Phase.FULL_IN_MEMORY.id());
+    Optional<PhaseResult> full = phase(Bench.Phase.FULL.id());
+    putNullable(root, "fullPeakHeapMb", full.map(p -> p.peaks().heapUsed() / MB).orElse(null));
+    putNullable(root, "fullPeakHeapAfterGcMb", full.map(p -> p.peaks().heapAfterGc() / MB).orElse(null));
+    putNullable(root, "fullPeakRssMb", full.map(p -> p.peaks().rss() / MB).orElse(null));
+    putNullable(
+        root, "stateStoreMbPerMillionEvents",
+        full.map(p -> (Double) p.details().get("stateStoreMbPerMillionEvents")).orElse(null));
+    root.put("totalSeconds", totalSeconds);
+    root.set("options", JSON.valueToTree(options));
+    root.set("machine", JSON.valueToTree(machine));
+    ObjectNode byName = root.putObject("phases");
+    for (PhaseResult p : phases) {
+      ObjectNode node = byName.putObject(p.name());
+      node.put("what", p.what());
+      node.put("events", p.events());
+      node.put("records", p.records());
+      node.put("seconds", p.seconds());
+      node.put("eventsPerSecond", p.eventsPerSecond());
+      putNullable(node, "megabytesPerSecond", p.megabytesPerSecond().orElse(null));
+      putPeaks(node, p.peaks());
+      node.setAll((ObjectNode) JSON.valueToTree(p.details()));
+    }
+    ArrayNode live = root.putArray("latency");
+    for (LatencyResult l : latencies) {
+      ObjectNode node = live.addObject();
+      node.put("liveIntervalMs", l.liveInterval().toMillis());
+      node.put("commitIntervalMs", l.commitInterval().toMillis());
+      node.put("offeredEventsPerSecond", l.offeredRate());
+      node.put("achievedEventsPerSecond", l.achievedRate());
+      node.put("produced", l.produced());
+      node.put("warmupSeconds", l.warmupSeconds());
+      node.put("measured", l.stats().count());
+      node.put("unmatched", l.unmatched());
+      node.put("percentilesAreLowerBounds", l.unmatched() > 0);
+      node.put("streamThreadBusy", l.streamThreadBusy());
+      putNullable(node, "p50Ms", finite(l.stats().p50Ms()));
+      putNullable(node, "p90Ms", finite(l.stats().p90Ms()));
+      putNullable(node, "p99Ms", finite(l.stats().p99Ms()));
+      putNullable(node, "p999Ms", finite(l.stats().p999Ms()));
+      putNullable(node, "maxMs", finite(l.stats().maxMs()));
+      putNullable(node, "meanMs", finite(l.stats().meanMs()));
+      putPeaks(node, l.peaks());
+      ArrayNode seconds = node.putArray("bySecond");
+      for (LatencyStats b : l.bySecond()) {
+        ObjectNode second = seconds.addObject();
+        second.put("events", b.count());
+        putNullable(second, "p50Ms", finite(b.p50Ms()));
+        putNullable(second, "p99Ms", finite(b.p99Ms()));
+      }
+    }
+    return root;
+  }
+
+  public void writeJson(Path file) throws IOException {
+    JSON.writeValue(file.toFile(), toJson());
+  }
+
+  private void putRate(ObjectNode node, String key, String phase) {
+    putNullable(node, key, phase(phase).map(PhaseResult::eventsPerSecond).orElse(null));
+  }
+
+  private static void putPeaks(ObjectNode node, ResourceSampler.Peaks peaks) {
+    putNullable(node, "peakHeapMb", peaks.heapUsed() < 0 ? null : peaks.heapUsed() / MB);
+    putNullable(node, "peakHeapAfterGcMb", peaks.heapAfterGc() < 0 ? null : peaks.heapAfterGc() / MB);
+    putNullable(node, "peakRssMb", peaks.rss() < 0 ? null : peaks.rss() / MB);
+    putNullable(node, "processCpuSeconds", peaks.cpuNanos() < 0 ? null : peaks.cpuNanos() / 1e9);
+  }
+
+  private static void putNullable(ObjectNode node, String key, Double value) {
+    if (value == null) {
+      node.putNull(key);
+    } else {
+      node.put(key, value);
+    }
+  }
+
+  private static Double finite(double value) {
+    return Double.isFinite(value) ? value : null;
+  }
+
+  /** Megabytes for the table, or "-" for what was not measured. */
+  private static String mb(long bytes) {
+    return bytes < 0 ? "-" : String.format(Locale.ROOT, "%,.0f", bytes / MB);
+  }
+
+  static String human(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+}
