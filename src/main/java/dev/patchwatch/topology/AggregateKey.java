@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * A {@link CountKey} as compact bytes that sort by granularity, then window start, so the
@@ -52,6 +53,11 @@ public final class AggregateKey {
     byte[] bound = Arrays.copyOf(lowerBound(granularity, start), 10);
     bound[9] = (byte) 0xFF;
     return bound;
+  }
+
+  /** The aggregating task, of {@code tasks}, that owns this key. */
+  static int task(byte[] key, int tasks) {
+    return Utils.toPositive(Utils.murmur2(key)) % tasks;
   }
 
   public static Granularity granularity(byte[] key) {

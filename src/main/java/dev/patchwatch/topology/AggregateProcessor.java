@@ -5,7 +5,9 @@ import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionedCounts;
+import dev.patchwatch.avro.internal.Snapshot;
 import dev.patchwatch.avro.internal.StageMessage;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,10 +79,14 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
           source, progress.length);
       return;
     }
+    for (Snapshot snapshot : message.getSnapshots()) {
+      ByteBuffer key = snapshot.getKey();
+      byte[] bytes = new byte[key.remaining()];
+      key.duplicate().get(bytes);
+      onSnapshot(Bytes.wrap(bytes), source, snapshot.getCounts());
+    }
     if (message.getProgress() != null) {
       onProgress(source, message.getProgress());
-    } else if (message.getCounts() != null) {
-      onSnapshot(Bytes.wrap(record.key()), source, message.getCounts());
     }
   }
 

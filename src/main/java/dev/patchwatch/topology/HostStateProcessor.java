@@ -10,6 +10,7 @@ import dev.patchwatch.avro.internal.HostRecord;
 import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.Slot;
+import dev.patchwatch.avro.internal.Snapshot;
 import dev.patchwatch.avro.internal.StageMessage;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
@@ -73,6 +74,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private final long[] closedUpTo = new long[Granularity.values().length];
   private final Map<Granularity, NavigableMap<Long, WindowPartials>> partials =
       new EnumMap<>(Granularity.class);
+  private final Outbox outbox;
 
   HostStateProcessor(TopologySettings settings, String scansTopic) {
     this.settings = settings;
@@ -82,6 +84,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     this.idleTimeoutMs = settings.idleTimeout().toMillis();
     this.countFromMs = settings.eventTimeRange().fromMillis();
     this.countToMs = settings.eventTimeRange().toMillis();
+    this.outbox = new Outbox(settings.inputPartitions());
   }
 
   @Override
@@ -311,9 +314,10 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       }
     }
     if (closedAny) {
+      outbox.flush();
       // After the partials of every window it closed, so the aggregating stage has them all when
       // it sees this progress.
-      forward(new byte[4], new StageOutput.ToAggregate(new StageMessage(partition, progress, null)));
+      forward(new byte[4], new StageOutput.ToAggregate(new StageMessage(partition, progress, List.of())));
       announce();
     }
     if (dayClosed) {
@@ -346,6 +350,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
         sendDirty(window);
       }
     }
+    outbox.flush();
     if (!announced) {
       announce();
     }
@@ -398,13 +403,53 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
                   window.granularity, window.windowStart, key.vulnerability(), key.dimension(),
                   key.value());
           PartialCounts snapshot = counts.snapshot();
-          forward(encoded, new StageOutput.ToAggregate(new StageMessage(partition, null, snapshot)));
+          outbox.add(encoded, snapshot);
           if (counts.hosts == 0) {
             sent.delete(Bytes.wrap(encoded));
           } else {
             sent.put(Bytes.wrap(encoded), snapshot);
           }
         });
+  }
+
+  /**
+   * Snapshots on their way to the aggregating tasks, in one record per task and batch rather
+   * than one per key: a flush sends thousands of keys, and per-record costs would dominate.
+   */
+  private final class Outbox {
+    private static final int MAX_BATCH = 2_000;
+    private final List<List<Snapshot>> byTask = new ArrayList<>();
+
+    Outbox(int tasks) {
+      for (int t = 0; t < tasks; t++) {
+        byTask.add(new ArrayList<>());
+      }
+    }
+
+    void add(byte[] key, PartialCounts counts) {
+      int task = AggregateKey.task(key, byTask.size());
+      List<Snapshot> batch = byTask.get(task);
+      batch.add(new Snapshot(ByteBuffer.wrap(key), counts));
+      if (batch.size() >= MAX_BATCH) {
+        send(task);
+      }
+    }
+
+    void flush() {
+      for (int task = 0; task < byTask.size(); task++) {
+        if (!byTask.get(task).isEmpty()) {
+          send(task);
+        }
+      }
+    }
+
+    private void send(int task) {
+      List<Snapshot> batch = byTask.get(task);
+      forward(
+          ByteBuffer.allocate(4).putInt(task).array(),
+          new StageOutput.ToAggregate(new StageMessage(partition, null, new ArrayList<>(batch))));
+      batch.clear();
+    }
   }
 
   /** A closed window's keys are final downstream: nothing about them will be sent again. */

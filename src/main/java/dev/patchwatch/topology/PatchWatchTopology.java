@@ -7,6 +7,7 @@ import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
 import dev.patchwatch.avro.internal.HostRecord;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,7 +15,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -166,8 +166,8 @@ public final class PatchWatchTopology {
   }
 
   /**
-   * Partials go to the partition of their aggregate key; progress goes to every partition, so each
-   * aggregating task hears from every input partition.
+   * A batch of partials goes to the aggregating partition it was made for (its key); progress goes
+   * to every partition, so each aggregating task hears from every input partition.
    */
   static final class StagePartitioner implements StreamPartitioner<byte[], StageMessage> {
     @Override
@@ -177,7 +177,7 @@ public final class PatchWatchTopology {
         return Optional.of(
             IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
       }
-      return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key)) % numPartitions));
+      return Optional.of(Set.of(ByteBuffer.wrap(key).getInt() % numPartitions));
     }
   }
 
