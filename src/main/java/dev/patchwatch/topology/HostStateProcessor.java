@@ -75,6 +75,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private final Map<Granularity, NavigableMap<Long, WindowPartials>> partials =
       new EnumMap<>(Granularity.class);
   private final Outbox outbox;
+  private long lastSweep = Long.MIN_VALUE;
 
   HostStateProcessor(TopologySettings settings, String scansTopic) {
     this.settings = settings;
@@ -321,12 +322,21 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       announce();
     }
     if (dayClosed) {
-      sweep();
+      maybeSweep();
     }
   }
 
-  /** Drops slots no open window reads, from hosts not seen since; a full pass, once a day. */
-  private void sweep() {
+  /**
+   * Drops slots no open window reads from hosts not seen since (hosts seen again are pruned as they
+   * are updated). A full pass over the store, so it runs once per look-back of progress, not every
+   * day: state is kept at most about two look-backs, and the passes cost 1/7 as much.
+   */
+  private void maybeSweep() {
+    long bound = closedUpTo[Granularity.EXPOSURE.ordinal()];
+    if (lastSweep != Long.MIN_VALUE && bound - lastSweep < exposureSize) {
+      return;
+    }
+    lastSweep = bound;
     List<Bytes> emptied = new ArrayList<>();
     List<Map.Entry<Bytes, HostRecord>> pruned = new ArrayList<>();
     try (KeyValueIterator<Bytes, HostRecord> all = hosts.all()) {
