@@ -60,10 +60,18 @@ public final class PatchWatchTopology {
         store(settings, HostStateProcessor.PROGRESS_STORE, Serdes.Integer(), new InternalSerde<>(PartitionProgress.class)));
     builder.addStateStore(
         store(settings, HostStateProcessor.SENT_STORE, Serdes.Bytes(), new InternalSerde<>(PartialCounts.class)));
+    // The aggregating stage holds only the open windows' keys: small, so in memory whatever the
+    // host state's store, restored from its changelog in moments.
     builder.addStateStore(
-        store(settings, AggregateProcessor.COUNTS_STORE, Serdes.Bytes(), new InternalSerde<>(PartitionedCounts.class)));
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(AggregateProcessor.COUNTS_STORE),
+                Serdes.Bytes(),
+                new InternalSerde<>(PartitionedCounts.class))
+            .withCachingEnabled());
     builder.addStateStore(
-        store(settings, AggregateProcessor.PROGRESS_STORE, Serdes.Integer(), Serdes.Long()));
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(AggregateProcessor.PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
+            .withCachingEnabled());
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(HostStateProcessor.GLOBAL_PROGRESS_STORE),
