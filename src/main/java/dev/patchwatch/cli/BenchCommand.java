@@ -71,7 +71,7 @@ final class BenchCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "One latency run per live interval; the first gives p99LiveLatencyMs (default: the topology's default, then 250ms).")
+      description = "One latency run per live interval; the first gives p99LiveLatencyMs (default: the topology's default, 250ms, then 1s).")
   List<Duration> liveIntervals;
 
   @Option(names = "--skip", split = ",", paramLabel = "PHASE", description = "Phases not to run, e.g. --skip full-alos,latency.")
@@ -147,8 +147,8 @@ final class BenchCommand implements Callable<Integer> {
     }
     List<Duration> defaults = new ArrayList<>();
     defaults.add(TopologySettings.defaults(1).liveInterval());
-    if (!defaults.contains(Duration.ofMillis(250))) {
-      defaults.add(Duration.ofMillis(250));
+    if (!defaults.contains(Duration.ofSeconds(1))) {
+      defaults.add(Duration.ofSeconds(1));
     }
     return defaults;
   }

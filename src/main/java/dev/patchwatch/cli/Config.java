@@ -65,7 +65,7 @@ final class Config {
           "Wall-clock time without records after which a partition stops holding windows back (0 = never)",
           Durations::parse);
   static final Setting<Duration> LIVE_INTERVAL =
-      new Setting<>("live.interval", Duration.ofSeconds(1), "How often live counts are published", Durations::parse);
+      new Setting<>("live.interval", Duration.ofMillis(250), "How often live counts are published", Durations::parse);
   static final Setting<Path> STATE_DIR =
       new Setting<>("state.dir", Path.of("patchwatch-data", "streams"), "Where Kafka Streams keeps local state", Path::of);
   static final Setting<TopologySettings.StoreType> STORE_TYPE =

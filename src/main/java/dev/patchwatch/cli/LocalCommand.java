@@ -55,7 +55,7 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--idle-timeout", defaultValue = "5m", converter = DurationConverter.class, description = "A partition without records this long stops holding windows back; 0 never (default: ${DEFAULT-VALUE}).")
   Duration idleTimeout;
 
-  @Option(names = "--live-interval", defaultValue = "1s", converter = DurationConverter.class, description = "How often live counts are published (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--live-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "How often live counts are published (default: ${DEFAULT-VALUE}).")
   Duration liveInterval;
 
   @Override

@@ -95,7 +95,8 @@ public record TopologySettings(
         Duration.ofHours(2),
         7,
         Duration.ofMinutes(5),
-        Duration.ofSeconds(1),
+        // short enough for sub-second live updates, long enough to batch thousands of keys
+        Duration.ofMillis(250),
         StoreType.ROCKSDB);
   }
 
