@@ -3,15 +3,18 @@ package dev.patchwatch.event;
 import java.math.BigInteger;
 import java.util.Map;
 
-/** Pieces of rejection messages, which users see as-is and which must stay on one line. */
-final class Messages {
+/**
+ * Pieces of rejection messages, which users see as-is and which must stay on one line; shared
+ * with the format adapters so every rejection quotes input the same way.
+ */
+public final class Messages {
 
   private static final int MAX_SHOWN = 80;
 
   private Messages() {}
 
   /** {@code s} in double quotes, control characters escaped, cut to about 80 characters. */
-  static String quote(String s) {
+  public static String quote(String s) {
     int end = Math.min(s.length(), MAX_SHOWN);
     if (end < s.length() && Character.isHighSurrogate(s.charAt(end - 1))) {
       end--;
@@ -76,7 +79,7 @@ final class Messages {
   }
 
   /** Text that is not user-quoted (numbers, parser messages), cut to about 80 characters. */
-  static String clip(String s) {
+  public static String clip(String s) {
     String flat = s.replaceAll("[\\s\\p{Cntrl}\\u2028\\u2029]+", " ");
     return flat.length() <= MAX_SHOWN ? flat : flat.substring(0, MAX_SHOWN) + "...";
   }

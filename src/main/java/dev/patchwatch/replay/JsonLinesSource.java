@@ -3,6 +3,7 @@ package dev.patchwatch.replay;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
+import dev.patchwatch.scanner.format.Lines;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -17,13 +18,13 @@ final class JsonLinesSource implements EventSource {
 
   private final EventContract contract;
   private final CountingInputStream in;
-  private final LineReader lines;
+  private final Lines lines;
   private long position;
 
   JsonLinesSource(Path file, EventContract contract) throws IOException {
     this.contract = contract;
     this.in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-    this.lines = new LineReader(in);
+    this.lines = new Lines(in);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.Granularity;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything the topology's shape and timing depend on. Immutable and validated on construction.
@@ -101,57 +102,83 @@ public record TopologySettings(
   }
 
   public TopologySettings withTopicPrefix(String prefix) {
-    return new TopologySettings(
-        prefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType, eventTimeRange);
+    return edit(e -> e.topicPrefix = prefix);
   }
 
   public TopologySettings withApplicationId(String id) {
-    return new TopologySettings(
-        topicPrefix, id, inputPartitions, hourlyGrace, dailyGrace, exposureGrace, lookBackDays,
-        idleTimeout, liveInterval, storeType, eventTimeRange);
+    return edit(e -> e.applicationId = id);
   }
 
   public TopologySettings withInputPartitions(int partitions) {
-    return new TopologySettings(
-        topicPrefix, applicationId, partitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType, eventTimeRange);
+    return edit(e -> e.inputPartitions = partitions);
   }
 
   public TopologySettings withGraces(Duration hourly, Duration daily, Duration exposure) {
-    return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourly, daily, exposure, lookBackDays,
-        idleTimeout, liveInterval, storeType, eventTimeRange);
+    return edit(
+        e -> {
+          e.hourlyGrace = hourly;
+          e.dailyGrace = daily;
+          e.exposureGrace = exposure;
+        });
   }
 
   public TopologySettings withLookBackDays(int days) {
-    return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace, days,
-        idleTimeout, liveInterval, storeType, eventTimeRange);
+    return edit(e -> e.lookBackDays = days);
   }
 
   public TopologySettings withIdleTimeout(Duration timeout) {
-    return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, timeout, liveInterval, storeType, eventTimeRange);
+    return edit(e -> e.idleTimeout = timeout);
   }
 
   public TopologySettings withLiveInterval(Duration interval) {
-    return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, interval, storeType, eventTimeRange);
+    return edit(e -> e.liveInterval = interval);
   }
 
   public TopologySettings withStoreType(StoreType type) {
-    return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, type, eventTimeRange);
+    return edit(e -> e.storeType = type);
   }
 
   public TopologySettings withEventTimeRange(EventTimeRange range) {
+    return edit(e -> e.eventTimeRange = range);
+  }
+
+  /** A copy with some components changed, validated like any other. */
+  private TopologySettings edit(Consumer<Editable> change) {
+    Editable e = new Editable(this);
+    change.accept(e);
     return new TopologySettings(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType, range);
+        e.topicPrefix, e.applicationId, e.inputPartitions, e.hourlyGrace, e.dailyGrace,
+        e.exposureGrace, e.lookBackDays, e.idleTimeout, e.liveInterval, e.storeType,
+        e.eventTimeRange);
+  }
+
+  /** The components, as fields a change can set. */
+  private static final class Editable {
+    String topicPrefix;
+    String applicationId;
+    int inputPartitions;
+    Duration hourlyGrace;
+    Duration dailyGrace;
+    Duration exposureGrace;
+    int lookBackDays;
+    Duration idleTimeout;
+    Duration liveInterval;
+    StoreType storeType;
+    EventTimeRange eventTimeRange;
+
+    Editable(TopologySettings s) {
+      topicPrefix = s.topicPrefix;
+      applicationId = s.applicationId;
+      inputPartitions = s.inputPartitions;
+      hourlyGrace = s.hourlyGrace;
+      dailyGrace = s.dailyGrace;
+      exposureGrace = s.exposureGrace;
+      lookBackDays = s.lookBackDays;
+      idleTimeout = s.idleTimeout;
+      liveInterval = s.liveInterval;
+      storeType = s.storeType;
+      eventTimeRange = s.eventTimeRange;
+    }
   }
 
   public Duration grace(Granularity granularity) {

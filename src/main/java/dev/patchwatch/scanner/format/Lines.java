@@ -9,10 +9,10 @@ import java.util.Arrays;
  * Splits a stream into lines of raw bytes, so a line that is not valid UTF-8 can be rejected with
  * its bytes intact instead of being repaired by a decoder. Lines end at {@code \n}; a {@code \r}
  * before it is dropped; the last line needs no terminator, so a file ending in {@code \n} has no
- * empty last line, but every other empty line is a line. The same rules as {@code replay}'s
- * reader, restated here because formats may not depend on the replay package.
+ * empty last line, but every other empty line is a line. Hand-written because readers that split
+ * lines also decode them.
  */
-final class Lines {
+public final class Lines {
 
   private final InputStream in;
   private final ByteArrayOutputStream line = new ByteArrayOutputStream(512);
@@ -21,12 +21,12 @@ final class Lines {
   private int limit;
   private long number;
 
-  Lines(InputStream in) {
+  public Lines(InputStream in) {
     this.in = in;
   }
 
   /** The next line without its terminator, or null at the end of the stream. */
-  byte[] next() throws IOException {
+  public byte[] next() throws IOException {
     line.reset();
     boolean any = false;
     while (true) {
@@ -52,7 +52,7 @@ final class Lines {
   }
 
   /** The 1-based number of the line {@link #next()} returned last. */
-  long number() {
+  public long number() {
     return number;
   }
 
