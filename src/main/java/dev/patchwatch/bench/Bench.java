@@ -97,7 +97,9 @@ public final class Bench {
           .orElseThrow(
               () ->
                   new IllegalArgumentException(
-                      "unknown phase \"" + id + "\"; phases: "
+                      "unknown phase \""
+                          + id
+                          + "\"; phases: "
                           + String.join(", ", Arrays.stream(values()).map(Phase::id).toList())));
     }
   }
@@ -111,8 +113,12 @@ public final class Bench {
    * @param skip phases not to run
    */
   public record Options(
-      BenchEvents.Options input, int partitions, int rate, Duration latencyDuration,
-      List<Duration> liveIntervals, Set<Phase> skip) {
+      BenchEvents.Options input,
+      int partitions,
+      int rate,
+      Duration latencyDuration,
+      List<Duration> liveIntervals,
+      Set<Phase> skip) {
 
     public Options {
       Objects.requireNonNull(input, "input");
@@ -129,7 +135,8 @@ public final class Bench {
             "latency duration must be 1 to 1800 s, got " + latencyDuration.toSeconds() + " s");
       }
       if ((long) rate * latencyDuration.toSeconds() > 50_000_000) {
-        throw new IllegalArgumentException("rate × latency duration must stay under 50,000,000 events");
+        throw new IllegalArgumentException(
+            "rate × latency duration must stay under 50,000,000 events");
       }
       if (liveIntervals.isEmpty()) {
         throw new IllegalArgumentException("at least one live interval is needed");
@@ -143,8 +150,12 @@ public final class Bench {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
   private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(20);
   private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
-  /** Live events' simulated time starts on an hour, so a run of up to 30 min stays in one window. */
+
+  /**
+   * Live events' simulated time starts on an hour, so a run of up to 30 min stays in one window.
+   */
   private static final Instant LIVE_BASE = Instant.parse("2021-03-15T10:00:00Z");
+
   private static final double MB = 1e6;
 
   private final String bootstrapServers;
@@ -159,7 +170,10 @@ public final class Bench {
    * @param progress progress and each phase's line as it ends
    */
   public Bench(
-      String bootstrapServers, SchemaRegistry registry, Path workDir, Options options,
+      String bootstrapServers,
+      SchemaRegistry registry,
+      Path workDir,
+      Options options,
       PrintWriter progress) {
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
@@ -170,7 +184,11 @@ public final class Bench {
 
   /** The scans topic every throughput phase reads, as published. */
   private record Input(
-      TopicSpec<String, ScanEvent> scans, long events, long records, long endWatermark, long bytesOnDisk) {}
+      TopicSpec<String, ScanEvent> scans,
+      long events,
+      long records,
+      long endWatermark,
+      long bytesOnDisk) {}
 
   public BenchReport run() {
     long started = System.nanoTime();
@@ -182,9 +200,11 @@ public final class Bench {
       progress.printf(
           Locale.ROOT,
           "note: load average %.1f on %d cores before starting: other work competes for the CPU%n",
-          load, cores);
+          load,
+          cores);
     }
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       Input input = publish(admin);
       if (runs(Phase.RAW)) {
         finished(raw(input));
@@ -194,7 +214,8 @@ public final class Bench {
       }
       List<Finals> finals = new ArrayList<>();
       List<BenchReport.PhaseResult> fulls = new ArrayList<>();
-      for (Phase phase : List.of(Phase.FULL, Phase.FULL_ALOS, Phase.FULL_2_THREADS, Phase.FULL_IN_MEMORY)) {
+      for (Phase phase :
+          List.of(Phase.FULL, Phase.FULL_ALOS, Phase.FULL_2_THREADS, Phase.FULL_IN_MEMORY)) {
         if (runs(phase)) {
           PhaseResultWithFinals run = full(admin, input, phase);
           finished(run.result());
@@ -202,11 +223,13 @@ public final class Bench {
           finals.add(run.finals());
         }
       }
-      // every run of the same input must publish the same finals, whatever the guarantee, threads or store
+      // every run of the same input must publish the same finals, whatever the guarantee, threads
+      // or store
       boolean identical = finals.stream().distinct().count() <= 1;
       fulls.forEach(f -> f.details().put("finalsIdenticalAcrossFullRuns", identical));
       if (!identical) {
-        progress.println("WARNING: the full runs published different finals: the topology is not deterministic");
+        progress.println(
+            "WARNING: the full runs published different finals: the topology is not deterministic");
       }
       if (runs(Phase.LATENCY)) {
         for (Duration interval : options.liveIntervals()) {
@@ -240,19 +263,25 @@ public final class Bench {
     try {
       admin
           .createTopics(
-              List.of(new NewTopic(scans.name(), Optional.of(options.partitions()), Optional.empty())
-                  .configs(scans.configs())))
+              List.of(
+                  new NewTopic(scans.name(), Optional.of(options.partitions()), Optional.empty())
+                      .configs(scans.configs())))
           .all()
           .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       throw failure("cannot create " + scans.name(), e);
     }
-    new TopicProvisioner(admin, ADMIN_TIMEOUT).awaitLeaders(Map.of(scans.name(), options.partitions()));
+    new TopicProvisioner(admin, ADMIN_TIMEOUT)
+        .awaitLeaders(Map.of(scans.name(), options.partitions()));
 
     BenchEvents generator = new BenchEvents(options.input());
     progress.printf(
-        Locale.ROOT, "publishing %,d events from %,d hosts over %d days to %s (%d partitions)%n",
-        options.input().events(), options.input().hosts(), options.input().days(), scans.name(),
+        Locale.ROOT,
+        "publishing %,d events from %,d hosts over %d days to %s (%d partitions)%n",
+        options.input().events(),
+        options.input().hosts(),
+        options.input().days(),
+        scans.name(),
         options.partitions());
     progress.flush();
     System.gc();
@@ -277,16 +306,22 @@ public final class Bench {
                 if (sent[0] == 0) {
                   firstEventAt[0] = System.nanoTime();
                 }
-                publisher.publish(event).whenComplete((m, e) -> {
-                  if (e != null) {
-                    refused.compareAndSet(null, e);
-                  }
-                });
+                publisher
+                    .publish(event)
+                    .whenComplete(
+                        (m, e) -> {
+                          if (e != null) {
+                            refused.compareAndSet(null, e);
+                          }
+                        });
                 sent[0]++;
                 if (ticker.due()) {
                   progress.printf(
-                      Locale.ROOT, "  published %,d of %,d events (%.0f%%)%n",
-                      sent[0], options.input().events(), 100.0 * sent[0] / options.input().events());
+                      Locale.ROOT,
+                      "  published %,d of %,d events (%.0f%%)%n",
+                      sent[0],
+                      options.input().events(),
+                      100.0 * sent[0] / options.input().events());
                   progress.flush();
                 }
               });
@@ -303,7 +338,12 @@ public final class Bench {
     long expected = summary.events() + options.partitions();
     if (records != expected) {
       throw new IllegalStateException(
-          scans.name() + " holds " + records + " records, expected " + expected + " (events and watermarks)");
+          scans.name()
+              + " holds "
+              + records
+              + " records, expected "
+              + expected
+              + " (events and watermarks)");
     }
     long onDisk = bytesOnDisk(admin, scans.name());
     Map<String, Object> details = new LinkedHashMap<>();
@@ -317,7 +357,12 @@ public final class Bench {
         new BenchReport.PhaseResult(
             "publish",
             "generate, then ScanPublisher: validated, idempotent, acks=all, lz4",
-            summary.events(), records, (ended - started) / 1e9, -1, sampler.peaks(), details));
+            summary.events(),
+            records,
+            (ended - started) / 1e9,
+            -1,
+            sampler.peaks(),
+            details));
     return new Input(scans, summary.events(), records, endWatermark, onDisk);
   }
 
@@ -325,8 +370,13 @@ public final class Bench {
   private long endWatermark(long maxObservedAt) {
     TopologySettings settings = TopologySettings.defaults(options.partitions());
     Duration maxGrace =
-        Stream.of(Granularity.values()).map(settings::grace).max(Comparator.naturalOrder()).orElseThrow();
-    return maxObservedAt + Duration.ofDays(settings.lookBackDays()).toMillis() + maxGrace.toMillis()
+        Stream.of(Granularity.values())
+            .map(settings::grace)
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
+    return maxObservedAt
+        + Duration.ofDays(settings.lookBackDays()).toMillis()
+        + maxGrace.toMillis()
         + Duration.ofDays(1).toMillis();
   }
 
@@ -357,10 +407,12 @@ public final class Bench {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
           records++;
-          bytes += (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
+          bytes +=
+              (r.key() == null ? 0 : r.key().length) + (r.value() == null ? 0 : r.value().length);
         }
         if (ticker.due()) {
-          progress.printf(Locale.ROOT, "  raw consume: %,d of %,d records%n", records, input.records());
+          progress.printf(
+              Locale.ROOT, "  raw consume: %,d of %,d records%n", records, input.records());
           progress.flush();
         }
         checkTimeout(started, "raw consume");
@@ -374,7 +426,12 @@ public final class Bench {
     return new BenchReport.PhaseResult(
         Phase.RAW.id(),
         "KafkaConsumer, read_committed, byte[], no decoding",
-        input.events(), records, (ended - started) / 1e9, bytes, sampler.peaks(), details);
+        input.events(),
+        records,
+        (ended - started) / 1e9,
+        bytes,
+        sampler.peaks(),
+        details);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -385,14 +442,16 @@ public final class Bench {
     String output = appId + ".counts";
     try {
       admin
-          .createTopics(List.of(new NewTopic(output, Optional.of(options.partitions()), Optional.empty())))
+          .createTopics(
+              List.of(new NewTopic(output, Optional.of(options.partitions()), Optional.empty())))
           .all()
           .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
       throw failure("cannot create " + output, e);
     }
     Path stateDir = workDir.resolve(appId);
-    TopologySettings settings = TopologySettings.defaults(options.partitions()).withApplicationId(appId);
+    TopologySettings settings =
+        TopologySettings.defaults(options.partitions()).withApplicationId(appId);
     AtomicReference<Throwable> failed = new AtomicReference<>();
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
@@ -404,7 +463,9 @@ public final class Bench {
             new KafkaStreams(
                 MinimalTopology.build(input.scans().name(), output),
                 StreamsProperties.of(
-                    settings, bootstrapServers, stateDir,
+                    settings,
+                    bootstrapServers,
+                    stateDir,
                     Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1")))) {
       streams.setUncaughtExceptionHandler(
           e -> {
@@ -434,11 +495,17 @@ public final class Bench {
     details.put("stateStorePeakMb", stateBytes / MB);
     putThreadCpu(details, threadCpu, input.events());
     details.put(
-        "completion", "the group's committed offsets of the scans topic reach its end (outputs committed with them)");
+        "completion",
+        "the group's committed offsets of the scans topic reach its end (outputs committed with them)");
     return new BenchReport.PhaseResult(
         Phase.MINIMAL.id(),
         "1-h tumbling count per host, RocksDB, exactly_once_v2, 1 thread",
-        input.events(), input.records(), (ended - started) / 1e9, -1, sampler.peaks(), details);
+        input.events(),
+        input.records(),
+        (ended - started) / 1e9,
+        -1,
+        sampler.peaks(),
+        details);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -463,9 +530,14 @@ public final class Bench {
     Topics topics =
         new Topics(
             input.scans(),
-            own.countsHourly(), own.countsDaily(), own.exposureDaily(), own.countsLive(),
-            own.rejected(), own.progress());
-    new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(topics, options.partitions(), Optional.empty());
+            own.countsHourly(),
+            own.countsDaily(),
+            own.exposureDaily(),
+            own.countsLive(),
+            own.rejected(),
+            own.progress());
+    new TopicProvisioner(admin, ADMIN_TIMEOUT)
+        .ensure(topics, options.partitions(), Optional.empty());
     Topics.registerSchemas(topics, registry);
     TopologySettings settings =
         TopologySettings.defaults(options.partitions())
@@ -476,8 +548,10 @@ public final class Bench {
     Path stateDir = workDir.resolve(name);
     Map<String, String> overrides =
         Map.of(
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee,
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(threads));
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+            guarantee,
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+            Integer.toString(threads));
     int target = options.partitions() * options.partitions();
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
@@ -488,24 +562,34 @@ public final class Bench {
     try (sampler) {
       PatchWatchStreams streams =
           new PatchWatchStreams(
-              settings, topics, bootstrapServers, stateDir, overrides,
+              settings,
+              topics,
+              bootstrapServers,
+              stateDir,
+              overrides,
               StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
       try {
         AtomicLong runningAt = new AtomicLong();
-        streams.streams().setStateListener(
-            (now, before) -> {
-              if (now == KafkaStreams.State.RUNNING) {
-                runningAt.compareAndSet(0, System.nanoTime());
-              }
-            });
+        streams
+            .streams()
+            .setStateListener(
+                (now, before) -> {
+                  if (now == KafkaStreams.State.RUNNING) {
+                    runningAt.compareAndSet(0, System.nanoTime());
+                  }
+                });
         streams.start(Duration.ofSeconds(120));
         started = runningAt.get() != 0 ? runningAt.get() : System.nanoTime();
         Ticker ticker = new Ticker();
-        while (Completion.reached(streams.streams(), options.partitions(), input.endWatermark()) < target) {
+        while (Completion.reached(streams.streams(), options.partitions(), input.endWatermark())
+            < target) {
           if (streams.failure().isPresent()
-              || streams.state() != KafkaStreams.State.RUNNING && streams.state() != KafkaStreams.State.REBALANCING) {
+              || streams.state() != KafkaStreams.State.RUNNING
+                  && streams.state() != KafkaStreams.State.REBALANCING) {
             throw new IllegalStateException(
-                phase.id() + ": the topology stopped in state " + streams.state()
+                phase.id()
+                    + ": the topology stopped in state "
+                    + streams.state()
                     + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
                 streams.failure().orElse(null));
           }
@@ -551,17 +635,28 @@ public final class Bench {
     details.put("stateStoreMbPerMillionEvents", peak / MB / (input.events() / 1e6));
     String what =
         String.format(
-            Locale.ROOT, "PatchWatch topology, %s, %s, %d thread%s",
+            Locale.ROOT,
+            "PatchWatch topology, %s, %s, %d thread%s",
             store == TopologySettings.StoreType.ROCKSDB ? "RocksDB" : "in-memory",
-            guarantee, threads, threads == 1 ? "" : "s");
+            guarantee,
+            threads,
+            threads == 1 ? "" : "s");
     return new PhaseResultWithFinals(
         new BenchReport.PhaseResult(
-            phase.id(), what, input.events(), input.records(), (ended - started) / 1e9, -1,
-            sampler.peaks(), details),
+            phase.id(),
+            what,
+            input.events(),
+            input.records(),
+            (ended - started) / 1e9,
+            -1,
+            sampler.peaks(),
+            details),
         finals);
   }
 
-  /** Reads every final a full run published, with read_committed, and digests their Avro payloads. */
+  /**
+   * Reads every final a full run published, with read_committed, and digests their Avro payloads.
+   */
   private Finals readFinals(Topics topics) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -593,7 +688,9 @@ public final class Bench {
 
   private static long hash(byte[] bytes, long seed) {
     long h = seed ^ 0xcbf29ce484222325L;
-    for (int i = Math.min(5, bytes == null ? 0 : bytes.length); bytes != null && i < bytes.length; i++) {
+    for (int i = Math.min(5, bytes == null ? 0 : bytes.length);
+        bytes != null && i < bytes.length;
+        i++) {
       h = (h ^ bytes[i]) * 0x100000001b3L;
     }
     return h;
@@ -605,7 +702,8 @@ public final class Bench {
   private BenchReport.LatencyResult latency(Admin admin, Duration liveInterval) {
     String name = PREFIX + "-live-" + liveInterval.toMillis() + "ms";
     Topics topics = Topics.create(name, name, registry);
-    new TopicProvisioner(admin, ADMIN_TIMEOUT).ensure(topics, options.partitions(), Optional.empty());
+    new TopicProvisioner(admin, ADMIN_TIMEOUT)
+        .ensure(topics, options.partitions(), Optional.empty());
     Topics.registerSchemas(topics, registry);
     TopologySettings settings =
         TopologySettings.defaults(options.partitions())
@@ -615,14 +713,20 @@ public final class Bench {
     Path stateDir = workDir.resolve(name);
     int total = (int) (options.rate() * options.latencyDuration().toMillis() / 1000);
     long seed = options.input().seed();
-    int capacity = Arrays.stream(new LiveEvents(options.partitions(), seed).partitionCounts(total)).max().orElse(0);
+    int capacity =
+        Arrays.stream(new LiveEvents(options.partitions(), seed).partitionCounts(total))
+            .max()
+            .orElse(0);
     LatencyTracker tracker = new LatencyTracker(options.partitions(), capacity);
     LiveEvents events = new LiveEvents(options.partitions(), seed);
     double warmup = Math.min(2.0, options.latencyDuration().toMillis() / 1000.0 / 5);
     Duration commitInterval;
     progress.printf(
-        Locale.ROOT, "latency: offering %,d events/s for %s, live interval %s%n",
-        options.rate(), BenchReport.human(options.latencyDuration()), BenchReport.human(liveInterval));
+        Locale.ROOT,
+        "latency: offering %,d events/s for %s, live interval %s%n",
+        options.rate(),
+        BenchReport.human(options.latencyDuration()),
+        BenchReport.human(liveInterval));
     progress.flush();
     AtomicReference<Throwable> refused = new AtomicReference<>();
     long producedFrom;
@@ -634,14 +738,23 @@ public final class Bench {
     try (sampler;
         PatchWatchStreams streams =
             new PatchWatchStreams(
-                settings, topics, bootstrapServers, stateDir, Map.of(),
+                settings,
+                topics,
+                bootstrapServers,
+                stateDir,
+                Map.of(),
                 StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         LiveReader reader = new LiveReader(topics.countsLive(), tracker);
         ScanPublisher publisher =
-            ScanPublisher.builder().bootstrapServers(bootstrapServers).registry(registry).topicPrefix(name).build()) {
+            ScanPublisher.builder()
+                .bootstrapServers(bootstrapServers)
+                .registry(registry)
+                .topicPrefix(name)
+                .build()) {
       commitInterval =
           Duration.ofMillis(
-              new StreamsConfig(StreamsProperties.of(settings, bootstrapServers, stateDir, Map.of()))
+              new StreamsConfig(
+                      StreamsProperties.of(settings, bootstrapServers, stateDir, Map.of()))
                   .getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
       streams.start(Duration.ofSeconds(120));
       reader.start();
@@ -655,11 +768,14 @@ public final class Bench {
           long now = System.nanoTime();
           LiveEvents.Live live = events.next(base + (now - producedFrom) / 1_000_000);
           tracker.produced(live.partition(), now);
-          publisher.publish(live.event()).whenComplete((m, e) -> {
-            if (e != null) {
-              refused.compareAndSet(null, e);
-            }
-          });
+          publisher
+              .publish(live.event())
+              .whenComplete(
+                  (m, e) -> {
+                    if (e != null) {
+                      refused.compareAndSet(null, e);
+                    }
+                  });
           sent++;
         }
         if (streams.failure().isPresent()) {
@@ -667,7 +783,11 @@ public final class Bench {
         }
         if (ticker.due()) {
           progress.printf(
-              Locale.ROOT, "  produced %,d of %,d, %,d seen live%n", sent, total, tracker.matched());
+              Locale.ROOT,
+              "  produced %,d of %,d, %,d seen live%n",
+              sent,
+              total,
+              tracker.matched());
           progress.flush();
         }
         LockSupport.parkNanos(200_000);
@@ -675,7 +795,8 @@ public final class Bench {
       producedTo = System.nanoTime();
       publisher.flush();
       // two live intervals (both stages) and a few commits past the last event, with room to spare
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).plus(liveInterval.multipliedBy(4)).toNanos();
+      long deadline =
+          System.nanoTime() + Duration.ofSeconds(10).plus(liveInterval.multipliedBy(4)).toNanos();
       while (tracker.matched() < tracker.produced() && System.nanoTime() < deadline) {
         reader.check();
         sleep(20);
@@ -694,10 +815,17 @@ public final class Bench {
             .map(LatencyStats::of)
             .toList();
     return new BenchReport.LatencyResult(
-        liveInterval, commitInterval, options.rate(), total / ((producedTo - producedFrom) / 1e9),
-        tracker.produced(), warmup, tracker.unmatched(measuredFrom),
-        LatencyStats.of(tracker.latencies(measuredFrom, waitedUntil)), bySecond,
-        threadCpu / ((waitedUntil - producedFrom) / 1e9) / 1e9, sampler.peaks());
+        liveInterval,
+        commitInterval,
+        options.rate(),
+        total / ((producedTo - producedFrom) / 1e9),
+        tracker.produced(),
+        warmup,
+        tracker.unmatched(measuredFrom),
+        LatencyStats.of(tracker.latencies(measuredFrom, waitedUntil)),
+        bySecond,
+        threadCpu / ((waitedUntil - producedFrom) / 1e9) / 1e9,
+        sampler.peaks());
   }
 
   /** Reads the live topic on a thread of its own and tells the tracker what each update counts. */
@@ -716,7 +844,8 @@ public final class Bench {
       config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       this.consumer =
-          new KafkaConsumer<>(config, live.keySerde().deserializer(), live.valueSerde().deserializer());
+          new KafkaConsumer<>(
+              config, live.keySerde().deserializer(), live.valueSerde().deserializer());
       this.tracker = tracker;
       List<TopicPartition> partitions = partitions(live.name());
       consumer.assign(partitions);
@@ -752,7 +881,8 @@ public final class Bench {
                 && key.getGranularity() == Granularity.HOURLY
                 && key.getDimension() == Dimension.SCANNER
                 && key.getValue().startsWith(LiveEvents.SCANNER_PREFIX)) {
-              int partition = Integer.parseInt(key.getValue().substring(LiveEvents.SCANNER_PREFIX.length()));
+              int partition =
+                  Integer.parseInt(key.getValue().substring(LiveEvents.SCANNER_PREFIX.length()));
               tracker.observed(partition, r.value().getHosts(), now);
             }
           }
@@ -788,7 +918,8 @@ public final class Bench {
   // helpers
 
   /** Starts and returns the instant (nanoTime) it reached RUNNING, taken as its first record's. */
-  private long startAndAwaitRunning(KafkaStreams streams, AtomicReference<Throwable> failed, String what) {
+  private long startAndAwaitRunning(
+      KafkaStreams streams, AtomicReference<Throwable> failed, String what) {
     AtomicLong runningAt = new AtomicLong();
     streams.setStateListener(
         (now, before) -> {
@@ -801,7 +932,8 @@ public final class Bench {
     while (runningAt.get() == 0) {
       checkRunning(streams, failed, what);
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(what + " did not reach RUNNING within 120 s (state " + streams.state() + ")");
+        throw new IllegalStateException(
+            what + " did not reach RUNNING within 120 s (state " + streams.state() + ")");
       }
       sleep(5);
     }
@@ -814,7 +946,8 @@ public final class Bench {
    */
   private static long streamThreadCpuNanos(String applicationId) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Pattern streamThread = Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f-]{36}-StreamThread-[0-9]+");
+    Pattern streamThread =
+        Pattern.compile(Pattern.quote(applicationId) + "-[0-9a-f-]{36}-StreamThread-[0-9]+");
     long sum = 0;
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (streamThread.matcher(t.getName()).matches()) {
@@ -829,12 +962,17 @@ public final class Bench {
     details.put("eventsPerStreamThreadCpuSecond", nanos <= 0 ? null : events / (nanos / 1e9));
   }
 
-  private static void checkRunning(KafkaStreams streams, AtomicReference<Throwable> failed, String what) {
+  private static void checkRunning(
+      KafkaStreams streams, AtomicReference<Throwable> failed, String what) {
     KafkaStreams.State state = streams.state();
-    if (failed.get() != null || state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
+    if (failed.get() != null
+        || state == KafkaStreams.State.ERROR
+        || state == KafkaStreams.State.NOT_RUNNING
         || state == KafkaStreams.State.PENDING_ERROR) {
       throw new IllegalStateException(
-          what + " stopped in state " + state
+          what
+              + " stopped in state "
+              + state
               + (failed.get() == null ? "" : ": " + failed.get().getMessage()),
           failed.get());
     }
@@ -842,7 +980,8 @@ public final class Bench {
 
   private static void checkTimeout(long started, String what) {
     if (System.nanoTime() - started > PHASE_TIMEOUT.toNanos()) {
-      throw new IllegalStateException(what + " did not finish within " + PHASE_TIMEOUT.toMinutes() + " min");
+      throw new IllegalStateException(
+          what + " did not finish within " + PHASE_TIMEOUT.toMinutes() + " min");
     }
   }
 
@@ -850,12 +989,18 @@ public final class Bench {
    * Committed scan records: at_least_once commits only every 30 s, and the aggregating stage may
    * still be working through the partials once all are committed.
    */
-  private void reportProgress(String phase, Admin admin, String applicationId, Input input, long started) {
+  private void reportProgress(
+      String phase, Admin admin, String applicationId, Input input, long started) {
     long committed = Completion.committed(admin, applicationId, input.scans().name());
     double seconds = (System.nanoTime() - started) / 1e9;
     progress.printf(
-        Locale.ROOT, "  %s: %,d of %,d scan records committed (%.0f%%) after %.0f s%n",
-        phase, committed, input.records(), 100.0 * committed / input.records(), seconds);
+        Locale.ROOT,
+        "  %s: %,d of %,d scan records committed (%.0f%%) after %.0f s%n",
+        phase,
+        committed,
+        input.records(),
+        100.0 * committed / input.records(),
+        seconds);
     progress.flush();
   }
 
@@ -872,7 +1017,12 @@ public final class Bench {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions(topic).forEach(tp -> request.put(tp, OffsetSpec.latest()));
     try {
-      return admin.listOffsets(request).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).values().stream()
+      return admin
+          .listOffsets(request)
+          .all()
+          .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .values()
+          .stream()
           .mapToLong(info -> info.offset())
           .sum();
     } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -889,7 +1039,10 @@ public final class Bench {
               .toList();
       long sum = 0;
       var descriptions =
-          admin.describeLogDirs(brokers).allDescriptions().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          admin
+              .describeLogDirs(brokers)
+              .allDescriptions()
+              .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       for (var dirs : descriptions.values()) {
         for (var dir : dirs.values()) {
           for (Map.Entry<TopicPartition, ReplicaInfo> replica : dir.replicaInfos().entrySet()) {
@@ -911,14 +1064,20 @@ public final class Bench {
   private void describeMachine() {
     Runtime runtime = Runtime.getRuntime();
     report.machine("cores", runtime.availableProcessors());
-    report.machine("cpu", firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch")));
+    report.machine(
+        "cpu",
+        firstValue(Path.of("/proc/cpuinfo"), "model name").orElse(System.getProperty("os.arch")));
     report.machine("memory", firstValue(Path.of("/proc/meminfo"), "MemTotal").orElse("unknown"));
     report.machine("maxHeapMb", runtime.maxMemory() / MB);
     report.machine(
-        "jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     report.machine(
         "os",
-        System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+        System.getProperty("os.name")
+            + " "
+            + System.getProperty("os.version")
+            + " "
             + System.getProperty("os.arch"));
     report.machine("kafka", org.apache.kafka.common.utils.internals.AppInfoParser.getVersion());
     report.machine("loadAverageBefore", loadAverage());
@@ -932,7 +1091,8 @@ public final class Bench {
     report.option("partitions", options.partitions());
     report.option("rate", options.rate());
     report.option("latencySeconds", options.latencyDuration().toMillis() / 1000.0);
-    report.option("liveIntervalsMs", options.liveIntervals().stream().map(Duration::toMillis).toList());
+    report.option(
+        "liveIntervalsMs", options.liveIntervals().stream().map(Duration::toMillis).toList());
     report.option("skipped", options.skip().stream().map(Phase::id).sorted().toList());
   }
 

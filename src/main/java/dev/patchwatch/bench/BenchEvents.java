@@ -19,17 +19,17 @@ import java.util.function.Consumer;
  *
  * <p>Each host has a canonical address (about 4% IPv6), a country and an ASN drawn from skewed
  * distributions, 2 to 4 of the fleet's scanners, and a fate: still vulnerable at the end, or
- * patched, mitigated or gone offline at some instant (about 15% are already patched when the
- * period starts). Its {@code events / hosts} scans are spread evenly over the period with jitter,
- * each by one of its scanners, mostly for CVE-2021-26855 and sometimes for CVE-2021-27065; 3% of
- * scans time out (UNREACHABLE) whatever the host's state; hosts compromised before they were fixed
- * are reported so by the scanners that look for web shells.
+ * patched, mitigated or gone offline at some instant (about 15% are already patched when the period
+ * starts). Its {@code events / hosts} scans are spread evenly over the period with jitter, each by
+ * one of its scanners, mostly for CVE-2021-26855 and sometimes for CVE-2021-27065; 3% of scans time
+ * out (UNREACHABLE) whatever the host's state; hosts compromised before they were fixed are
+ * reported so by the scanners that look for web shells.
  *
  * <p>Delivery is in order except that 3% of the events arrive up to 30 minutes after their
  * observedAt, less than the smallest grace (1 hour), so no event is LATE.
  *
- * <p>Why not one object per host or per event: at the default size that would be hundreds of MB
- * of garbage before the first measurement; primitive arrays and one sort of packed longs keep
+ * <p>Why not one object per host or per event: at the default size that would be hundreds of MB of
+ * garbage before the first measurement; primitive arrays and one sort of packed longs keep
  * generation to a second or two.
  */
 public final class BenchEvents {
@@ -61,6 +61,7 @@ public final class BenchEvents {
     "US", "DE", "GB", "FR", "IT", "NL", "JP", "RU", "CN", "BR", "ES", "CA", "AU", "PL", "AT",
     "CH", "SE", "CZ", "TR", "KR", "IN", "BE", "TW", "ZA", "MX", "VN", "DK", "NO", "FI", "ZZ"
   };
+
   private static final double[] COUNTRY_WEIGHTS = {
     28, 12, 7, 6, 5, 4, 4, 3.5, 3, 3, 2.5, 2.5, 2, 2, 1.8, 1.7, 1.5, 1.3, 1.2, 1.2, 1.1, 1, 1, 1,
     0.9, 0.8, 0.8, 0.7, 0.6, 2
@@ -69,7 +70,9 @@ public final class BenchEvents {
   /** ASNs per country: enough that the ASN dimension has hundreds of values, as real ones do. */
   private static final int ASNS_PER_COUNTRY = 25;
 
-  private static final String[] BUILDS = {"15.0.1497.2", "15.1.2176.2", "15.1.2106.2", "15.2.792.3", "15.2.721.2"};
+  private static final String[] BUILDS = {
+    "15.0.1497.2", "15.1.2176.2", "15.1.2106.2", "15.2.792.3", "15.2.721.2"
+  };
 
   private static final long DAY_MS = Duration.ofDays(1).toMillis();
   private static final long HOST_MASK = MAX_HOSTS - 1;
@@ -89,7 +92,8 @@ public final class BenchEvents {
     public Options {
       Objects.requireNonNull(start, "start");
       if (events < 1 || events > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("events must be 1 to " + (Integer.MAX_VALUE - 8) + ", got " + events);
+        throw new IllegalArgumentException(
+            "events must be 1 to " + (Integer.MAX_VALUE - 8) + ", got " + events);
       }
       if (hosts < 1 || hosts > MAX_HOSTS) {
         throw new IllegalArgumentException("hosts must be 1 to " + MAX_HOSTS + ", got " + hosts);
@@ -132,7 +136,8 @@ public final class BenchEvents {
       int host = (int) (key & HOST_MASK);
       long deliverRel = key >>> 24;
       long bits = mix(options.seed() ^ (deliverRel * 0x9E3779B97F4A7C15L) ^ ((long) host << 40));
-      long delay = (bits & 0x3FF) < 31 ? Long.remainderUnsigned(bits >>> 10, MAX_DISORDER.toMillis()) : 0;
+      long delay =
+          (bits & 0x3FF) < 31 ? Long.remainderUnsigned(bits >>> 10, MAX_DISORDER.toMillis()) : 0;
       if (delay > 0) {
         delayed++;
       }
@@ -212,7 +217,10 @@ public final class BenchEvents {
       int offset = random.nextInt();
       for (int h = 0; h < size; h++) {
         boolean ipv6 = random.nextDouble() < 0.04;
-        ip[h] = ipv6 ? ipv6(h, random.nextInt(1, 0x10000), random.nextInt(1, 0x10000)) : ipv4(h * 0x9E3779B1 + offset);
+        ip[h] =
+            ipv6
+                ? ipv6(h, random.nextInt(1, 0x10000), random.nextInt(1, 0x10000))
+                : ipv4(h * 0x9E3779B1 + offset);
         int c = pick(countryCdf, random.nextDouble());
         country[h] = (byte) c;
         asn[h] = 1000 + c * 1000 + pick(asnCdf, random.nextDouble()) * 7;
@@ -237,7 +245,9 @@ public final class BenchEvents {
       }
     }
 
-    /** Host {@code h} as scanned at {@code rel} ms into the period; {@code bits} decide the rest. */
+    /**
+     * Host {@code h} as scanned at {@code rel} ms into the period; {@code bits} decide the rest.
+     */
     ScanEvent event(int h, long startMs, long rel, long bits) {
       int s = (scanners[h] + (int) Long.remainderUnsigned(bits, scannerCount[h])) % SCANNERS.size();
       bits >>>= 4;
@@ -258,7 +268,9 @@ public final class BenchEvents {
       }
       bits >>>= 10;
       boolean compromised =
-          SEES_COMPROMISE[s] && rel >= compromisedAt[h] && compromisedAt[h] < exitAt[h]
+          SEES_COMPROMISE[s]
+              && rel >= compromisedAt[h]
+              && compromisedAt[h] < exitAt[h]
               && status != ScanStatus.UNREACHABLE;
       String eventId =
           SETS_EVENT_ID[s] ? Long.toHexString(mix(bits ^ rel ^ ((long) h << 32))) : null;
@@ -284,8 +296,13 @@ public final class BenchEvents {
     }
 
     private static String ipv4(int address) {
-      return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF)
-          + "." + (address & 0xFF);
+      return (address >>> 24)
+          + "."
+          + ((address >>> 16) & 0xFF)
+          + "."
+          + ((address >>> 8) & 0xFF)
+          + "."
+          + (address & 0xFF);
     }
 
     /** RFC 5952 form: no group of the four written is 0, so the "::" is the only compression. */

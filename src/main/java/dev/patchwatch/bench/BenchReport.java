@@ -18,7 +18,8 @@ import java.util.Optional;
 /** Every figure of one benchmark run, as a table for people and as JSON for tools. */
 public final class BenchReport {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final double MB = 1e6;
 
   /**
@@ -34,8 +35,14 @@ public final class BenchReport {
    * @param details anything else it measured, in JSON order
    */
   public record PhaseResult(
-      String name, String what, long events, long records, double seconds, long bytes,
-      ResourceSampler.Peaks peaks, Map<String, Object> details) {
+      String name,
+      String what,
+      long events,
+      long records,
+      double seconds,
+      long bytes,
+      ResourceSampler.Peaks peaks,
+      Map<String, Object> details) {
 
     public double eventsPerSecond() {
       return events / seconds;
@@ -63,9 +70,17 @@ public final class BenchReport {
    *     was saturated and the latency includes queueing
    */
   public record LatencyResult(
-      Duration liveInterval, Duration commitInterval, int offeredRate, double achievedRate,
-      long produced, double warmupSeconds, long unmatched, LatencyStats stats,
-      List<LatencyStats> bySecond, double streamThreadBusy, ResourceSampler.Peaks peaks) {}
+      Duration liveInterval,
+      Duration commitInterval,
+      int offeredRate,
+      double achievedRate,
+      long produced,
+      double warmupSeconds,
+      long unmatched,
+      LatencyStats stats,
+      List<LatencyStats> bySecond,
+      double streamThreadBusy,
+      ResourceSampler.Peaks peaks) {}
 
   private final Map<String, Object> machine = new LinkedHashMap<>();
   private final Map<String, Object> options = new LinkedHashMap<>();
@@ -119,10 +134,15 @@ public final class BenchReport {
    * own work costs per event over the minimal count's, whatever else the machine was doing.
    */
   public Optional<Double> fullToMinimalCpu() {
-    Optional<Double> full = phase(Bench.Phase.FULL.id()).map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+    Optional<Double> full =
+        phase(Bench.Phase.FULL.id())
+            .map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
     Optional<Double> minimal =
-        phase(Bench.Phase.MINIMAL.id()).map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
-    return full.isPresent() && minimal.isPresent() ? Optional.of(full.get() / minimal.get()) : Optional.empty();
+        phase(Bench.Phase.MINIMAL.id())
+            .map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+    return full.isPresent() && minimal.isPresent()
+        ? Optional.of(full.get() / minimal.get())
+        : Optional.empty();
   }
 
   private Optional<Double> ratio(String a, String b) {
@@ -138,9 +158,14 @@ public final class BenchReport {
     return String.format(
         Locale.ROOT,
         "%-15s %,12d events in %7.1f s  %,10.0f events/s%s  heap peak %s MB (after GC %s MB)  RSS %s MB",
-        p.name(), p.events(), p.seconds(), p.eventsPerSecond(),
+        p.name(),
+        p.events(),
+        p.seconds(),
+        p.eventsPerSecond(),
         p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, " %7.1f MB/s", m)).orElse(""),
-        mb(p.peaks().heapUsed()), mb(p.peaks().heapAfterGc()), mb(p.peaks().rss()));
+        mb(p.peaks().heapUsed()),
+        mb(p.peaks().heapAfterGc()),
+        mb(p.peaks().rss()));
   }
 
   static String line(LatencyResult l) {
@@ -155,12 +180,19 @@ public final class BenchReport {
         Locale.ROOT,
         "latency (live interval %s): %,d events at %,.0f/s: p50 %,.0f ms, p90 %,.0f ms, p99 %,.0f ms, max %,.0f ms%s%n"
             + "  stream thread busy %.0f%% of the run; p99 of each second's events, in ms: %s",
-        human(l.liveInterval()), l.produced(), l.achievedRate(), s.p50Ms(), s.p90Ms(), s.p99Ms(), s.maxMs(),
+        human(l.liveInterval()),
+        l.produced(),
+        l.achievedRate(),
+        s.p50Ms(),
+        s.p90Ms(),
+        s.p99Ms(),
+        s.maxMs(),
         l.unmatched() == 0
             ? ""
             : String.format(
                 Locale.ROOT,
-                " (%,d never seen live, counted with the time they waited: lower bounds)", l.unmatched()),
+                " (%,d never seen live, counted with the time they waited: lower bounds)",
+                l.unmatched()),
         100 * l.streamThreadBusy(),
         trend);
   }
@@ -168,27 +200,49 @@ public final class BenchReport {
   /** The table, the ratios and the latencies. */
   public void printTable(PrintWriter out) {
     out.printf(
-        Locale.ROOT, "%-15s %10s %8s %10s %6s %7s %7s %8s %8s %8s  %s%n",
-        "phase", "events", "seconds", "events/s", "MB/s", "CPU s", "thr CPU", "heap MB", "afterGC",
-        "RSS MB", "what");
+        Locale.ROOT,
+        "%-15s %10s %8s %10s %6s %7s %7s %8s %8s %8s  %s%n",
+        "phase",
+        "events",
+        "seconds",
+        "events/s",
+        "MB/s",
+        "CPU s",
+        "thr CPU",
+        "heap MB",
+        "afterGC",
+        "RSS MB",
+        "what");
     for (PhaseResult p : phases) {
       Object threadCpu = p.details().get("streamThreadCpuSeconds");
       out.printf(
-          Locale.ROOT, "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
-          p.name(), p.events(), p.seconds(), p.eventsPerSecond(),
+          Locale.ROOT,
+          "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
+          p.name(),
+          p.events(),
+          p.seconds(),
+          p.eventsPerSecond(),
           p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("-"),
-          p.peaks().cpuNanos() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
+          p.peaks().cpuNanos() < 0
+              ? "-"
+              : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
           threadCpu == null ? "-" : String.format(Locale.ROOT, "%.1f", threadCpu),
-          mb(p.peaks().heapUsed()), mb(p.peaks().heapAfterGc()), mb(p.peaks().rss()), p.what());
+          mb(p.peaks().heapUsed()),
+          mb(p.peaks().heapAfterGc()),
+          mb(p.peaks().rss()),
+          p.what());
     }
     out.println(
         "seconds: first record to completion; CPU s: the whole process meanwhile (broker included);"
             + " thr CPU: the stream threads alone");
     out.println();
-    fullToMinimal().ifPresent(r -> out.printf(Locale.ROOT, "full / minimal windowed count: %.2f%n", r));
-    fullToRawConsume().ifPresent(r -> out.printf(Locale.ROOT, "full / raw consume:            %.2f%n", r));
+    fullToMinimal()
+        .ifPresent(r -> out.printf(Locale.ROOT, "full / minimal windowed count: %.2f%n", r));
+    fullToRawConsume()
+        .ifPresent(r -> out.printf(Locale.ROOT, "full / raw consume:            %.2f%n", r));
     fullToMinimalCpu()
-        .ifPresent(r -> out.printf(Locale.ROOT, "full / minimal per stream-thread CPU second: %.2f%n", r));
+        .ifPresent(
+            r -> out.printf(Locale.ROOT, "full / minimal per stream-thread CPU second: %.2f%n", r));
     phase(Bench.Phase.FULL.id())
         .ifPresent(
             full -> {
@@ -197,7 +251,9 @@ public final class BenchReport {
                 out.printf(
                     Locale.ROOT,
                     "state store disk (RocksDB):    %.1f MB per million events (peak %.1f MB, %.1f MB after close)%n",
-                    perMillion, full.details().get("stateStorePeakMb"), full.details().get("stateStoreAfterCloseMb"));
+                    perMillion,
+                    full.details().get("stateStorePeakMb"),
+                    full.details().get("stateStoreAfterCloseMb"));
               }
             });
     for (LatencyResult l : latencies) {
@@ -216,11 +272,17 @@ public final class BenchReport {
     putNullable(root, "fullToRawConsumeRatio", fullToRawConsume().orElse(null));
     putNullable(root, "fullToMinimalCpuRatio", fullToMinimalCpu().orElse(null));
     LatencyResult headline = latencies.isEmpty() ? null : latencies.get(0);
-    putNullable(root, "p99LiveLatencyMs", headline == null ? null : finite(headline.stats().p99Ms()));
-    putNullable(root, "p50LiveLatencyMs", headline == null ? null : finite(headline.stats().p50Ms()));
-    putNullable(root, "liveIntervalMs", headline == null ? null : (double) headline.liveInterval().toMillis());
     putNullable(
-        root, "rawConsumeMegabytesPerSecond",
+        root, "p99LiveLatencyMs", headline == null ? null : finite(headline.stats().p99Ms()));
+    putNullable(
+        root, "p50LiveLatencyMs", headline == null ? null : finite(headline.stats().p50Ms()));
+    putNullable(
+        root,
+        "liveIntervalMs",
+        headline == null ? null : (double) headline.liveInterval().toMillis());
+    putNullable(
+        root,
+        "rawConsumeMegabytesPerSecond",
         phase(Bench.Phase.RAW.id()).flatMap(PhaseResult::megabytesPerSecond).orElse(null));
     putRate(root, "publishEventsPerSecond", "publish");
     putRate(root, "fullAtLeastOnceEventsPerSecond", Bench.Phase.FULL_ALOS.id());
@@ -228,10 +290,12 @@ public final class BenchReport {
     putRate(root, "fullInMemoryEventsPerSecond", Bench.Phase.FULL_IN_MEMORY.id());
     Optional<PhaseResult> full = phase(Bench.Phase.FULL.id());
     putNullable(root, "fullPeakHeapMb", full.map(p -> p.peaks().heapUsed() / MB).orElse(null));
-    putNullable(root, "fullPeakHeapAfterGcMb", full.map(p -> p.peaks().heapAfterGc() / MB).orElse(null));
+    putNullable(
+        root, "fullPeakHeapAfterGcMb", full.map(p -> p.peaks().heapAfterGc() / MB).orElse(null));
     putNullable(root, "fullPeakRssMb", full.map(p -> p.peaks().rss() / MB).orElse(null));
     putNullable(
-        root, "stateStoreMbPerMillionEvents",
+        root,
+        "stateStoreMbPerMillionEvents",
         full.map(p -> (Double) p.details().get("stateStoreMbPerMillionEvents")).orElse(null));
     root.put("totalSeconds", totalSeconds);
     root.set("options", JSON.valueToTree(options));
@@ -289,7 +353,8 @@ public final class BenchReport {
 
   private static void putPeaks(ObjectNode node, ResourceSampler.Peaks peaks) {
     putNullable(node, "peakHeapMb", peaks.heapUsed() < 0 ? null : peaks.heapUsed() / MB);
-    putNullable(node, "peakHeapAfterGcMb", peaks.heapAfterGc() < 0 ? null : peaks.heapAfterGc() / MB);
+    putNullable(
+        node, "peakHeapAfterGcMb", peaks.heapAfterGc() < 0 ? null : peaks.heapAfterGc() / MB);
     putNullable(node, "peakRssMb", peaks.rss() < 0 ? null : peaks.rss() / MB);
     putNullable(node, "processCpuSeconds", peaks.cpuNanos() < 0 ? null : peaks.cpuNanos() / 1e9);
   }

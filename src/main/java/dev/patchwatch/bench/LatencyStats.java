@@ -16,12 +16,21 @@ import java.util.Arrays;
  * @param meanMs arithmetic mean
  */
 record LatencyStats(
-    long count, double p50Ms, double p90Ms, double p99Ms, double p999Ms, double maxMs, double meanMs) {
+    long count,
+    double p50Ms,
+    double p90Ms,
+    double p99Ms,
+    double p999Ms,
+    double maxMs,
+    double meanMs) {
 
-  /** @param nanos the samples in nanoseconds; not changed */
+  /**
+   * @param nanos the samples in nanoseconds; not changed
+   */
   static LatencyStats of(long[] nanos) {
     if (nanos.length == 0) {
-      return new LatencyStats(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+      return new LatencyStats(
+          0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
     long[] sorted = nanos.clone();
     Arrays.sort(sorted);

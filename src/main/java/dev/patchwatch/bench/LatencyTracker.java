@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * reads n, its first n events are all in it: every one of them not matched yet gets the latency
  * "now − produced". A count can only grow here because every live event is a new host.
  *
- * <p>One thread calls {@link #produced}, another {@link #observed}: the produce times are
- * published through the per-partition counters, which the observer reads first.
+ * <p>One thread calls {@link #produced}, another {@link #observed}: the produce times are published
+ * through the per-partition counters, which the observer reads first.
  */
 final class LatencyTracker {
 
@@ -23,7 +23,9 @@ final class LatencyTracker {
   private final AtomicIntegerArray produced;
   private final int[] matched;
 
-  /** @param capacity the most events any one partition may get */
+  /**
+   * @param capacity the most events any one partition may get
+   */
   LatencyTracker(int partitions, int capacity) {
     producedAt = new long[partitions][capacity];
     latency = new long[partitions][capacity];

@@ -30,9 +30,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * event: read it, take its event time from the payload, count it in a 1-hour tumbling window per
  * key (the host) in a RocksDB window store with a changelog and the default record cache, and write
  * the updated counts to a topic, under the same processing guarantee and with 1 stream thread.
- * Watermark records move stream time and are then dropped. Nothing else: no Avro decoding of the whole event,
- * no validation, no second stage, one window kind and one dimension. The full topology's
- * throughput over this one's says what its own work costs.
+ * Watermark records move stream time and are then dropped. Nothing else: no Avro decoding of the
+ * whole event, no validation, no second stage, one window kind and one dimension. The full
+ * topology's throughput over this one's says what its own work costs.
  */
 final class MinimalTopology {
 

@@ -63,21 +63,23 @@ final class ResourceSampler implements AutoCloseable {
             .filter(pool -> pool.getType() == MemoryType.HEAP)
             .map(MemoryPoolMXBean::getName)
             .collect(Collectors.toSet());
-    this.gcListener = (Notification notification, Object handback) -> {
-      if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
-        Map<String, MemoryUsage> after =
-            GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData())
-                .getGcInfo()
-                .getMemoryUsageAfterGc();
-        long used = 0;
-        for (Map.Entry<String, MemoryUsage> pool : after.entrySet()) {
-          if (heapPools.contains(pool.getKey())) {
-            used += pool.getValue().getUsed();
+    this.gcListener =
+        (Notification notification, Object handback) -> {
+          if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+              notification.getType())) {
+            Map<String, MemoryUsage> after =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData())
+                    .getGcInfo()
+                    .getMemoryUsageAfterGc();
+            long used = 0;
+            for (Map.Entry<String, MemoryUsage> pool : after.entrySet()) {
+              if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+              }
+            }
+            heapAfterGc.accumulateAndGet(used, Math::max);
           }
-        }
-        heapAfterGc.accumulateAndGet(used, Math::max);
-      }
-    };
+        };
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(gcListener, null, null);
@@ -106,12 +108,16 @@ final class ResourceSampler implements AutoCloseable {
   Peaks peaks() {
     long cpuEnd = cpuAtClose >= 0 ? cpuAtClose : processCpuNanos();
     return new Peaks(
-        heapUsed.get(), heapAfterGc.get(), rss.get(), directorySize.get(),
+        heapUsed.get(),
+        heapAfterGc.get(),
+        rss.get(),
+        directorySize.get(),
         cpuAtStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuAtStart);
   }
 
   private static long processCpuNanos() {
-    return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+    return ManagementFactory.getOperatingSystemMXBean()
+            instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime()
         : -1;
   }

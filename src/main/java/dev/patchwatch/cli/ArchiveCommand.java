@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "archive",
     mixinStandardHelpOptions = true,
-    description = "Archives of the scans topic: export to an Avro file, import from one (or from JSON lines).",
+    description =
+        "Archives of the scans topic: export to an Avro file, import from one (or from JSON lines).",
     subcommands = {ArchiveCommand.Export.class, ArchiveCommand.Import.class})
 final class ArchiveCommand implements Runnable {
 
@@ -39,7 +40,8 @@ final class ArchiveCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: export or import");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "a subcommand is required: export or import");
   }
 
   /** {@code archive export}. */
@@ -60,40 +62,68 @@ final class ArchiveCommand implements Runnable {
     @Mixin VerboseOption verbose;
     @Mixin ConnectionOptions connection;
 
-    @Option(names = "--output", required = true, paramLabel = "FILE.avro", description = "The archive to write.")
+    @Option(
+        names = "--output",
+        required = true,
+        paramLabel = "FILE.avro",
+        description = "The archive to write.")
     Path output;
 
-    @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class, description = "Only events observed at or after this: a date (midnight UTC) or an instant, e.g. 2021-03-01 or 2021-03-01T10:00:00Z.")
+    @Option(
+        names = "--from",
+        paramLabel = "TIME",
+        converter = InstantConverter.class,
+        description =
+            "Only events observed at or after this: a date (midnight UTC) or an instant, e.g. 2021-03-01 or 2021-03-01T10:00:00Z.")
     Instant from;
 
-    @Option(names = "--to", paramLabel = "TIME", converter = InstantConverter.class, description = "Only events observed before this.")
+    @Option(
+        names = "--to",
+        paramLabel = "TIME",
+        converter = InstantConverter.class,
+        description = "Only events observed before this.")
     Instant to;
 
     /** The Avro codecs whose libraries PatchWatch ships (bzip2 and xz would need more jars). */
     private static final List<String> CODECS = List.of("deflate", "snappy", "zstandard", "null");
 
-    @Option(names = "--codec", defaultValue = "deflate", description = "Avro compression: deflate, snappy, zstandard or null (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--codec",
+        defaultValue = "deflate",
+        description =
+            "Avro compression: deflate, snappy, zstandard or null (default: ${DEFAULT-VALUE}).")
     String codec;
 
     @Override
     public Integer call() throws IOException {
       EventTimeRange range = range(spec, from, to);
       if (!CODECS.contains(codec)) {
-        throw new CommandLine.ParameterException(spec.commandLine(), "--codec must be one of " + CODECS + ", got " + codec);
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--codec must be one of " + CODECS + ", got " + codec);
       }
       CodecFactory compression = CodecFactory.fromString(codec);
       Config config = connection.load();
       ConfluentRegistryClient registry = Registries.client(config);
-      String topic = Topics.create(config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), registry).scans().name();
+      String topic =
+          Topics.create(
+                  config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), registry)
+              .scans()
+              .name();
       PrintWriter err = spec.commandLine().getErr();
       ScanArchive.Exported result =
           new ScanArchive(ConnectionOptions.cluster(config), registry, Clock.systemUTC(), err)
               .export(topic, range, output, compression);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          Locale.ROOT, "exported %,d events to %s in %.1f s (%,d records read: %,d outside the range, %,d watermarks, %,d undecodable, skipped)%n",
-          result.exported(), output, result.elapsed().toMillis() / 1000.0, result.read(), result.outsideRange(),
-          result.watermarks(), result.undecodable());
+          Locale.ROOT,
+          "exported %,d events to %s in %.1f s (%,d records read: %,d outside the range, %,d watermarks, %,d undecodable, skipped)%n",
+          result.exported(),
+          output,
+          result.elapsed().toMillis() / 1000.0,
+          result.read(),
+          result.outsideRange(),
+          result.watermarks(),
+          result.undecodable());
       out.flush();
       return 0;
     }
@@ -123,12 +153,19 @@ final class ArchiveCommand implements Runnable {
     Path input;
 
     @Option(
-        names = "--watermark", arity = "0..1", fallbackValue = CLOSING, paramLabel = "TIME",
-        description = "Then send a watermark: at TIME, or without TIME one that closes every window"
-            + " holding an imported event (on a live stack, events observed before it are then LATE).")
+        names = "--watermark",
+        arity = "0..1",
+        fallbackValue = CLOSING,
+        paramLabel = "TIME",
+        description =
+            "Then send a watermark: at TIME, or without TIME one that closes every window"
+                + " holding an imported event (on a live stack, events observed before it are then LATE).")
     String watermark;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting (see `run --help`), e.g. partitions=12.")
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description = "Any other setting (see `run --help`), e.g. partitions=12.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Override
@@ -146,17 +183,30 @@ final class ArchiveCommand implements Runnable {
         try {
           after = Optional.of(ScanArchive.watermarkAt(new InstantConverter().convert(watermark)));
         } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(spec.commandLine(), "--watermark: " + e.getMessage());
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--watermark: " + e.getMessage());
         }
       }
       short replication = config.get(Config.REPLICATION_FACTOR);
       ScanArchive.Imported result =
-          new ScanArchive(ConnectionOptions.cluster(config), Registries.client(config), Clock.systemUTC(), spec.commandLine().getErr())
-              .importFile(input, topology, replication > 0 ? Optional.of(replication) : Optional.empty(), after);
+          new ScanArchive(
+                  ConnectionOptions.cluster(config),
+                  Registries.client(config),
+                  Clock.systemUTC(),
+                  spec.commandLine().getErr())
+              .importFile(
+                  input,
+                  topology,
+                  replication > 0 ? Optional.of(replication) : Optional.empty(),
+                  after);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          Locale.ROOT, "imported %s: %,d events published, %,d rejected (in %s.rejected), %s, in %.1f s%n",
-          input, result.published(), result.rejected(), topology.topicPrefix(),
+          Locale.ROOT,
+          "imported %s: %,d events published, %,d rejected (in %s.rejected), %s, in %.1f s%n",
+          input,
+          result.published(),
+          result.rejected(),
+          topology.topicPrefix(),
           result.watermark().map(w -> "then a watermark at " + w).orElse("no watermark"),
           result.elapsed().toMillis() / 1000.0);
       out.flush();
@@ -169,7 +219,8 @@ final class ArchiveCommand implements Runnable {
     try {
       return EventTimeRange.of(from, to);
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--from and --to: " + e.getMessage());
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--from and --to: " + e.getMessage());
     }
   }
 }

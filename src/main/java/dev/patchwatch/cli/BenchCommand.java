@@ -45,25 +45,46 @@ final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--events", defaultValue = "2000000", description = "Scan events to generate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--events",
+      defaultValue = "2000000",
+      description = "Scan events to generate (default: ${DEFAULT-VALUE}).")
   long events;
 
-  @Option(names = "--hosts", defaultValue = "200000", description = "Distinct hosts they come from (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--hosts",
+      defaultValue = "200000",
+      description = "Distinct hosts they come from (default: ${DEFAULT-VALUE}).")
   int hosts;
 
-  @Option(names = "--days", defaultValue = "10", description = "Days the scans span (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--days",
+      defaultValue = "10",
+      description = "Days the scans span (default: ${DEFAULT-VALUE}).")
   int days;
 
-  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the scans topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "6",
+      description = "Partitions of the scans topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--seed", defaultValue = "2021", description = "Seed of the generated input (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "2021",
+      description = "Seed of the generated input (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--rate", defaultValue = "20000", description = "Events per second offered in the latency phase (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "20000",
+      description = "Events per second offered in the latency phase (default: ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--latency-seconds", defaultValue = "20", description = "How long each latency run offers events (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--latency-seconds",
+      defaultValue = "20",
+      description = "How long each latency run offers events (default: ${DEFAULT-VALUE}).")
   int latencySeconds;
 
   @Option(
@@ -71,19 +92,31 @@ final class BenchCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "DURATION",
       converter = DurationConverter.class,
-      description = "One latency run per live interval; the first gives p99LiveLatencyMs (default: the topology's default, 250ms, then 1s).")
+      description =
+          "One latency run per live interval; the first gives p99LiveLatencyMs (default: the topology's default, 250ms, then 1s).")
   List<Duration> liveIntervals;
 
-  @Option(names = "--skip", split = ",", paramLabel = "PHASE", description = "Phases not to run, e.g. --skip full-alos,latency.")
+  @Option(
+      names = "--skip",
+      split = ",",
+      paramLabel = "PHASE",
+      description = "Phases not to run, e.g. --skip full-alos,latency.")
   List<String> skip;
 
-  @Option(names = "--in-memory", description = "Also run the full topology with in-memory stores (phase full-in-memory).")
+  @Option(
+      names = "--in-memory",
+      description = "Also run the full topology with in-memory stores (phase full-in-memory).")
   boolean inMemory;
 
-  @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure to this JSON file.")
+  @Option(
+      names = "--json",
+      paramLabel = "FILE",
+      description = "Also write every figure to this JSON file.")
   Path json;
 
-  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting a local one.")
+  @Option(
+      names = "--registry-url",
+      description = "Use this Confluent-compatible registry instead of starting a local one.")
   String registryUrl;
 
   @Override
@@ -93,12 +126,19 @@ final class BenchCommand implements Callable<Integer> {
       options =
           new Bench.Options(
               new BenchEvents.Options(events, hosts, days, seed, BenchEvents.DEFAULT_START),
-              partitions, rate, Duration.ofSeconds(latencySeconds), intervals(), skipped());
+              partitions,
+              rate,
+              Duration.ofSeconds(latencySeconds),
+              intervals(),
+              skipped());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (json != null && json.toAbsolutePath().getParent() != null && !Files.isDirectory(json.toAbsolutePath().getParent())) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "no directory for --json " + json);
+    if (json != null
+        && json.toAbsolutePath().getParent() != null
+        && !Files.isDirectory(json.toAbsolutePath().getParent())) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "no directory for --json " + json);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -110,8 +150,11 @@ final class BenchCommand implements Callable<Integer> {
       BenchReport report;
       try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
         err.printf(
-            Locale.ROOT, "broker %s, registry %s, ready in %.1f s%n",
-            stack.bootstrapServers(), stack.registryUrl(), (System.nanoTime() - started) / 1e9);
+            Locale.ROOT,
+            "broker %s, registry %s, ready in %.1f s%n",
+            stack.bootstrapServers(),
+            stack.registryUrl(),
+            (System.nanoTime() - started) / 1e9);
         err.flush();
         report =
             new Bench(

@@ -26,7 +26,8 @@ final class Config {
   static final String KAFKA_PREFIX = "kafka.";
 
   static final Setting<String> BOOTSTRAP_SERVERS =
-      new Setting<>("bootstrap.servers", "127.0.0.1:9092", "Kafka bootstrap servers", Config::nonBlank);
+      new Setting<>(
+          "bootstrap.servers", "127.0.0.1:9092", "Kafka bootstrap servers", Config::nonBlank);
   static final Setting<String> REGISTRY_URL =
       new Setting<>(
           "registry.url",
@@ -34,57 +35,121 @@ final class Config {
           "Schema registry speaking the Confluent REST API",
           Config::url);
   static final Setting<String> REGISTRY_BASIC_AUTH =
-      new Setting<>("registry.basic.auth", "", "Registry basic auth as user:password (empty: none)", raw -> raw);
+      new Setting<>(
+          "registry.basic.auth",
+          "",
+          "Registry basic auth as user:password (empty: none)",
+          raw -> raw);
   static final Setting<String> REGISTRY_BEARER_TOKEN =
       new Setting<>("registry.bearer.token", "", "Registry bearer token (empty: none)", raw -> raw);
   static final Setting<String> REGISTRY_TRUSTSTORE_LOCATION =
       new Setting<>(
-          "registry.truststore.location", "", "PKCS12 trust store for the registry's TLS (empty: the JDK's)", raw -> raw);
+          "registry.truststore.location",
+          "",
+          "PKCS12 trust store for the registry's TLS (empty: the JDK's)",
+          raw -> raw);
   static final Setting<String> REGISTRY_TRUSTSTORE_PASSWORD =
       new Setting<>("registry.truststore.password", "", "Password of that trust store", raw -> raw);
   static final Setting<String> TOPIC_PREFIX =
-      new Setting<>("topic.prefix", TopologySettings.DEFAULT_PREFIX, "Prefix of every PatchWatch topic", Config::nonBlank);
+      new Setting<>(
+          "topic.prefix",
+          TopologySettings.DEFAULT_PREFIX,
+          "Prefix of every PatchWatch topic",
+          Config::nonBlank);
   static final Setting<String> APPLICATION_ID =
       new Setting<>(
-          "application.id", TopologySettings.DEFAULT_APPLICATION_ID, "Kafka Streams application id", Config::nonBlank);
+          "application.id",
+          TopologySettings.DEFAULT_APPLICATION_ID,
+          "Kafka Streams application id",
+          Config::nonBlank);
   static final Setting<Integer> PARTITIONS =
       new Setting<>(
-          "partitions", 0, "Partitions of the scans topic; 0 = use the existing topic's, or 6 when creating it",
+          "partitions",
+          0,
+          "Partitions of the scans topic; 0 = use the existing topic's, or 6 when creating it",
           raw -> atLeast(Integer.parseInt(raw), 0));
   static final Setting<Duration> HOURLY_GRACE =
-      new Setting<>("grace.hourly", Duration.ofHours(1), "How long an HOURLY window waits for late events", Durations::parse);
+      new Setting<>(
+          "grace.hourly",
+          Duration.ofHours(1),
+          "How long an HOURLY window waits for late events",
+          Durations::parse);
   static final Setting<Duration> DAILY_GRACE =
-      new Setting<>("grace.daily", Duration.ofHours(2), "How long a DAILY window waits for late events", Durations::parse);
+      new Setting<>(
+          "grace.daily",
+          Duration.ofHours(2),
+          "How long a DAILY window waits for late events",
+          Durations::parse);
   static final Setting<Duration> EXPOSURE_GRACE =
-      new Setting<>("grace.exposure", Duration.ofHours(2), "How long an EXPOSURE window waits for late events", Durations::parse);
+      new Setting<>(
+          "grace.exposure",
+          Duration.ofHours(2),
+          "How long an EXPOSURE window waits for late events",
+          Durations::parse);
   static final Setting<Integer> LOOK_BACK_DAYS =
-      new Setting<>("lookback.days", 7, "EXPOSURE look-back in days", raw -> atLeast(Integer.parseInt(raw), 1));
+      new Setting<>(
+          "lookback.days",
+          7,
+          "EXPOSURE look-back in days",
+          raw -> atLeast(Integer.parseInt(raw), 1));
   static final Setting<Duration> IDLE_TIMEOUT =
       new Setting<>(
-          "idle.timeout", Duration.ofMinutes(5),
+          "idle.timeout",
+          Duration.ofMinutes(5),
           "Wall-clock time without records after which a partition stops holding windows back (0 = never)",
           Durations::parse);
   static final Setting<Duration> LIVE_INTERVAL =
-      new Setting<>("live.interval", Duration.ofMillis(250), "How often live counts are published", Durations::parse);
+      new Setting<>(
+          "live.interval",
+          Duration.ofMillis(250),
+          "How often live counts are published",
+          Durations::parse);
   static final Setting<Path> STATE_DIR =
-      new Setting<>("state.dir", Path.of("patchwatch-data", "streams"), "Where Kafka Streams keeps local state", Path::of);
+      new Setting<>(
+          "state.dir",
+          Path.of("patchwatch-data", "streams"),
+          "Where Kafka Streams keeps local state",
+          Path::of);
   static final Setting<TopologySettings.StoreType> STORE_TYPE =
       new Setting<>(
-          "store.type", TopologySettings.StoreType.ROCKSDB, "Host state store: ROCKSDB or IN_MEMORY",
+          "store.type",
+          TopologySettings.StoreType.ROCKSDB,
+          "Host state store: ROCKSDB or IN_MEMORY",
           raw -> TopologySettings.StoreType.valueOf(raw.toUpperCase(Locale.ROOT)));
   static final Setting<Integer> STREAM_THREADS =
-      new Setting<>("stream.threads", 1, "Kafka Streams threads in this instance", raw -> atLeast(Integer.parseInt(raw), 1));
+      new Setting<>(
+          "stream.threads",
+          1,
+          "Kafka Streams threads in this instance",
+          raw -> atLeast(Integer.parseInt(raw), 1));
   static final Setting<Short> REPLICATION_FACTOR =
       new Setting<>(
-          "replication.factor", (short) -1, "Replication of created topics; -1 = the broker's default",
+          "replication.factor",
+          (short) -1,
+          "Replication of created topics; -1 = the broker's default",
           raw -> Short.parseShort(raw));
 
   static final List<Setting<?>> ALL =
       List.of(
-          BOOTSTRAP_SERVERS, REGISTRY_URL, REGISTRY_BASIC_AUTH, REGISTRY_BEARER_TOKEN,
-          REGISTRY_TRUSTSTORE_LOCATION, REGISTRY_TRUSTSTORE_PASSWORD, TOPIC_PREFIX, APPLICATION_ID, PARTITIONS, HOURLY_GRACE,
-          DAILY_GRACE, EXPOSURE_GRACE, LOOK_BACK_DAYS, IDLE_TIMEOUT, LIVE_INTERVAL, STATE_DIR,
-          STORE_TYPE, STREAM_THREADS, REPLICATION_FACTOR);
+          BOOTSTRAP_SERVERS,
+          REGISTRY_URL,
+          REGISTRY_BASIC_AUTH,
+          REGISTRY_BEARER_TOKEN,
+          REGISTRY_TRUSTSTORE_LOCATION,
+          REGISTRY_TRUSTSTORE_PASSWORD,
+          TOPIC_PREFIX,
+          APPLICATION_ID,
+          PARTITIONS,
+          HOURLY_GRACE,
+          DAILY_GRACE,
+          EXPOSURE_GRACE,
+          LOOK_BACK_DAYS,
+          IDLE_TIMEOUT,
+          LIVE_INTERVAL,
+          STATE_DIR,
+          STORE_TYPE,
+          STREAM_THREADS,
+          REPLICATION_FACTOR);
 
   private final Map<String, Object> values;
   private final Map<String, String> kafka;
@@ -98,10 +163,11 @@ final class Config {
    * @param file a properties file, if any
    * @param environment the process environment; only {@code PATCHWATCH_*} variables are read
    * @param flags settings given on the command line, by key
-   * @throws IllegalArgumentException naming the setting and its source when a value is invalid or
-   *     a key is unknown
+   * @throws IllegalArgumentException naming the setting and its source when a value is invalid or a
+   *     key is unknown
    */
-  static Config load(Optional<Path> file, Map<String, String> environment, Map<String, String> flags) {
+  static Config load(
+      Optional<Path> file, Map<String, String> environment, Map<String, String> flags) {
     Map<String, Object> values = new HashMap<>();
     Map<String, String> kafka = new TreeMap<>();
     ALL.forEach(s -> values.put(s.key(), s.defaultValue()));
@@ -118,7 +184,10 @@ final class Config {
     environment.forEach(
         (name, value) -> {
           if (name.startsWith("PATCHWATCH_KAFKA_")) {
-            String key = name.substring("PATCHWATCH_KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            String key =
+                name.substring("PATCHWATCH_KAFKA_".length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace('_', '.');
             fromEnvironment.put(KAFKA_PREFIX + key, value);
           }
         });
@@ -128,7 +197,10 @@ final class Config {
   }
 
   private static void apply(
-      Map<String, String> raw, String source, Map<String, Object> values, Map<String, String> kafka) {
+      Map<String, String> raw,
+      String source,
+      Map<String, Object> values,
+      Map<String, String> kafka) {
     for (Map.Entry<String, String> entry : raw.entrySet()) {
       String key = entry.getKey();
       if (key.startsWith(KAFKA_PREFIX)) {
@@ -140,7 +212,8 @@ final class Config {
               .filter(s -> s.key().equals(key))
               .findFirst()
               .orElseThrow(
-                  () -> new IllegalArgumentException("unknown setting \"" + key + "\" in " + source));
+                  () ->
+                      new IllegalArgumentException("unknown setting \"" + key + "\" in " + source));
       values.put(key, setting.parse(entry.getValue(), source));
     }
   }
@@ -150,7 +223,8 @@ final class Config {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read config file " + file + ": " + e.getMessage(), e);
     }
     Map<String, String> map = new LinkedHashMap<>();
     properties.stringPropertyNames().forEach(k -> map.put(k, properties.getProperty(k)));

@@ -14,19 +14,34 @@ import picocli.CommandLine.Option;
  */
 final class ConnectionOptions {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings (see `run --help`).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "A properties file of settings (see `run --help`).")
   Path configFile;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default: 127.0.0.1:9092).")
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT",
+      description = "Kafka bootstrap servers (default: 127.0.0.1:9092).")
   String bootstrapServers;
 
-  @Option(names = "--registry-url", paramLabel = "URL", description = "Schema registry (default: the local one).")
+  @Option(
+      names = "--registry-url",
+      paramLabel = "URL",
+      description = "Schema registry (default: the local one).")
   String registryUrl;
 
-  @Option(names = "--topic-prefix", paramLabel = "PREFIX", description = "Prefix of the topics (default: patchwatch).")
+  @Option(
+      names = "--topic-prefix",
+      paramLabel = "PREFIX",
+      description = "Prefix of the topics (default: patchwatch).")
   String topicPrefix;
 
-  @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client property, e.g. security.protocol=SASL_SSL.")
+  @Option(
+      names = "--kafka",
+      paramLabel = "KEY=VALUE",
+      description = "A Kafka client property, e.g. security.protocol=SASL_SSL.")
   Map<String, String> kafka = new LinkedHashMap<>();
 
   /** The settings, these options over the environment over the file. */
@@ -37,7 +52,8 @@ final class ConnectionOptions {
   /** The same, with more settings given on the command line by key (e.g. {@code --set}). */
   Config load(Map<String, String> moreFlags) {
     Map<String, String> flags = new LinkedHashMap<>(moreFlags);
-    Optional.ofNullable(bootstrapServers).ifPresent(v -> flags.put(Config.BOOTSTRAP_SERVERS.key(), v));
+    Optional.ofNullable(bootstrapServers)
+        .ifPresent(v -> flags.put(Config.BOOTSTRAP_SERVERS.key(), v));
     Optional.ofNullable(registryUrl).ifPresent(v -> flags.put(Config.REGISTRY_URL.key(), v));
     Optional.ofNullable(topicPrefix).ifPresent(v -> flags.put(Config.TOPIC_PREFIX.key(), v));
     kafka.forEach((k, v) -> flags.put(Config.KAFKA_PREFIX + k, v));

@@ -66,31 +66,47 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--scale", defaultValue = "0.05", description = "Fraction of the ~400,000 servers to simulate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--scale",
+      defaultValue = "0.05",
+      description = "Fraction of the ~400,000 servers to simulate (default: ${DEFAULT-VALUE}).")
   double scale;
 
-  @Option(names = "--seed", defaultValue = "2021", description = "Random seed; the same seed gives the same month (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "2021",
+      description = "Random seed; the same seed gives the same month (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--seconds-per-day", defaultValue = "0.25", description = "At least this much wall time per simulated day (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds-per-day",
+      defaultValue = "0.25",
+      description = "At least this much wall time per simulated day (default: ${DEFAULT-VALUE}).")
   double secondsPerDay;
 
-  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the scans topic (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "2",
+      description = "Partitions of the scans topic (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Option(names = "--json", description = "One JSON object per closed day instead of a table.")
   boolean json;
 
-  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting one.")
+  @Option(
+      names = "--registry-url",
+      description = "Use this Confluent-compatible registry instead of starting one.")
   String registryUrl;
 
   @Override
   public Integer call() throws Exception {
     if (scale <= 0 || scale > 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--scale must be in (0, 1], got " + scale);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--scale must be in (0, 1], got " + scale);
     }
     if (partitions < 1 || partitions > 64) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -106,33 +122,45 @@ final class DemoCommand implements Callable<Integer> {
 
     Path work = Files.createTempDirectory("patchwatch-demo-");
     try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
-      ConfluentRegistryClient registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+      ConfluentRegistryClient registry =
+          ConfluentRegistryClient.builder(stack.registryUrl()).build();
       TopologySettings settings =
           TopologySettings.defaults(partitions)
               .withApplicationId("patchwatch-demo")
               .withIdleTimeout(Duration.ZERO)
               .withStoreType(TopologySettings.StoreType.IN_MEMORY);
       Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        new TopicProvisioner(admin, Duration.ofSeconds(60)).ensure(topics, partitions, Optional.empty());
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        new TopicProvisioner(admin, Duration.ofSeconds(60))
+            .ensure(topics, partitions, Optional.empty());
       }
       Topics.registerSchemas(topics, registry);
       int threads = Math.min(partitions, Runtime.getRuntime().availableProcessors());
       try (PatchWatchStreams streams =
               new PatchWatchStreams(
-                  settings, topics, stack.bootstrapServers(), work.resolve("streams"),
+                  settings,
+                  topics,
+                  stack.bootstrapServers(),
+                  work.resolve("streams"),
                   Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads)),
                   StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
           ScanPublisher publisher =
               ScanPublisher.builder()
                   .bootstrapServers(stack.bootstrapServers())
                   .registry(registry)
-                  .clock(Clock.fixed(scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), ZoneOffset.UTC))
+                  .clock(
+                      Clock.fixed(
+                          scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
+                          ZoneOffset.UTC))
                   .build();
           KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, topics)) {
         streams.start(Duration.ofSeconds(120));
         if (!json) {
-          out.printf("%-10s %10s %10s %11s %10s %8s%n", "date", "exposed", "published", "remediated", "week/week", "France");
+          out.printf(
+              "%-10s %10s %10s %11s %10s %8s%n",
+              "date", "exposed", "published", "remediated", "week/week", "France");
           out.flush();
         }
         ExposureCurve curve = new ExposureCurve(scenario.vulnerability(), "FR");
@@ -158,7 +186,8 @@ final class DemoCommand implements Callable<Integer> {
         long quietSince = 0;
         while (!printer.done()) {
           poll(results, curve, printer, streams);
-          if (Completion.reached(streams.streams(), partitions, end.toEpochMilli()) < partitions * partitions) {
+          if (Completion.reached(streams.streams(), partitions, end.toEpochMilli())
+              < partitions * partitions) {
             continue;
           }
           // every window is final: what has not come in a few commit intervals has no record
@@ -173,29 +202,37 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       deleteRecursively(work);
     }
-    err.printf("the month is done in %.0f s%n", Duration.between(started, Instant.now()).toMillis() / 1000.0);
+    err.printf(
+        "the month is done in %.0f s%n",
+        Duration.between(started, Instant.now()).toMillis() / 1000.0);
     return 0;
   }
 
   private void poll(
-      KafkaConsumer<CountKey, RemediationCount> results, ExposureCurve curve, Printer printer,
+      KafkaConsumer<CountKey, RemediationCount> results,
+      ExposureCurve curve,
+      Printer printer,
       PatchWatchStreams streams) {
     if (streams.failure().isPresent()) {
-      throw new IllegalStateException("the topology failed: " + streams.failure().get().getMessage(), streams.failure().get());
+      throw new IllegalStateException(
+          "the topology failed: " + streams.failure().get().getMessage(), streams.failure().get());
     }
     for (ConsumerRecord<CountKey, RemediationCount> record : results.poll(Duration.ofMillis(100))) {
       curve.accept(record.value()).forEach(printer::print);
     }
   }
 
-  private static KafkaConsumer<CountKey, RemediationCount> consumer(LocalStack stack, Topics topics) {
+  private static KafkaConsumer<CountKey, RemediationCount> consumer(
+      LocalStack stack, Topics topics) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     KafkaConsumer<CountKey, RemediationCount> consumer =
         new KafkaConsumer<>(
-            config, topics.exposureDaily().keySerde().deserializer(), topics.exposureDaily().valueSerde().deserializer());
+            config,
+            topics.exposureDaily().keySerde().deserializer(),
+            topics.exposureDaily().valueSerde().deserializer());
     List<TopicPartition> partitions =
         consumer.partitionsFor(topics.exposureDaily().name()).stream()
             .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -240,8 +277,12 @@ final class DemoCommand implements Callable<Integer> {
             row.date(),
             row.exposed(),
             published.isPresent() ? String.format(Locale.ROOT, "%,d", published.getAsLong()) : "",
-            row.remediatedRatio() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * row.remediatedRatio()),
-            row.weekOverWeek() == null ? "-" : String.format(Locale.ROOT, "%+.1f%%", 100 * row.weekOverWeek()),
+            row.remediatedRatio() == null
+                ? "-"
+                : String.format(Locale.ROOT, "%.1f%%", 100 * row.remediatedRatio()),
+            row.weekOverWeek() == null
+                ? "-"
+                : String.format(Locale.ROOT, "%+.1f%%", 100 * row.weekOverWeek()),
             row.countryExposed());
       }
       out.flush();

@@ -50,16 +50,26 @@ final class IngestCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--format", required = true, description = "Input format: ${COMPLETION-CANDIDATES}.", completionCandidates = FormatNames.class)
+  @Option(
+      names = "--format",
+      required = true,
+      description = "Input format: ${COMPLETION-CANDIDATES}.",
+      completionCandidates = FormatNames.class)
   String format;
 
   @Parameters(paramLabel = "FILE", arity = "1..*", description = "Files to read, in order.")
   List<Path> files;
 
-  @Option(names = "--to-jsonl", paramLabel = "OUT", description = "Write canonical JSON lines here instead of publishing.")
+  @Option(
+      names = "--to-jsonl",
+      paramLabel = "OUT",
+      description = "Write canonical JSON lines here instead of publishing.")
   Path toJsonl;
 
-  @Option(names = "--watermark", description = "After the files, promise that nothing older than the newest event ingested will follow, so its windows can close.")
+  @Option(
+      names = "--watermark",
+      description =
+          "After the files, promise that nothing older than the newest event ingested will follow, so its windows can close.")
   boolean watermark;
 
   @Mixin ConnectionOptions connection;
@@ -88,7 +98,8 @@ final class IngestCommand implements Callable<Integer> {
       }
     }
     if (toJsonl != null && watermark) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--watermark needs a broker; it cannot go with --to-jsonl");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--watermark needs a broker; it cannot go with --to-jsonl");
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -133,7 +144,10 @@ final class IngestCommand implements Callable<Integer> {
     }
     out.printf(
         "%s %,d events from %d file(s), rejected %,d records, in %.1f s%n",
-        toJsonl != null ? "converted" : "published", progress.events, files.size(), progress.rejected,
+        toJsonl != null ? "converted" : "published",
+        progress.events,
+        files.size(),
+        progress.rejected,
         progress.seconds());
     return 0;
   }
@@ -191,7 +205,9 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public void rejected(Path file, ReadResult.Rejection r) {
-      track(publisher.publishRejected(file.toString(), r.position(), r.original(), r.reason(), r.message()));
+      track(
+          publisher.publishRejected(
+              file.toString(), r.position(), r.original(), r.reason(), r.message()));
     }
 
     void watermark(Instant time) throws Exception {
@@ -199,11 +215,12 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     private void track(CompletableFuture<?> sent) {
-      sent.whenComplete((m, e) -> {
-        if (e != null) {
-          failure.compareAndSet(null, e);
-        }
-      });
+      sent.whenComplete(
+          (m, e) -> {
+            if (e != null) {
+              failure.compareAndSet(null, e);
+            }
+          });
     }
 
     @Override
@@ -214,7 +231,8 @@ final class IngestCommand implements Callable<Integer> {
         publisher.close();
       }
       if (failure.get() != null) {
-        throw new IllegalStateException("the broker refused records: " + failure.get().getMessage(), failure.get());
+        throw new IllegalStateException(
+            "the broker refused records: " + failure.get().getMessage(), failure.get());
       }
     }
   }
@@ -237,7 +255,9 @@ final class IngestCommand implements Callable<Integer> {
 
     void maybeReport(Path file) {
       if (System.nanoTime() > nextReport) {
-        err.printf("  %s: %,d events (%,.0f/s), %,d rejected so far%n", file.getFileName(), events, events / seconds(), rejected);
+        err.printf(
+            "  %s: %,d events (%,.0f/s), %,d rejected so far%n",
+            file.getFileName(), events, events / seconds(), rejected);
         err.flush();
         nextReport = System.nanoTime() + 2_000_000_000L;
       }

@@ -37,57 +37,100 @@ final class LocalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--data-dir", defaultValue = "patchwatch-data", description = "Where Kafka, the registry and the topology keep their data (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--data-dir",
+      defaultValue = "patchwatch-data",
+      description =
+          "Where Kafka, the registry and the topology keep their data (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
-  @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka port on 127.0.0.1, 0 for a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kafka-port",
+      defaultValue = "9092",
+      description = "Kafka port on 127.0.0.1, 0 for a free one (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
-  @Option(names = "--registry-port", defaultValue = "8081", description = "Schema registry port on 127.0.0.1, 0 for a free one (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--registry-port",
+      defaultValue = "8081",
+      description =
+          "Schema registry port on 127.0.0.1, 0 for a free one (default: ${DEFAULT-VALUE}).")
   int registryPort;
 
-  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting one.")
+  @Option(
+      names = "--registry-url",
+      description = "Use this Confluent-compatible registry instead of starting one.")
   String registryUrl;
 
-  @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the scans topic when it is created (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "6",
+      description = "Partitions of the scans topic when it is created (default: ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--idle-timeout", defaultValue = "5m", converter = DurationConverter.class, description = "A partition without records this long stops holding windows back; 0 never (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--idle-timeout",
+      defaultValue = "5m",
+      converter = DurationConverter.class,
+      description =
+          "A partition without records this long stops holding windows back; 0 never (default: ${DEFAULT-VALUE}).")
   Duration idleTimeout;
 
-  @Option(names = "--live-interval", defaultValue = "250ms", converter = DurationConverter.class, description = "How often live counts are published (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--live-interval",
+      defaultValue = "250ms",
+      converter = DurationConverter.class,
+      description = "How often live counts are published (default: ${DEFAULT-VALUE}).")
   Duration liveInterval;
 
   @Override
   public Integer call() throws Exception {
     if (partitions < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be at least 1");
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
     Files.createDirectories(dataDir);
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (LocalStack stack = LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl))) {
-      ConfluentRegistryClient registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+    try (LocalStack stack =
+        LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl))) {
+      ConfluentRegistryClient registry =
+          ConfluentRegistryClient.builder(stack.registryUrl()).build();
       TopologySettings settings =
-          TopologySettings.defaults(partitions).withIdleTimeout(idleTimeout).withLiveInterval(liveInterval);
+          TopologySettings.defaults(partitions)
+              .withIdleTimeout(idleTimeout)
+              .withLiveInterval(liveInterval);
       Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
         TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-        settings = settings.withInputPartitions(provisioner.partitions(topics.scans().name()).orElse(partitions));
+        settings =
+            settings.withInputPartitions(
+                provisioner.partitions(topics.scans().name()).orElse(partitions));
         provisioner.ensure(topics, settings.inputPartitions(), Optional.empty());
       }
       Topics.registerSchemas(topics, registry);
       try (PatchWatchStreams streams =
           new PatchWatchStreams(
-              settings, topics, stack.bootstrapServers(), dataDir.resolve("streams"), Map.of(),
+              settings,
+              topics,
+              stack.bootstrapServers(),
+              dataDir.resolve("streams"),
+              Map.of(),
               StreamThreadExceptionResponse.REPLACE_THREAD)) {
         streams.start(Duration.ofSeconds(120));
         out.printf("PatchWatch is running locally (Ctrl-C to stop)%n");
         out.printf("  kafka     %s%n", stack.bootstrapServers());
         out.printf("  registry  %s%n", stack.registryUrl());
-        out.printf("  scans     %s (%d partitions)%n", topics.scans().name(), settings.inputPartitions());
-        out.printf("  results   %s, %s, %s, %s%n", topics.countsHourly().name(), topics.countsDaily().name(),
-            topics.exposureDaily().name(), topics.countsLive().name());
+        out.printf(
+            "  scans     %s (%d partitions)%n", topics.scans().name(), settings.inputPartitions());
+        out.printf(
+            "  results   %s, %s, %s, %s%n",
+            topics.countsHourly().name(),
+            topics.countsDaily().name(),
+            topics.exposureDaily().name(),
+            topics.countsLive().name());
         out.printf("  rejected  %s%n", topics.rejected().name());
         out.printf("  data      %s%n", dataDir.toAbsolutePath());
         out.flush();

@@ -9,7 +9,8 @@ final class Registries {
   private Registries() {}
 
   static ConfluentRegistryClient client(Config config) {
-    ConfluentRegistryClient.Builder builder = ConfluentRegistryClient.builder(config.get(Config.REGISTRY_URL));
+    ConfluentRegistryClient.Builder builder =
+        ConfluentRegistryClient.builder(config.get(Config.REGISTRY_URL));
     String basic = config.get(Config.REGISTRY_BASIC_AUTH);
     if (!basic.isEmpty()) {
       builder.basicAuth(basic);
@@ -20,7 +21,8 @@ final class Registries {
     }
     String trustStore = config.get(Config.REGISTRY_TRUSTSTORE_LOCATION);
     if (!trustStore.isEmpty()) {
-      builder.trustStore(Path.of(trustStore), config.get(Config.REGISTRY_TRUSTSTORE_PASSWORD), "PKCS12");
+      builder.trustStore(
+          Path.of(trustStore), config.get(Config.REGISTRY_TRUSTSTORE_PASSWORD), "PKCS12");
     }
     return builder.build();
   }

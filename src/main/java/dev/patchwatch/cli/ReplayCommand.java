@@ -37,25 +37,43 @@ final class ReplayCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(names = "--input", required = true, paramLabel = "EVENTS.jsonl|ARCHIVE.avro", description = "Scan events: one JSON object per line, or an Avro archive (told apart by content).")
+  @Option(
+      names = "--input",
+      required = true,
+      paramLabel = "EVENTS.jsonl|ARCHIVE.avro",
+      description =
+          "Scan events: one JSON object per line, or an Avro archive (told apart by content).")
   Path input;
 
-  @Option(names = "--output", required = true, paramLabel = "AGGREGATES.jsonl", description = "Where the final aggregates go.")
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "AGGREGATES.jsonl",
+      description = "Where the final aggregates go.")
   Path output;
 
-  @Option(names = "--rejected", paramLabel = "REJECTED.jsonl", description = "Also write every rejected line (or archive record), with its reason.")
+  @Option(
+      names = "--rejected",
+      paramLabel = "REJECTED.jsonl",
+      description = "Also write every rejected line (or archive record), with its reason.")
   Path rejected;
 
-  @Option(names = "--registry-url", description = "Use this Confluent-compatible registry instead of starting a local one.")
+  @Option(
+      names = "--registry-url",
+      description = "Use this Confluent-compatible registry instead of starting a local one.")
   String registryUrl;
 
-  @Option(names = "--partitions", defaultValue = "2", description = "Partitions of the scans topic, 1 to 64 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--partitions",
+      defaultValue = "2",
+      description = "Partitions of the scans topic, 1 to 64 (default: ${DEFAULT-VALUE}).")
   int partitions;
 
   @Override
   public Integer call() throws IOException {
     if (partitions < 1 || partitions > 64) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
     }
     if (!Files.isReadable(input) || Files.isDirectory(input)) {
       throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --input " + input);
@@ -74,13 +92,24 @@ final class ReplayCommand implements Callable<Integer> {
           "replaying %s on a fresh broker at %s, registry %s, %d partition(s)%n",
           input, stack.bootstrapServers(), stack.registryUrl(), partitions);
       Replay.Result result =
-          new Replay(stack.bootstrapServers(), registry, work.resolve("streams"), settings, Clock.systemUTC(), err)
+          new Replay(
+                  stack.bootstrapServers(),
+                  registry,
+                  work.resolve("streams"),
+                  settings,
+                  Clock.systemUTC(),
+                  err)
               .run(input, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(
           "accepted %,d, rejected %,d (%,d accepted events late for some windows); %,d finals written to %s"
               + " in %.1f s (%,.0f events/s)%n",
-          result.accepted(), result.rejected(), result.late(), result.finals(), output, seconds,
+          result.accepted(),
+          result.rejected(),
+          result.late(),
+          result.finals(),
+          output,
+          seconds,
           result.lines() / seconds);
       return 0;
     } finally {

@@ -57,22 +57,39 @@ final class ReprocessCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin Application application;
 
-  @Option(names = "--from", paramLabel = "TIME", converter = InstantConverter.class, description = "Count only events observed at or after this: a date (midnight UTC) or an instant.")
+  @Option(
+      names = "--from",
+      paramLabel = "TIME",
+      converter = InstantConverter.class,
+      description =
+          "Count only events observed at or after this: a date (midnight UTC) or an instant.")
   Instant from;
 
-  @Option(names = "--to", paramLabel = "TIME", converter = InstantConverter.class, description = "Count only events observed before this.")
+  @Option(
+      names = "--to",
+      paramLabel = "TIME",
+      converter = InstantConverter.class,
+      description = "Count only events observed before this.")
   Instant to;
 
-  @Option(names = "--run-id", paramLabel = "ID", description = "Name of the run (default: the start time, yyyyMMdd-HHmmss UTC); the id of a stopped run resumes it.")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Name of the run (default: the start time, yyyyMMdd-HHmmss UTC); the id of a stopped run resumes it.")
   String runId;
 
-  @Option(names = "--until-caught-up", description = "Stop once caught up instead of following new scans.")
+  @Option(
+      names = "--until-caught-up",
+      description = "Stop once caught up instead of following new scans.")
   boolean untilCaughtUp;
 
   @Override
   public Integer call() {
     Optional<EventTimeRange> range =
-        from == null && to == null ? Optional.empty() : Optional.of(ArchiveCommand.range(spec, from, to));
+        from == null && to == null
+            ? Optional.empty()
+            : Optional.of(ArchiveCommand.range(spec, from, to));
     Optional<RunId> id;
     try {
       id = Optional.ofNullable(runId).map(RunId::new);
@@ -83,7 +100,8 @@ final class ReprocessCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, String> overrides = new HashMap<>();
-    overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
+    overrides.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
     short replication = config.get(Config.REPLICATION_FACTOR);
     if (replication > 0) {
       overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replication));
@@ -91,24 +109,42 @@ final class ReprocessCommand implements Callable<Integer> {
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
     try (Reprocess run =
         Reprocess.start(
-            ConnectionOptions.cluster(config), Registries.client(config), config.topologySettings(1), id,
-            range, config.get(Config.STATE_DIR), overrides,
+            ConnectionOptions.cluster(config),
+            Registries.client(config),
+            config.topologySettings(1),
+            id,
+            range,
+            config.get(Config.STATE_DIR),
+            overrides,
             replication > 0 ? Optional.of(replication) : Optional.empty(),
-            untilCaughtUp ? StreamThreadExceptionResponse.SHUTDOWN_CLIENT : StreamThreadExceptionResponse.REPLACE_THREAD,
-            Clock.systemUTC(), err)) {
-      out.printf(Locale.ROOT, "run %s started: outputs in %s.*%n", run.id(), run.id().topicPrefix(config.get(Config.TOPIC_PREFIX)));
+            untilCaughtUp
+                ? StreamThreadExceptionResponse.SHUTDOWN_CLIENT
+                : StreamThreadExceptionResponse.REPLACE_THREAD,
+            Clock.systemUTC(),
+            err)) {
+      out.printf(
+          Locale.ROOT,
+          "run %s started: outputs in %s.*%n",
+          run.id(),
+          run.id().topicPrefix(config.get(Config.TOPIC_PREFIX)));
       out.flush();
       while (!run.awaitCaughtUp(Duration.ofSeconds(1))) {
         if (shutdown.requested()) {
-          out.printf(Locale.ROOT, "run %s stopped before catching up; `reprocess --run-id %s` resumes it%n", run.id(), run.id());
+          out.printf(
+              Locale.ROOT,
+              "run %s stopped before catching up; `reprocess --run-id %s` resumes it%n",
+              run.id(),
+              run.id());
           out.flush();
           return untilCaughtUp ? 1 : 0;
         }
       }
       out.printf(
-          Locale.ROOT, "run %s caught up: its outputs hold every final of the history present at its start."
+          Locale.ROOT,
+          "run %s caught up: its outputs hold every final of the history present at its start."
               + " Compare them with the live ones, then `reprocess promote %s` or delete it.%n",
-          run.id(), run.id());
+          run.id(),
+          run.id());
       out.flush();
       if (!untilCaughtUp) {
         out.printf(Locale.ROOT, "following new scans (Ctrl-C to stop)%n");
@@ -127,10 +163,16 @@ final class ReprocessCommand implements Callable<Integer> {
   /** The live application whose runs these are, and any other setting. */
   static final class Application {
 
-    @Option(names = "--application-id", paramLabel = "ID", description = "The live application's id (default: patchwatch).")
+    @Option(
+        names = "--application-id",
+        paramLabel = "ID",
+        description = "The live application's id (default: patchwatch).")
     String applicationId;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting (see `run --help`), e.g. grace.daily=2h.")
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description = "Any other setting (see `run --help`), e.g. grace.daily=2h.")
     Map<String, String> settings = new LinkedHashMap<>();
 
     Config load(ConnectionOptions connection) {
@@ -143,7 +185,10 @@ final class ReprocessCommand implements Callable<Integer> {
   }
 
   /** {@code reprocess list}. */
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the runs: from their topics, consumer groups and records.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists the runs: from their topics, consumer groups and records.")
   static final class ListRuns implements Callable<Integer> {
 
     private static final String ROW = "%-24s %-8s %-24s %-24s %-20s %-20s %-20s %6s%n";
@@ -157,16 +202,34 @@ final class ReprocessCommand implements Callable<Integer> {
     public Integer call() {
       Config config = application.load(connection);
       List<Runs.Listed> runs =
-          new Runs(ConnectionOptions.cluster(config), config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), Duration.ofSeconds(60))
+          new Runs(
+                  ConnectionOptions.cluster(config),
+                  config.get(Config.TOPIC_PREFIX),
+                  config.get(Config.APPLICATION_ID),
+                  Duration.ofSeconds(60))
               .list();
       PrintWriter out = spec.commandLine().getOut();
-      out.printf(Locale.ROOT, ROW, "RUN", "STATE", "FROM", "TO", "STARTED", "CAUGHT UP", "PROMOTED", "TOPICS");
+      out.printf(
+          Locale.ROOT,
+          ROW,
+          "RUN",
+          "STATE",
+          "FROM",
+          "TO",
+          "STARTED",
+          "CAUGHT UP",
+          "PROMOTED",
+          "TOPICS");
       for (Runs.Listed run : runs) {
         Optional<RunRecord> r = run.record();
         out.printf(
-            Locale.ROOT, ROW, run.id(),
+            Locale.ROOT,
+            ROW,
+            run.id(),
             run.running() ? "running" : run.group().isPresent() ? "stopped" : "-",
-            r.flatMap(x -> x.range().from()).map(Instant::toString).orElse(r.isPresent() ? "…" : "?"),
+            r.flatMap(x -> x.range().from())
+                .map(Instant::toString)
+                .orElse(r.isPresent() ? "…" : "?"),
             r.flatMap(x -> x.range().to()).map(Instant::toString).orElse(r.isPresent() ? "…" : "?"),
             r.map(x -> seconds(x.startedAt())).orElse("?"),
             r.flatMap(RunRecord::caughtUpAt).map(ListRuns::seconds).orElse("-"),
@@ -208,11 +271,19 @@ final class ReprocessCommand implements Callable<Integer> {
       RunId id = runId(spec, runId);
       Config config = application.load(connection);
       Runs.Deleted deleted =
-          new Runs(ConnectionOptions.cluster(config), config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), Duration.ofSeconds(60))
+          new Runs(
+                  ConnectionOptions.cluster(config),
+                  config.get(Config.TOPIC_PREFIX),
+                  config.get(Config.APPLICATION_ID),
+                  Duration.ofSeconds(60))
               .delete(id, Optional.of(config.get(Config.STATE_DIR)));
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
-          Locale.ROOT, "deleted run %s: %d topics %s, %s, %s%n", id, deleted.topics().size(), deleted.topics(),
+          Locale.ROOT,
+          "deleted run %s: %d topics %s, %s, %s%n",
+          id,
+          deleted.topics().size(),
+          deleted.topics(),
           deleted.group() ? "its consumer group" : "no consumer group",
           deleted.stateDir().map(d -> "local state " + d).orElse("no local state"));
       out.flush();
@@ -254,7 +325,8 @@ final class ReprocessCommand implements Callable<Integer> {
       Config config = application.load(connection);
       ConfluentRegistryClient registry = Registries.client(config);
       TopologySettings live = config.topologySettings(1);
-      Promotion promotion = new Promotion(ConnectionOptions.cluster(config), registry, live, Clock.systemUTC());
+      Promotion promotion =
+          new Promotion(ConnectionOptions.cluster(config), registry, live, Clock.systemUTC());
       Promotion.Plan plan = promotion.plan(id);
       PrintWriter out = spec.commandLine().getOut();
       plan.describe().forEach(out::println);
@@ -262,7 +334,11 @@ final class ReprocessCommand implements Callable<Integer> {
         for (Promotion.TopicPlan topic : plan.topics()) {
           topic.writes().stream().limit(EXAMPLES).forEach(w -> out.println("    " + example(w)));
           if (topic.writes().size() > EXAMPLES) {
-            out.printf(Locale.ROOT, "    … and %,d more in %s%n", topic.writes().size() - EXAMPLES, topic.topic().name());
+            out.printf(
+                Locale.ROOT,
+                "    … and %,d more in %s%n",
+                topic.writes().size() - EXAMPLES,
+                topic.topic().name());
           }
         }
         out.println("dry run: nothing written.");
@@ -277,8 +353,14 @@ final class ReprocessCommand implements Callable<Integer> {
     private static String example(Promotion.Write w) {
       var key = w.key();
       String where =
-          String.format(Locale.ROOT, "%s %s %s %s/%s", key.getGranularity(), key.getWindowStart(),
-              key.getVulnerability(), key.getDimension(), key.getValue());
+          String.format(
+              Locale.ROOT,
+              "%s %s %s %s/%s",
+              key.getGranularity(),
+              key.getWindowStart(),
+              key.getVulnerability(),
+              key.getDimension(),
+              key.getValue());
       if (w.after() == null) {
         return "- " + where + " (hosts " + w.before().getHosts() + ")";
       }

@@ -45,40 +45,57 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "A properties file of settings.")
   Path configFile;
 
-  @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (bootstrap.servers).")
+  @Option(
+      names = "--bootstrap-servers",
+      description = "Kafka bootstrap servers (bootstrap.servers).")
   String bootstrapServers;
 
-  @Option(names = "--registry-url", description = "Confluent-compatible schema registry (registry.url).")
+  @Option(
+      names = "--registry-url",
+      description = "Confluent-compatible schema registry (registry.url).")
   String registryUrl;
 
   @Option(names = "--topic-prefix", description = "Prefix of every topic (topic.prefix).")
   String topicPrefix;
 
-  @Option(names = "--application-id", description = "Kafka Streams application id (application.id).")
+  @Option(
+      names = "--application-id",
+      description = "Kafka Streams application id (application.id).")
   String applicationId;
 
-  @Option(names = "--partitions", description = "Scans topic partitions when creating it; 0 = existing or 6 (partitions).")
+  @Option(
+      names = "--partitions",
+      description = "Scans topic partitions when creating it; 0 = existing or 6 (partitions).")
   String partitions;
 
-  @Option(names = "--hourly-grace", description = "Grace of HOURLY windows, e.g. 1h (grace.hourly).")
+  @Option(
+      names = "--hourly-grace",
+      description = "Grace of HOURLY windows, e.g. 1h (grace.hourly).")
   String hourlyGrace;
 
   @Option(names = "--daily-grace", description = "Grace of DAILY windows, e.g. 2h (grace.daily).")
   String dailyGrace;
 
-  @Option(names = "--exposure-grace", description = "Grace of EXPOSURE windows, e.g. 2h (grace.exposure).")
+  @Option(
+      names = "--exposure-grace",
+      description = "Grace of EXPOSURE windows, e.g. 2h (grace.exposure).")
   String exposureGrace;
 
   @Option(names = "--look-back-days", description = "EXPOSURE look-back in days (lookback.days).")
   String lookBackDays;
 
-  @Option(names = "--idle-timeout", description = "Idle partition timeout, 0 = never (idle.timeout).")
+  @Option(
+      names = "--idle-timeout",
+      description = "Idle partition timeout, 0 = never (idle.timeout).")
   String idleTimeout;
 
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other setting.")
   Map<String, String> settings = new LinkedHashMap<>();
 
-  @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "A Kafka client property, e.g. security.protocol=SASL_SSL.")
+  @Option(
+      names = "--kafka",
+      paramLabel = "KEY=VALUE",
+      description = "A Kafka client property, e.g. security.protocol=SASL_SSL.")
   Map<String, String> kafka = new LinkedHashMap<>();
 
   @Override
@@ -93,29 +110,42 @@ final class RunCommand implements Callable<Integer> {
     Topics topics;
     try (Admin admin = Admin.create(client)) {
       TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      topics = Topics.create(config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), registry);
+      topics =
+          Topics.create(
+              config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), registry);
       int configured = config.get(Config.PARTITIONS);
       int count =
           configured > 0 ? configured : provisioner.partitions(topics.scans().name()).orElse(6);
       topology = config.topologySettings(count);
       short replication = config.get(Config.REPLICATION_FACTOR);
-      provisioner.ensure(topics, count, replication > 0 ? Optional.of(replication) : Optional.empty());
+      provisioner.ensure(
+          topics, count, replication > 0 ? Optional.of(replication) : Optional.empty());
     }
     Topics.registerSchemas(topics, registry);
     Map<String, String> overrides = new HashMap<>(config.kafkaProperties());
-    overrides.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
+    overrides.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
     if (config.get(Config.REPLICATION_FACTOR) > 0) {
-      overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.get(Config.REPLICATION_FACTOR)));
+      overrides.put(
+          StreamsConfig.REPLICATION_FACTOR_CONFIG,
+          String.valueOf(config.get(Config.REPLICATION_FACTOR)));
     }
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
     try (PatchWatchStreams streams =
         new PatchWatchStreams(
-            topology, topics, bootstrap, config.get(Config.STATE_DIR), overrides,
+            topology,
+            topics,
+            bootstrap,
+            config.get(Config.STATE_DIR),
+            overrides,
             StreamThreadExceptionResponse.REPLACE_THREAD)) {
       streams.start(Duration.ofMinutes(5));
       out.printf(
           "PatchWatch is running: application %s on %s, registry %s, %s with %d partitions (Ctrl-C to stop)%n",
-          topology.applicationId(), bootstrap, registry.baseUrl(), topics.scans().name(),
+          topology.applicationId(),
+          bootstrap,
+          registry.baseUrl(),
+          topics.scans().name(),
           topology.inputPartitions());
       out.flush();
       shutdown.awaitRequest();

@@ -19,8 +19,7 @@ record Setting<T>(String key, T defaultValue, String description, Function<Strin
     try {
       return parser.apply(raw.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          key + " (" + source + "): " + e.getMessage(), e);
+      throw new IllegalArgumentException(key + " (" + source + "): " + e.getMessage(), e);
     }
   }
 }

@@ -49,13 +49,18 @@ final class TailCommand implements Callable<Integer> {
   @Parameters(paramLabel = "TOPIC", description = "hourly, daily, exposure, live, or a topic name.")
   String topic;
 
-  @Option(names = "--format", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description = "table or json (default: ${DEFAULT-VALUE}).")
   String format;
 
   @Option(names = "--follow", description = "Keep printing new records until Ctrl-C.")
   boolean follow;
 
-  @Option(names = "--dimension", description = "Only this dimension: GLOBAL, COUNTRY, ASN or SCANNER.")
+  @Option(
+      names = "--dimension",
+      description = "Only this dimension: GLOBAL, COUNTRY, ASN or SCANNER.")
   String dimension;
 
   @Option(names = "--value", description = "Only this value, e.g. FR.")
@@ -68,7 +73,10 @@ final class TailCommand implements Callable<Integer> {
     Format output = parseFormat();
     Config config = connection.load();
     Topics topics =
-        Topics.create(config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), Registries.client(config));
+        Topics.create(
+            config.get(Config.TOPIC_PREFIX),
+            config.get(Config.APPLICATION_ID),
+            Registries.client(config));
     TopicSpec<CountKey, RemediationCount> spec = resolve(topics);
 
     PrintWriter out = this.spec.commandLine().getOut();
@@ -76,24 +84,42 @@ final class TailCommand implements Callable<Integer> {
     // fail within seconds, not a minute, when the cluster is not there; --kafka may change it
     consumerConfig.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
     consumerConfig.putAll(config.kafkaProperties());
-    consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Config.BOOTSTRAP_SERVERS));
+    consumerConfig.put(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Config.BOOTSTRAP_SERVERS));
     consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<CountKey, RemediationCount> consumer =
-        new KafkaConsumer<>(consumerConfig, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
+        new KafkaConsumer<>(
+            consumerConfig, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
       var info = consumer.partitionsFor(spec.name());
       if (info == null || info.isEmpty()) {
-        throw new IllegalStateException("topic " + spec.name() + " does not exist on " + config.get(Config.BOOTSTRAP_SERVERS));
+        throw new IllegalStateException(
+            "topic " + spec.name() + " does not exist on " + config.get(Config.BOOTSTRAP_SERVERS));
       }
-      List<TopicPartition> partitions = info.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      List<TopicPartition> partitions =
+          info.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       if (output == Format.TABLE) {
-        out.printf(ROW, "GRAN", "WINDOW START", "VULNERABILITY", "DIM", "VALUE", "HOSTS", "VULN", "MITIG", "PATCHED", "UNREACH", "COMPROM", "REMED%");
+        out.printf(
+            ROW,
+            "GRAN",
+            "WINDOW START",
+            "VULNERABILITY",
+            "DIM",
+            "VALUE",
+            "HOSTS",
+            "VULN",
+            "MITIG",
+            "PATCHED",
+            "UNREACH",
+            "COMPROM",
+            "REMED%");
       }
       while (follow || partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<CountKey, RemediationCount> record : consumer.poll(Duration.ofMillis(500))) {
+        for (ConsumerRecord<CountKey, RemediationCount> record :
+            consumer.poll(Duration.ofMillis(500))) {
           if (matches(record.key())) {
             print(out, output, record.key(), record.value());
           }
@@ -108,7 +134,8 @@ final class TailCommand implements Callable<Integer> {
     try {
       return Format.valueOf(format.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--format must be table or json, got " + format);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--format must be table or json, got " + format);
     }
   }
 
@@ -120,15 +147,25 @@ final class TailCommand implements Callable<Integer> {
       case "live" -> topics.countsLive();
       default -> {
         for (TopicSpec<CountKey, RemediationCount> s :
-            List.of(topics.countsHourly(), topics.countsDaily(), topics.exposureDaily(), topics.countsLive())) {
+            List.of(
+                topics.countsHourly(),
+                topics.countsDaily(),
+                topics.exposureDaily(),
+                topics.countsLive())) {
           if (s.name().equals(topic)) {
             yield s;
           }
         }
         throw new CommandLine.ParameterException(
             spec.commandLine(),
-            "unknown topic " + topic + ": use hourly, daily, exposure, live, or one of "
-                + List.of(topics.countsHourly().name(), topics.countsDaily().name(), topics.exposureDaily().name(), topics.countsLive().name()));
+            "unknown topic "
+                + topic
+                + ": use hourly, daily, exposure, live, or one of "
+                + List.of(
+                    topics.countsHourly().name(),
+                    topics.countsDaily().name(),
+                    topics.exposureDaily().name(),
+                    topics.countsLive().name()));
       }
     };
   }
@@ -148,14 +185,38 @@ final class TailCommand implements Callable<Integer> {
       return;
     }
     if (count == null) {
-      out.printf(ROW, key.getGranularity(), key.getWindowStart(), key.getVulnerability(), key.getDimension(), key.getValue(), "-", "", "", "", "", "", "removed");
+      out.printf(
+          ROW,
+          key.getGranularity(),
+          key.getWindowStart(),
+          key.getVulnerability(),
+          key.getDimension(),
+          key.getValue(),
+          "-",
+          "",
+          "",
+          "",
+          "",
+          "",
+          "removed");
       return;
     }
     out.printf(
-        ROW, count.getGranularity(), count.getWindowStart(), count.getVulnerability(), count.getDimension(),
-        count.getValue(), count.getHosts(), count.getVulnerable(), count.getMitigated(), count.getPatched(),
-        count.getUnreachable(), count.getCompromised(),
-        count.getRemediatedRatio() == null ? "-" : String.format(Locale.ROOT, "%.1f", 100 * count.getRemediatedRatio()));
+        ROW,
+        count.getGranularity(),
+        count.getWindowStart(),
+        count.getVulnerability(),
+        count.getDimension(),
+        count.getValue(),
+        count.getHosts(),
+        count.getVulnerable(),
+        count.getMitigated(),
+        count.getPatched(),
+        count.getUnreachable(),
+        count.getCompromised(),
+        count.getRemediatedRatio() == null
+            ? "-"
+            : String.format(Locale.ROOT, "%.1f", 100 * count.getRemediatedRatio()));
   }
 
   private static String removed(CountKey key) {

@@ -291,7 +291,8 @@ public final class EventContract {
     ScanStatus status = status(statusText);
     if (status == null) {
       return invalid(
-          "status: " + Messages.quote(statusText)
+          "status: "
+              + Messages.quote(statusText)
               + " is not one of VULNERABLE, MITIGATED, PATCHED, UNREACHABLE (upper case)");
     }
 
@@ -417,11 +418,12 @@ public final class EventContract {
   private static String vulnerabilityProblem(String vulnerability) {
     return matches(vulnerability, true)
         ? null
-        : "vulnerability: " + Messages.quote(vulnerability)
-            + " must match [A-Za-z0-9._:-]{1,64}";
+        : "vulnerability: " + Messages.quote(vulnerability) + " must match [A-Za-z0-9._:-]{1,64}";
   }
 
-  /** {@code [A-Za-z0-9._-]{1,64}}, plus {@code :} if {@code colon}; a loop: this is the hot path. */
+  /**
+   * {@code [A-Za-z0-9._-]{1,64}}, plus {@code :} if {@code colon}; a loop: this is the hot path.
+   */
   private static boolean matches(String s, boolean colon) {
     int n = s.length();
     if (n < 1 || n > MAX_NAME) {
@@ -429,8 +431,14 @@ public final class EventContract {
     }
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '.' || c == '_' || c == '-' || (colon && c == ':');
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '.'
+              || c == '_'
+              || c == '-'
+              || (colon && c == ':');
       if (!ok) {
         return false;
       }
@@ -440,27 +448,36 @@ public final class EventContract {
 
   private String observedAtProblem(Instant observedAt) {
     if (observedAt.isBefore(EARLIEST)) {
-      return "observedAt: " + Instants.format(observedAt) + " is before "
+      return "observedAt: "
+          + Instants.format(observedAt)
+          + " is before "
           + Instants.format(EARLIEST);
     }
     Instant now = clock.instant();
     if (observedAt.isAfter(now.plus(AHEAD))) {
-      return "observedAt: " + Instants.format(observedAt) + " is more than 1 day after now ("
-          + Instants.format(now) + ")";
+      return "observedAt: "
+          + Instants.format(observedAt)
+          + " is more than 1 day after now ("
+          + Instants.format(now)
+          + ")";
     }
     return null;
   }
 
   private static String timeFormatProblem(String text) {
-    String hint = !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')
-        ? " (epoch milliseconds must be a JSON integer, not a string)"
-        : " (e.g. 2021-03-01T10:00:00Z or 2021-03-01T11:00+01:00)";
-    return "observedAt: " + Messages.quote(text) + " is not an ISO-8601 instant with Z or ±hh:mm"
+    String hint =
+        !text.isEmpty() && text.chars().allMatch(c -> c >= '0' && c <= '9')
+            ? " (epoch milliseconds must be a JSON integer, not a string)"
+            : " (e.g. 2021-03-01T10:00:00Z or 2021-03-01T11:00+01:00)";
+    return "observedAt: "
+        + Messages.quote(text)
+        + " is not an ISO-8601 instant with Z or ±hh:mm"
         + hint;
   }
 
   private static String ipProblem(String text) {
-    return "ip: " + Messages.quote(text)
+    return "ip: "
+        + Messages.quote(text)
         + " is not an IPv4 or IPv6 literal (host names are never resolved)";
   }
 
@@ -499,7 +516,8 @@ public final class EventContract {
   }
 
   private static String countryProblem(String text) {
-    return "country: " + Messages.quote(text)
+    return "country: "
+        + Messages.quote(text)
         + " is not an ISO 3166-1 alpha-2 code (nor ZZ, unknown, or XK, Kosovo)";
   }
 
@@ -511,8 +529,14 @@ public final class EventContract {
     if (text == null || text.length() <= max) {
       return null;
     }
-    return field.json + ": " + text.length() + " characters, at most " + max + " allowed ("
-        + Messages.quote(text) + ")";
+    return field.json
+        + ": "
+        + text.length()
+        + " characters, at most "
+        + max
+        + " allowed ("
+        + Messages.quote(text)
+        + ")";
   }
 
   private static String rangeProblem(Field field, Object number, long max) {

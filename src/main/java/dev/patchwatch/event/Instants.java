@@ -71,13 +71,19 @@ final class Instants {
 
   /**
    * {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, the shape nearly every scanner sends, without the
-   * formatter's cost (about half of parsing a whole event). Returns null, never a different
-   * answer, for anything else, including dates the formatter would reject: it then decides.
+   * formatter's cost (about half of parsing a whole event). Returns null, never a different answer,
+   * for anything else, including dates the formatter would reject: it then decides.
    */
   static Instant parseUtcSeconds(String s) {
     int n = s.length();
-    if (n < 20 || n > 30 || s.charAt(n - 1) != 'Z' || s.charAt(4) != '-' || s.charAt(7) != '-'
-        || s.charAt(10) != 'T' || s.charAt(13) != ':' || s.charAt(16) != ':') {
+    if (n < 20
+        || n > 30
+        || s.charAt(n - 1) != 'Z'
+        || s.charAt(4) != '-'
+        || s.charAt(7) != '-'
+        || s.charAt(10) != 'T'
+        || s.charAt(13) != ':'
+        || s.charAt(16) != ':') {
       return null;
     }
     int year = digits(s, 0, 4);
@@ -98,8 +104,16 @@ final class Instants {
       }
       nanos = fraction * POWERS_OF_TEN[9 - fractionDigits];
     }
-    if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23
-        || minute < 0 || minute > 59 || second < 0 || second > 59
+    if (year < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || hour < 0
+        || hour > 23
+        || minute < 0
+        || minute > 59
+        || second < 0
+        || second > 59
         || day > Month.of(month).length(Year.isLeap(year))) {
       return null;
     }

@@ -149,8 +149,13 @@ public final class IpAddresses {
   private static String format(int[] g) {
     if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
       return new StringBuilder(15)
-          .append(g[6] >>> 8).append('.').append(g[6] & 0xff).append('.')
-          .append(g[7] >>> 8).append('.').append(g[7] & 0xff)
+          .append(g[6] >>> 8)
+          .append('.')
+          .append(g[6] & 0xff)
+          .append('.')
+          .append(g[7] >>> 8)
+          .append('.')
+          .append(g[7] & 0xff)
           .toString();
     }
     // RFC 5952 4.2: compress the longest run of two or more zero groups, the first on a tie

@@ -163,7 +163,9 @@ final class JsonFields {
   }
 
   private static String nonString(String key, Object value) {
-    return "attributes: value of " + Messages.quote(key) + " must be a string, got "
+    return "attributes: value of "
+        + Messages.quote(key)
+        + " must be a string, got "
         + Messages.describe(value);
   }
 
@@ -217,7 +219,8 @@ final class JsonFields {
   private static Parsed.Invalid notJson(JsonProcessingException e) {
     return new Parsed.Invalid(
         RejectReason.NOT_JSON,
-        "not JSON: " + Messages.clip(String.valueOf(e.getOriginalMessage()))
+        "not JSON: "
+            + Messages.clip(String.valueOf(e.getOriginalMessage()))
             + where(e.getLocation()));
   }
 

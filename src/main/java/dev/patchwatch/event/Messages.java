@@ -4,8 +4,8 @@ import java.math.BigInteger;
 import java.util.Map;
 
 /**
- * Pieces of rejection messages, which users see as-is and which must stay on one line; shared
- * with the format adapters so every rejection quotes input the same way.
+ * Pieces of rejection messages, which users see as-is and which must stay on one line; shared with
+ * the format adapters so every rejection quotes input the same way.
  */
 public final class Messages {
 

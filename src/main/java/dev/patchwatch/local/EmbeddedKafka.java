@@ -42,6 +42,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
   /** Settings that must agree with what this class computes, so overriding them is refused. */
   private static final Set<String> MANAGED =
       Set.of(
@@ -75,10 +76,10 @@ public final class EmbeddedKafka implements AutoCloseable {
    *
    * @param dataDir the broker's own directory; created if missing, formatted on first use
    * @param port the client port, 0 for a free one
-   * @param brokerOverrides broker settings applied over the defaults (listeners and directories
-   *     are managed here and cannot be overridden)
-   * @throws IllegalStateException if the port is in use, the directory is unusable or the broker
-   *     is not ready within 60 s; no broker thread is left running then
+   * @param brokerOverrides broker settings applied over the defaults (listeners and directories are
+   *     managed here and cannot be overridden)
+   * @throws IllegalStateException if the port is in use, the directory is unusable or the broker is
+   *     not ready within 60 s; no broker thread is left running then
    */
   public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> brokerOverrides) {
     if (port < 0 || port > 65_535) {
@@ -86,7 +87,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
     for (String key : brokerOverrides.keySet()) {
       if (MANAGED.contains(key)) {
-        throw new IllegalArgumentException(key + " is set by EmbeddedKafka and cannot be overridden");
+        throw new IllegalArgumentException(
+            key + " is set by EmbeddedKafka and cannot be overridden");
       }
     }
     Path dir = prepareDirectory(dataDir);
@@ -99,15 +101,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static EmbeddedKafka start(Path dir, int port, Map<String, String> overrides, FileChannel lock) {
-    // in its own directory the metadata log is locked by Kafka as soon as the controller starts; in a
-    // directory shared with the partition logs only the broker locks it, after the controller opened it
+  private static EmbeddedKafka start(
+      Path dir, int port, Map<String, String> overrides, FileChannel lock) {
+    // in its own directory the metadata log is locked by Kafka as soon as the controller starts; in
+    // a
+    // directory shared with the partition logs only the broker locks it, after the controller
+    // opened it
     Path metadataDir = dir.resolve("metadata");
     Path logDir = dir.resolve("logs");
     int brokerPort = port == 0 ? freePort() : port;
     int controllerPort = freePort();
     KafkaConfig config =
-        new KafkaConfig(settings(metadataDir, logDir, brokerPort, controllerPort, overrides), false);
+        new KafkaConfig(
+            settings(metadataDir, logDir, brokerPort, controllerPort, overrides), false);
     if (!Files.exists(metadataDir.resolve("meta.properties"))) {
       format(metadataDir, logDir);
     }
@@ -150,19 +156,26 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Map<String, Object> settings(
-      Path metadataDir, Path logDir, int brokerPort, int controllerPort, Map<String, String> overrides) {
+      Path metadataDir,
+      Path logDir,
+      int brokerPort,
+      int controllerPort,
+      Map<String, String> overrides) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
     String brokerAddress = BROKER_LISTENER + "://" + HOST + ":" + brokerPort;
-    props.put("listeners", brokerAddress + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+    props.put(
+        "listeners",
+        brokerAddress + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
     props.put("advertised.listeners", brokerAddress);
     props.put(
         "listener.security.protocol.map",
         BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
     props.put("inter.broker.listener.name", BROKER_LISTENER);
     props.put("controller.listener.names", CONTROLLER_LISTENER);
-    // a static voter set keeps the controller's address out of the stored log: a restart may use a new port
+    // a static voter set keeps the controller's address out of the stored log: a restart may use a
+    // new port
     props.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
     props.put("log.dirs", logDir.toString());
     props.put("metadata.log.dir", metadataDir.toString());
@@ -175,7 +188,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("default.replication.factor", "1");
     props.put("min.insync.replicas", "1");
-    // 50 partitions (the default) per internal topic make the first group join and transaction slower
+    // 50 partitions (the default) per internal topic make the first group join and transaction
+    // slower
     props.put("offsets.topic.num.partitions", "5");
     props.put("transaction.state.log.num.partitions", "5");
     // no point waiting for more members to join on a local broker (classic and streams protocols)
@@ -184,7 +198,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     // topics are created on purpose, with their partition count and configs
     props.put("auto.create.topics.enable", "false");
     props.put("num.partitions", "1");
-    // the log cleaner allocates this buffer on the heap up front (default 128 MiB); we share the JVM
+    // the log cleaner allocates this buffer on the heap up front (default 128 MiB); we share the
+    // JVM
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
     // without a bound a broker that cannot start would block start() forever
     props.put("server.max.startup.time.ms", Long.toString(START_TIMEOUT.toMillis()));
@@ -197,10 +212,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
-      throw new IllegalStateException("Kafka data directory " + dir + " cannot be created: " + e, e);
+      throw new IllegalStateException(
+          "Kafka data directory " + dir + " cannot be created: " + e, e);
     }
     if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new IllegalStateException("Kafka data directory " + dir + " is not a writable directory");
+      throw new IllegalStateException(
+          "Kafka data directory " + dir + " is not a writable directory");
     }
     return dir;
   }
@@ -212,7 +229,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static FileChannel lock(Path dir) {
     Path lockFile = dir.resolve("embedded-kafka.lock");
     try {
-      FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileChannel channel =
+          FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       try {
         if (channel.tryLock() != null) {
           return channel;
@@ -235,7 +253,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Writes meta.properties (with a new cluster id) and the bootstrap metadata: once per data directory. */
+  /**
+   * Writes meta.properties (with a new cluster id) and the bootstrap metadata: once per data
+   * directory.
+   */
   private static void format(Path metadataDir, Path logDir) {
     try {
       new Formatter()
@@ -255,11 +276,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Waits until the controller lists the broker as registered and unfenced. */
   private static void awaitBrokerReady(String bootstrap) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       while (true) {
         try {
           // fenced brokers are left out unless asked for, so a non-empty answer means unfenced
-          if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(5_000)).nodes().get().isEmpty()) {
+          if (!admin
+              .describeCluster(new DescribeClusterOptions().timeoutMs(5_000))
+              .nodes()
+              .get()
+              .isEmpty()) {
             return;
           }
         } catch (ExecutionException e) {
@@ -267,13 +293,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "Kafka broker on " + bootstrap + " not ready after " + START_TIMEOUT.toSeconds() + " s");
+              "Kafka broker on "
+                  + bootstrap
+                  + " not ready after "
+                  + START_TIMEOUT.toSeconds()
+                  + " s");
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the Kafka broker on " + bootstrap, e);
+      throw new IllegalStateException(
+          "Interrupted while waiting for the Kafka broker on " + bootstrap, e);
     }
   }
 
@@ -282,15 +313,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     for (Throwable cause = e; cause != null; cause = cause.getCause()) {
       if (cause instanceof BindException) {
         return new IllegalStateException(
-            "Cannot listen on " + HOST + " (broker port " + brokerPort + ", controller port "
-                + controllerPort + "): address already in use",
+            "Cannot listen on "
+                + HOST
+                + " (broker port "
+                + brokerPort
+                + ", controller port "
+                + controllerPort
+                + "): address already in use",
             e);
       }
     }
     if (e instanceof IllegalStateException) {
       return e;
     }
-    return new IllegalStateException("Kafka broker on " + dir + " failed to start: " + e.getMessage(), e);
+    return new IllegalStateException(
+        "Kafka broker on " + dir + " failed to start: " + e.getMessage(), e);
   }
 
   private static void stop(KafkaRaftServer server) {
@@ -298,7 +335,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     server.awaitShutdown();
   }
 
-  /** A port free right now; the small race until Kafka binds it is acceptable on a local machine. */
+  /**
+   * A port free right now; the small race until Kafka binds it is acceptable on a local machine.
+   */
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket()) {
       socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));

@@ -34,7 +34,8 @@ public final class LocalStack implements AutoCloseable {
     }
     try {
       LocalRegistry registry =
-          LocalRegistry.start(LocalRegistry.defaultHome(), dataDir.resolve("registry"), registryPort);
+          LocalRegistry.start(
+              LocalRegistry.defaultHome(), dataDir.resolve("registry"), registryPort);
       return new LocalStack(kafka, registry, registry.url());
     } catch (RuntimeException e) {
       kafka.close();

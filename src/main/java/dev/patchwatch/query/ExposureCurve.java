@@ -16,7 +16,8 @@ import java.util.TreeMap;
  * dated by the midnight it ends at (the population as of that date). Finals of one window arrive
  * from several partitions in any order: a row is given once the previous day's was and both its
  * GLOBAL and its country record are in. A country with no host in a window has no record there:
- * {@link #flush()} gives the rows still waiting, with 0 for the country, once nothing more can come.
+ * {@link #flush()} gives the rows still waiting, with 0 for the country, once nothing more can
+ * come.
  */
 public final class ExposureCurve {
 
@@ -28,7 +29,11 @@ public final class ExposureCurve {
    * @param countryExposed the same for the tracked country
    */
   public record Row(
-      LocalDate date, long exposed, Double remediatedRatio, Double weekOverWeek, long countryExposed) {}
+      LocalDate date,
+      long exposed,
+      Double remediatedRatio,
+      Double weekOverWeek,
+      long countryExposed) {}
 
   private final String vulnerability;
   private final String country;
@@ -69,7 +74,9 @@ public final class ExposureCurve {
       // Rows come in date order: a day waits for the day before it, unless two later days are
       // already in (that day had no window at all).
       boolean inOrder =
-          last == null || date.equals(last.plusDays(1)) || global.ceilingKey(date.plusDays(2)) != null;
+          last == null
+              || date.equals(last.plusDays(1))
+              || global.ceilingKey(date.plusDays(2)) != null;
       boolean complete = all || (inOrder && countryExposed.containsKey(date));
       if (!complete) {
         break;
@@ -79,9 +86,16 @@ public final class ExposureCurve {
       exposedByDate.put(date, g.getVulnerable());
       Long weekBefore = exposedByDate.get(date.minusDays(7));
       Double wow =
-          weekBefore == null || weekBefore == 0 ? null : (double) g.getVulnerable() / weekBefore - 1;
+          weekBefore == null || weekBefore == 0
+              ? null
+              : (double) g.getVulnerable() / weekBefore - 1;
       rows.add(
-          new Row(date, g.getVulnerable(), g.getRemediatedRatio(), wow, countryExposed.getOrDefault(date, 0L)));
+          new Row(
+              date,
+              g.getVulnerable(),
+              g.getRemediatedRatio(),
+              wow,
+              countryExposed.getOrDefault(date, 0L)));
     }
     return rows;
   }

@@ -45,8 +45,12 @@ final class AvroArchiveSource implements EventSource {
     if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
       records.close();
       throw new IOException(
-          file + " holds " + writer.getFullName() + " records that cannot be read as "
-              + ScanEvent.getClassSchema().getFullName() + ": "
+          file
+              + " holds "
+              + writer.getFullName()
+              + " records that cannot be read as "
+              + ScanEvent.getClassSchema().getFullName()
+              + ": "
               + compatibility.getResult().getIncompatibilities().stream()
                   .map(i -> i.getMessage() + " at " + i.getLocation())
                   .toList());
@@ -64,7 +68,8 @@ final class AvroArchiveSource implements EventSource {
       return new Item(position, contract.normalize(record), null, record);
     } catch (RuntimeException e) {
       // a corrupt block cannot be skipped record by record: stop, saying where
-      throw new IOException(file + ": record " + position + " cannot be decoded: " + e.getMessage(), e);
+      throw new IOException(
+          file + ": record " + position + " cannot be decoded: " + e.getMessage(), e);
     }
   }
 

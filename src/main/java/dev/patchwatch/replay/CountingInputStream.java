@@ -4,7 +4,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Counts the bytes read through it, for progress; hand-written as no dependency of ours has one. */
+/**
+ * Counts the bytes read through it, for progress; hand-written as no dependency of ours has one.
+ */
 final class CountingInputStream extends FilterInputStream {
 
   private long count;

@@ -20,7 +20,8 @@ final class LineIndex {
   synchronized void put(int partition, long offset, long line) {
     int at = Math.toIntExact(offset);
     if (at >= lines[partition].length) {
-      lines[partition] = Arrays.copyOf(lines[partition], Math.max(at + 1, lines[partition].length * 2));
+      lines[partition] =
+          Arrays.copyOf(lines[partition], Math.max(at + 1, lines[partition].length * 2));
     }
     lines[partition][at] = Math.toIntExact(line);
     sizes[partition] = Math.max(sizes[partition], at + 1);
@@ -28,6 +29,8 @@ final class LineIndex {
 
   /** The line of that record, or 0 if it was not published by this replay. */
   synchronized long get(int partition, long offset) {
-    return partition < lines.length && offset < sizes[partition] ? lines[partition][(int) offset] : 0;
+    return partition < lines.length && offset < sizes[partition]
+        ? lines[partition][(int) offset]
+        : 0;
   }
 }

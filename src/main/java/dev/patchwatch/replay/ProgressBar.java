@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * A progress line for long work, printed every couple of seconds rather than redrawn in place, so
- * it reads the same in a terminal, a log file and a CI console:
- * {@code [########------------]  40%  1,234,567 of 3,086,417 records  52,310 records/s}.
+ * it reads the same in a terminal, a log file and a CI console: {@code [########------------] 40%
+ * 1,234,567 of 3,086,417 records 52,310 records/s}.
  */
 final class ProgressBar {
 

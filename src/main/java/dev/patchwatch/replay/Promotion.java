@@ -57,8 +57,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <p>The live application may keep running: a window's final is published exactly once, when it
  * closes, and nothing about a closed window is ever written again, so once both applications have
  * published the finals of every window in scope, nothing but the promotion writes those keys. The
- * plan makes sure they have: it reads each application's progress, then waits until its
- * aggregating stage has consumed every partial result committed so far.
+ * plan makes sure they have: it reads each application's progress, then waits until its aggregating
+ * stage has consumed every partial result committed so far.
  */
 public final class Promotion {
 
@@ -81,7 +81,9 @@ public final class Promotion {
   /** How long a running application gets to aggregate what it has already sent. */
   private static final Duration AGGREGATED_WITHIN = Duration.ofSeconds(60);
 
-  /** @param live the live application's settings: prefix, application id, graces, look-back */
+  /**
+   * @param live the live application's settings: prefix, application id, graces, look-back
+   */
   public Promotion(Cluster cluster, SchemaRegistry registry, TopologySettings live, Clock clock) {
     this.cluster = cluster;
     this.registry = registry;
@@ -96,13 +98,22 @@ public final class Promotion {
    * @param writes the records to write, in key order; a null value is a tombstone
    */
   public record TopicPlan(
-      TopicSpec<CountKey, RemediationCount> topic, List<Write> writes, long added, long changed,
-      long removed, long unchanged) {
+      TopicSpec<CountKey, RemediationCount> topic,
+      List<Write> writes,
+      long added,
+      long changed,
+      long removed,
+      long unchanged) {
 
     public String summary() {
       return String.format(
-          Locale.ROOT, "%s: %,d added, %,d changed, %,d removed, %,d unchanged",
-          topic.name(), added, changed, removed, unchanged);
+          Locale.ROOT,
+          "%s: %,d added, %,d changed, %,d removed, %,d unchanged",
+          topic.name(),
+          added,
+          changed,
+          removed,
+          unchanged);
     }
   }
 
@@ -117,7 +128,10 @@ public final class Promotion {
    * @param closedBefore windows whose end plus grace is at or before this are closed in both
    */
   public record Plan(
-      RunRecord run, long runProgress, OptionalLong liveProgress, long closedBefore,
+      RunRecord run,
+      long runProgress,
+      OptionalLong liveProgress,
+      long closedBefore,
       List<TopicPlan> topics) {
 
     public long writes() {
@@ -128,10 +142,18 @@ public final class Promotion {
     public List<String> describe() {
       List<String> lines = new ArrayList<>();
       lines.add(
-          "run " + run.id() + ": windows inside observedAt " + run.range()
-              + " that are closed in the run (progress " + instant(runProgress) + ") and in the live"
+          "run "
+              + run.id()
+              + ": windows inside observedAt "
+              + run.range()
+              + " that are closed in the run (progress "
+              + instant(runProgress)
+              + ") and in the live"
               + " application (progress "
-              + (liveProgress.isPresent() ? instant(liveProgress.getAsLong()) : "none: it never ran") + ")");
+              + (liveProgress.isPresent()
+                  ? instant(liveProgress.getAsLong())
+                  : "none: it never ran")
+              + ")");
       topics.forEach(t -> lines.add("  " + t.summary()));
       return lines;
     }
@@ -145,19 +167,26 @@ public final class Promotion {
    * Works out a promotion without writing anything.
    *
    * @throws IllegalStateException if the run has no record or has not caught up, or if an
-   *     application stopped before publishing the finals its progress implies, or a running one
-   *     has not published them within a minute
+   *     application stopped before publishing the finals its progress implies, or a running one has
+   *     not published them within a minute
    */
   public Plan plan(RunId id) {
     RunRecord run =
         runs.record(id)
             .orElseThrow(
-                () -> new IllegalStateException(
-                    "there is no record of run " + id + " in " + runs.recordsTopic()
-                        + ": only runs started by `reprocess` can be promoted"));
+                () ->
+                    new IllegalStateException(
+                        "there is no record of run "
+                            + id
+                            + " in "
+                            + runs.recordsTopic()
+                            + ": only runs started by `reprocess` can be promoted"));
     if (run.caughtUpAt().isEmpty()) {
       throw new IllegalStateException(
-          "run " + id + " has not caught up: resume it (reprocess --run-id " + id
+          "run "
+              + id
+              + " has not caught up: resume it (reprocess --run-id "
+              + id
               + " --until-caught-up) and promote it once it has");
     }
     Topics runTopics = runs.topics(id, registry);
@@ -169,16 +198,23 @@ public final class Promotion {
       partitions =
           provisioner
               .partitions(liveTopics.scans().name())
-              .orElseThrow(() -> new IllegalStateException("topic " + liveTopics.scans().name() + " does not exist"));
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "topic " + liveTopics.scans().name() + " does not exist"));
       existing = get(admin.listTopics().names());
     }
     Map<String, Map<Integer, Long>> progress =
-        readAll(existing, List.of(runTopics.progress(), liveTopics.progress()), (topic, r, into) -> {
-          if (r.key() != null && r.value() != null) {
-            into.merge(r.key(), r.value().getProgress(), Math::max);
-          }
-        });
-    long runProgress = least(progress.get(runTopics.progress().name()), partitions).orElse(Long.MIN_VALUE);
+        readAll(
+            existing,
+            List.of(runTopics.progress(), liveTopics.progress()),
+            (topic, r, into) -> {
+              if (r.key() != null && r.value() != null) {
+                into.merge(r.key(), r.value().getProgress(), Math::max);
+              }
+            });
+    long runProgress =
+        least(progress.get(runTopics.progress().name()), partitions).orElse(Long.MIN_VALUE);
     OptionalLong liveProgress = least(progress.get(liveTopics.progress().name()), partitions);
     long closedBefore = Math.min(runProgress, liveProgress.orElse(Long.MAX_VALUE));
     Windowing windowing = new Windowing(live);
@@ -194,15 +230,18 @@ public final class Promotion {
     read.add(liveTopics.countsLive());
     // one pass over every topic involved, keeping the latest value per key in scope
     Map<String, Map<CountKey, RemediationCount>> latest =
-        readAll(existing, read, (topic, r, into) -> {
-          if (inScope(r.key(), run, windowing, closedBefore)) {
-            if (r.value() == null) {
-              into.remove(r.key());
-            } else {
-              into.put(r.key(), r.value());
-            }
-          }
-        });
+        readAll(
+            existing,
+            read,
+            (topic, r, into) -> {
+              if (inScope(r.key(), run, windowing, closedBefore)) {
+                if (r.value() == null) {
+                  into.remove(r.key());
+                } else {
+                  into.put(r.key(), r.value());
+                }
+              }
+            });
     Map<CountKey, RemediationCount> runFinals = new HashMap<>();
     List<TopicPlan> plans = new ArrayList<>();
     for (Granularity g : Granularity.values()) {
@@ -215,8 +254,8 @@ public final class Promotion {
   }
 
   /**
-   * Writes a plan in one transaction and records it with the run; a plan without writes writes
-   * and records nothing.
+   * Writes a plan in one transaction and records it with the run; a plan without writes writes and
+   * records nothing.
    *
    * @return one line saying what was written
    */
@@ -243,7 +282,9 @@ public final class Promotion {
           for (Write write : topic.writes()) {
             byte[] key = topic.topic().keySerde().serializer().serialize(name, write.key());
             byte[] value =
-                write.after() == null ? null : topic.topic().valueSerde().serializer().serialize(name, write.after());
+                write.after() == null
+                    ? null
+                    : topic.topic().valueSerde().serializer().serialize(name, write.after());
             sent.add(producer.send(new ProducerRecord<>(name, null, key, value, headers)));
           }
         }
@@ -258,7 +299,8 @@ public final class Promotion {
           e.addSuppressed(abortFailed);
         }
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-        throw new IllegalStateException("the promotion was rolled back: " + cause.getMessage(), cause);
+        throw new IllegalStateException(
+            "the promotion was rolled back: " + cause.getMessage(), cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         producer.abortTransaction();
@@ -267,7 +309,9 @@ public final class Promotion {
     }
     String summary =
         String.format(
-            Locale.ROOT, "%,d records written in one transaction (%s)", plan.writes(),
+            Locale.ROOT,
+            "%,d records written in one transaction (%s)",
+            plan.writes(),
             String.join("; ", plan.topics().stream().map(TopicPlan::summary).toList()));
     runs.save(plan.run().withPromotion(clock.instant(), summary));
     return summary;
@@ -281,7 +325,8 @@ public final class Promotion {
   }
 
   private static TopicPlan diff(
-      TopicSpec<CountKey, RemediationCount> topic, Map<CountKey, RemediationCount> desired,
+      TopicSpec<CountKey, RemediationCount> topic,
+      Map<CountKey, RemediationCount> desired,
       Map<CountKey, RemediationCount> current) {
     List<Write> writes = new ArrayList<>();
     long added = 0;
@@ -344,13 +389,23 @@ public final class Promotion {
         }
         if (!runs.isRunning(applicationId)) {
           throw new IllegalStateException(
-              "application " + applicationId + " stopped with " + pending + " partial results it has"
+              "application "
+                  + applicationId
+                  + " stopped with "
+                  + pending
+                  + " partial results it has"
                   + " not aggregated: start it until it has, then promote");
         }
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "application " + applicationId + " still has " + pending + " partial results to"
-                  + " aggregate after " + AGGREGATED_WITHIN.toSeconds() + " s: try again later");
+              "application "
+                  + applicationId
+                  + " still has "
+                  + pending
+                  + " partial results to"
+                  + " aggregate after "
+                  + AGGREGATED_WITHIN.toSeconds()
+                  + " s: try again later");
         }
         try {
           Thread.sleep(200);
@@ -363,7 +418,8 @@ public final class Promotion {
   }
 
   /** Committed records between the committed offsets and {@code end}. */
-  private long pending(Map<TopicPartition, Long> end, Map<TopicPartition, OffsetAndMetadata> committed) {
+  private long pending(
+      Map<TopicPartition, Long> end, Map<TopicPartition, OffsetAndMetadata> committed) {
     Map<String, Object> config = cluster.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -417,7 +473,8 @@ public final class Promotion {
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = new ArrayList<>();
       for (String name : byName.keySet()) {
-        consumer.partitionsFor(name, Duration.ofSeconds(60))
+        consumer
+            .partitionsFor(name, Duration.ofSeconds(60))
             .forEach(p -> partitions.add(new TopicPartition(name, p.partition())));
       }
       consumer.assign(partitions);
@@ -430,7 +487,8 @@ public final class Promotion {
           }
           TopicSpec<K, V> spec = byName.get(raw.topic());
           K key = spec.keySerde().deserializer().deserialize(raw.topic(), raw.headers(), raw.key());
-          V value = spec.valueSerde().deserializer().deserialize(raw.topic(), raw.headers(), raw.value());
+          V value =
+              spec.valueSerde().deserializer().deserialize(raw.topic(), raw.headers(), raw.value());
           fold.apply(
               raw.topic(),
               new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), key, value),
@@ -460,7 +518,8 @@ public final class Promotion {
     try {
       return future.get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("the cluster failed: " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "the cluster failed: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("the cluster did not answer within 60 s", e);
     } catch (InterruptedException e) {

@@ -74,8 +74,12 @@ public final class Replay {
    * @param progress where progress lines go (stderr in the CLI)
    */
   public Replay(
-      String bootstrapServers, SchemaRegistry registry, Path stateDir, TopologySettings settings,
-      Clock clock, PrintWriter progress) {
+      String bootstrapServers,
+      SchemaRegistry registry,
+      Path stateDir,
+      TopologySettings settings,
+      Clock clock,
+      PrintWriter progress) {
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
     this.stateDir = stateDir;
@@ -91,7 +95,8 @@ public final class Replay {
   public Result run(Path input, Path output, Optional<Path> rejectedOutput) throws IOException {
     Instant started = clock.instant();
     Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
       new TopicProvisioner(admin, Duration.ofSeconds(60))
           .ensure(topics, settings.inputPartitions(), Optional.empty());
     }
@@ -118,7 +123,8 @@ public final class Replay {
     }
 
     List<Rejected> rejected = new ArrayList<>();
-    TopicReader.readAll(bootstrapServers, Map.of(), topics.rejected(), r -> rejected.add(r.value()));
+    TopicReader.readAll(
+        bootstrapServers, Map.of(), topics.rejected(), r -> rejected.add(r.value()));
     long late = rejected.stream().filter(r -> r.getReason() == RejectReason.LATE).count();
     long rejectedLines = rejected.size() - late;
     if (rejectedOutput.isPresent()) {
@@ -168,7 +174,8 @@ public final class Replay {
         maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
         accepted++;
         long at = item.position();
-        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent = publisher.publish(event);
+        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent =
+            publisher.publish(event);
         sent.whenComplete(
             (m, e) -> {
               if (e != null) {
@@ -178,7 +185,8 @@ public final class Replay {
               }
             });
         if (System.nanoTime() > nextReport) {
-          progress.printf("  read %,d %s: %,d accepted, %,d rejected%n", read, unit, accepted, rejected);
+          progress.printf(
+              "  read %,d %s: %,d accepted, %,d rejected%n", read, unit, accepted, rejected);
           progress.flush();
           nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
         }
@@ -190,19 +198,23 @@ public final class Replay {
       }
       publisher.flush();
       if (failure.get() != null) {
-        throw new IllegalStateException("the broker refused events: " + failure.get().getMessage(), failure.get());
+        throw new IllegalStateException(
+            "the broker refused events: " + failure.get().getMessage(), failure.get());
       }
       return new Published(accepted, rejected, end, lineOf);
     }
   }
 
   /**
-   * The watermark that ends an input whose greatest observedAt is {@code maxObservedAt}: late enough
-   * to close every window holding an event (DESIGN section 7.4).
+   * The watermark that ends an input whose greatest observedAt is {@code maxObservedAt}: late
+   * enough to close every window holding an event (DESIGN section 7.4).
    */
   public static long closingWatermark(TopologySettings settings, long maxObservedAt) {
     Duration maxGrace =
-        Arrays.stream(Granularity.values()).map(settings::grace).max(Comparator.naturalOrder()).orElseThrow();
+        Arrays.stream(Granularity.values())
+            .map(settings::grace)
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
     return maxObservedAt
         + Duration.ofDays(settings.lookBackDays()).toMillis()
         + maxGrace.toMillis()
@@ -213,27 +225,38 @@ public final class Replay {
     int target = settings.inputPartitions() * settings.inputPartitions();
     long startedNanos = System.nanoTime();
     // Closing commits the last transaction, so every final is readable afterwards.
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+    try (Admin admin =
+            Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         PatchWatchStreams streams =
-        new PatchWatchStreams(
-            settings, topics, bootstrapServers, stateDir,
-            Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads())),
-            StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
+            new PatchWatchStreams(
+                settings,
+                topics,
+                bootstrapServers,
+                stateDir,
+                Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads())),
+                StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
       streams.start(Duration.ofSeconds(120));
       long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
       int reached;
-      while ((reached = Completion.reached(streams.streams(), settings.inputPartitions(), endWatermark))
+      while ((reached =
+              Completion.reached(streams.streams(), settings.inputPartitions(), endWatermark))
           < target) {
-        if (streams.failure().isPresent() || streams.state() != KafkaStreams.State.RUNNING
-            && streams.state() != KafkaStreams.State.REBALANCING) {
+        if (streams.failure().isPresent()
+            || streams.state() != KafkaStreams.State.RUNNING
+                && streams.state() != KafkaStreams.State.REBALANCING) {
           throw new IllegalStateException(
-              "the topology stopped in state " + streams.state()
+              "the topology stopped in state "
+                  + streams.state()
                   + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
               streams.failure().orElse(null));
         }
         if (System.nanoTime() > nextReport) {
-          // Records of the scans topic, watermarks included: one per partition on top of the events.
-          long done = Math.min(events, Completion.committed(admin, settings.applicationId(), topics.scans().name()));
+          // Records of the scans topic, watermarks included: one per partition on top of the
+          // events.
+          long done =
+              Math.min(
+                  events,
+                  Completion.committed(admin, settings.applicationId(), topics.scans().name()));
           double seconds = (System.nanoTime() - startedNanos) / 1e9;
           progress.printf(
               "  processed %,d of %,d events (%.0f%%, %,.0f events/s)%n",
@@ -322,7 +345,8 @@ public final class Replay {
     try {
       future.get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while trying to " + what, e);

@@ -52,9 +52,17 @@ public final class Reprocess implements AutoCloseable {
   private boolean caughtUp;
 
   private Reprocess(
-      Admin admin, Runs runs, RunId id, TopologySettings settings, Topics topics,
-      Map<Integer, Long> endAtStart, long alreadyCommitted, PatchWatchStreams streams,
-      RunRecord record, Clock clock, PrintWriter progress) {
+      Admin admin,
+      Runs runs,
+      RunId id,
+      TopologySettings settings,
+      Topics topics,
+      Map<Integer, Long> endAtStart,
+      long alreadyCommitted,
+      PatchWatchStreams streams,
+      RunRecord record,
+      Clock clock,
+      PrintWriter progress) {
     this.admin = admin;
     this.runs = runs;
     this.id = id;
@@ -79,13 +87,20 @@ public final class Reprocess implements AutoCloseable {
    * @param overrides Kafka Streams and client properties, applied last
    * @param onFailure what a failed stream thread does: replaced in a service, the run stops in a
    *     batch
-   * @throws IllegalStateException if the scans topic does not exist, or the run exists with
-   *     another range, or exists without a record
+   * @throws IllegalStateException if the scans topic does not exist, or the run exists with another
+   *     range, or exists without a record
    */
   public static Reprocess start(
-      Cluster cluster, SchemaRegistry registry, TopologySettings live, Optional<RunId> given,
-      Optional<EventTimeRange> range, Path stateDir, Map<String, String> overrides,
-      Optional<Short> replicationFactor, StreamThreadExceptionResponse onFailure, Clock clock,
+      Cluster cluster,
+      SchemaRegistry registry,
+      TopologySettings live,
+      Optional<RunId> given,
+      Optional<EventTimeRange> range,
+      Path stateDir,
+      Map<String, String> overrides,
+      Optional<Short> replicationFactor,
+      StreamThreadExceptionResponse onFailure,
+      Clock clock,
       PrintWriter progress) {
     Runs runs = new Runs(cluster, live.topicPrefix(), live.applicationId(), Duration.ofSeconds(60));
     RunId id = given.orElseGet(() -> RunId.generate(clock));
@@ -96,17 +111,29 @@ public final class Reprocess implements AutoCloseable {
     if (existing.isPresent()) {
       if (given.isEmpty()) {
         throw new IllegalStateException(
-            "run " + id + " already exists (started within the same second): retry, or give --run-id");
+            "run "
+                + id
+                + " already exists (started within the same second): retry, or give --run-id");
       }
       if (existing.get().record().isEmpty()) {
         throw new IllegalStateException(
-            "run " + id + " has topics or a consumer group but no record in " + runs.recordsTopic()
-                + ": delete it (reprocess delete " + id + ") or choose another --run-id");
+            "run "
+                + id
+                + " has topics or a consumer group but no record in "
+                + runs.recordsTopic()
+                + ": delete it (reprocess delete "
+                + id
+                + ") or choose another --run-id");
       }
       record = existing.get().record().get();
       if (range.isPresent() && !range.get().equals(record.range())) {
         throw new IllegalStateException(
-            "run " + id + " counts observedAt in " + record.range() + ", not " + range.get()
+            "run "
+                + id
+                + " counts observedAt in "
+                + record.range()
+                + ", not "
+                + range.get()
                 + ": resume it without --from/--to, or choose another --run-id");
       }
       if (existing.get().running()) {
@@ -116,7 +143,10 @@ public final class Reprocess implements AutoCloseable {
     } else {
       record =
           RunRecord.started(
-              id, id.applicationId(live.applicationId()), scans, range.orElse(EventTimeRange.ALL),
+              id,
+              id.applicationId(live.applicationId()),
+              scans,
+              range.orElse(EventTimeRange.ALL),
               clock.instant());
     }
 
@@ -128,9 +158,13 @@ public final class Reprocess implements AutoCloseable {
           provisioner
               .partitions(scans)
               .orElseThrow(
-                  () -> new IllegalStateException(
-                      "topic " + scans + " does not exist on " + cluster.bootstrapServers()
-                          + ": there is no history to reprocess"));
+                  () ->
+                      new IllegalStateException(
+                          "topic "
+                              + scans
+                              + " does not exist on "
+                              + cluster.bootstrapServers()
+                              + ": there is no history to reprocess"));
       settings =
           live.withInputPartitions(partitions)
               .withApplicationId(record.applicationId())
@@ -143,17 +177,28 @@ public final class Reprocess implements AutoCloseable {
 
     PatchWatchStreams streams =
         new PatchWatchStreams(
-            settings, topics, cluster.bootstrapServers(), stateDir,
-            withClientProperties(cluster, overrides), onFailure);
+            settings,
+            topics,
+            cluster.bootstrapServers(),
+            stateDir,
+            withClientProperties(cluster, overrides),
+            onFailure);
     Admin admin = cluster.admin();
     try {
       long committed = sum(committedOffsets(admin, settings.applicationId(), scans));
       streams.start(Duration.ofMinutes(5));
       progress.printf(
-          Locale.ROOT, "run %s: application %s reads %s (%,d records) and counts observedAt in %s into %s.*%n",
-          id, settings.applicationId(), scans, sum(end), record.range(), id.topicPrefix(live.topicPrefix()));
+          Locale.ROOT,
+          "run %s: application %s reads %s (%,d records) and counts observedAt in %s into %s.*%n",
+          id,
+          settings.applicationId(),
+          scans,
+          sum(end),
+          record.range(),
+          id.topicPrefix(live.topicPrefix()));
       progress.flush();
-      return new Reprocess(admin, runs, id, settings, topics, end, committed, streams, record, clock, progress);
+      return new Reprocess(
+          admin, runs, id, settings, topics, end, committed, streams, record, clock, progress);
     } catch (RuntimeException e) {
       streams.close();
       admin.close();
@@ -184,10 +229,12 @@ public final class Reprocess implements AutoCloseable {
     if (caughtUp) {
       return true;
     }
-    Map<Integer, Long> committed = committedOffsets(admin, settings.applicationId(), topics.scans().name());
+    Map<Integer, Long> committed =
+        committedOffsets(admin, settings.applicationId(), topics.scans().name());
     boolean inputDone =
         endAtStart.entrySet().stream()
-            .allMatch(e -> e.getValue() == 0 || committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            .allMatch(
+                e -> e.getValue() == 0 || committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
     if (inputDone && Completion.drained(streams.streams(), settings)) {
       caughtUp = true;
       if (record.caughtUpAt().isEmpty()) {
@@ -210,17 +257,24 @@ public final class Reprocess implements AutoCloseable {
     long total = sum(endAtStart) - alreadyCommitted;
     while (!caughtUp()) {
       KafkaStreams.State state = streams.state();
-      if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING
-          || state == KafkaStreams.State.PENDING_SHUTDOWN || state == KafkaStreams.State.PENDING_ERROR) {
+      if (state == KafkaStreams.State.ERROR
+          || state == KafkaStreams.State.NOT_RUNNING
+          || state == KafkaStreams.State.PENDING_SHUTDOWN
+          || state == KafkaStreams.State.PENDING_ERROR) {
         throw new IllegalStateException(
-            "run " + id + " stopped in state " + state
+            "run "
+                + id
+                + " stopped in state "
+                + state
                 + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
             streams.failure().orElse(null));
       }
       if (System.nanoTime() > deadline) {
         return false;
       }
-      long done = sum(committedOffsets(admin, settings.applicationId(), topics.scans().name())) - alreadyCommitted;
+      long done =
+          sum(committedOffsets(admin, settings.applicationId(), topics.scans().name()))
+              - alreadyCommitted;
       bar.update(Math.max(0, Math.min(done, total)), total, "history records processed");
       sleep(200);
     }
@@ -246,7 +300,8 @@ public final class Reprocess implements AutoCloseable {
     return offsets.values().stream().mapToLong(Long::longValue).sum();
   }
 
-  private static Map<String, String> withClientProperties(Cluster cluster, Map<String, String> overrides) {
+  private static Map<String, String> withClientProperties(
+      Cluster cluster, Map<String, String> overrides) {
     Map<String, String> all = new HashMap<>(cluster.properties());
     all.putAll(overrides);
     return all;
@@ -259,7 +314,9 @@ public final class Reprocess implements AutoCloseable {
       request.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
-        get(admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(), "list the offsets of " + topic);
+        get(
+            admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(),
+            "list the offsets of " + topic);
     Map<Integer, Long> end = new HashMap<>();
     result.forEach((tp, info) -> end.put(tp.partition(), info.offset()));
     return end;
@@ -267,7 +324,9 @@ public final class Reprocess implements AutoCloseable {
 
   private static Map<Integer, Long> committedOffsets(Admin admin, String groupId, String topic) {
     Map<TopicPartition, OffsetAndMetadata> offsets =
-        get(admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(), "read the offsets of group " + groupId);
+        get(
+            admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(),
+            "read the offsets of group " + groupId);
     Map<Integer, Long> committed = new HashMap<>();
     offsets.forEach(
         (tp, offset) -> {
@@ -282,7 +341,8 @@ public final class Reprocess implements AutoCloseable {
     try {
       return future.get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("cannot " + what + ": no answer within 60 s", e);
     } catch (InterruptedException e) {

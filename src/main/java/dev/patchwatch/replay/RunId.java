@@ -8,8 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The name of a reprocessing run, which names its application id ({@code <application.id>-run-<id>})
- * and its output topics ({@code <prefix>.run-<id>.counts.daily} and so on).
+ * The name of a reprocessing run, which names its application id ({@code
+ * <application.id>-run-<id>}) and its output topics ({@code <prefix>.run-<id>.counts.daily} and so
+ * on).
  *
  * @param value letters, digits, {@code -} and {@code _}, at most 40, starting with a letter or a
  *     digit; no dot, so a topic name tells its run apart from the topic's own name
@@ -24,7 +25,8 @@ public record RunId(String value) {
     if (!value.matches("[A-Za-z0-9][A-Za-z0-9_-]{0,39}")) {
       throw new IllegalArgumentException(
           "a run id is 1 to 40 letters, digits, - or _, starting with a letter or digit, got \""
-              + value + "\"");
+              + value
+              + "\"");
     }
   }
 
@@ -58,7 +60,9 @@ public record RunId(String value) {
     }
   }
 
-  /** The run whose application (consumer group) {@code groupId} is, if it is one of the live one's. */
+  /**
+   * The run whose application (consumer group) {@code groupId} is, if it is one of the live one's.
+   */
   public static Optional<RunId> ofApplicationId(String liveApplicationId, String groupId) {
     String start = liveApplicationId + "-run-";
     if (!groupId.startsWith(start)) {

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * What PatchWatch remembers about a reprocessing run, in the {@code <prefix>.runs} topic (DESIGN
- * section 7.5): enough to resume it, to tell whether it caught up, and to promote exactly its range.
+ * section 7.5): enough to resume it, to tell whether it caught up, and to promote exactly its
+ * range.
  *
  * @param applicationId the run's Kafka Streams application id
  * @param scansTopic the topic it reads
@@ -47,7 +48,14 @@ public record RunRecord(
   public static RunRecord started(
       RunId id, String applicationId, String scansTopic, EventTimeRange range, Instant at) {
     return new RunRecord(
-        id, applicationId, scansTopic, range, at, Optional.empty(), Optional.empty(), Optional.empty());
+        id,
+        applicationId,
+        scansTopic,
+        range,
+        at,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty());
   }
 
   public RunRecord withCaughtUp(Instant at) {
@@ -57,7 +65,14 @@ public record RunRecord(
 
   public RunRecord withPromotion(Instant at, String summary) {
     return new RunRecord(
-        id, applicationId, scansTopic, range, startedAt, caughtUpAt, Optional.of(at), Optional.of(summary));
+        id,
+        applicationId,
+        scansTopic,
+        range,
+        startedAt,
+        caughtUpAt,
+        Optional.of(at),
+        Optional.of(summary));
   }
 
   /**
@@ -78,7 +93,9 @@ public record RunRecord(
     return node.toString();
   }
 
-  /** @throws IllegalArgumentException if {@code json} is not a run record */
+  /**
+   * @throws IllegalArgumentException if {@code json} is not a run record
+   */
   public static RunRecord fromJson(String json) {
     try {
       JsonNode node = MAPPER.readTree(json);

@@ -69,10 +69,16 @@ public final class Runs {
    */
   public Topics topics(RunId id, SchemaRegistry registry) {
     Topics live = Topics.create(topicPrefix, liveApplicationId, registry);
-    Topics run = Topics.create(id.topicPrefix(topicPrefix), id.applicationId(liveApplicationId), registry);
+    Topics run =
+        Topics.create(id.topicPrefix(topicPrefix), id.applicationId(liveApplicationId), registry);
     return new Topics(
-        live.scans(), run.countsHourly(), run.countsDaily(), run.exposureDaily(), run.countsLive(),
-        run.rejected(), run.progress());
+        live.scans(),
+        run.countsHourly(),
+        run.countsDaily(),
+        run.exposureDaily(),
+        run.countsLive(),
+        run.rejected(),
+        run.progress());
   }
 
   /**
@@ -82,7 +88,8 @@ public final class Runs {
    * @param topics every topic that belongs to it: outputs and Kafka Streams internal topics
    * @param group the state of its consumer group, if it has one
    */
-  public record Listed(RunId id, Optional<RunRecord> record, SortedSet<String> topics, Optional<GroupState> group) {
+  public record Listed(
+      RunId id, Optional<RunRecord> record, SortedSet<String> topics, Optional<GroupState> group) {
 
     /** Some instance of the run is a member of its group. */
     public boolean running() {
@@ -109,7 +116,9 @@ public final class Runs {
       for (RunId id : ids) {
         listed.add(
             new Listed(
-                id, Optional.ofNullable(records.get(id)), owned.getOrDefault(id, new TreeSet<>()),
+                id,
+                Optional.ofNullable(records.get(id)),
+                owned.getOrDefault(id, new TreeSet<>()),
                 Optional.ofNullable(groups.get(id))));
       }
       return listed;
@@ -165,7 +174,8 @@ public final class Runs {
     }
     Map<String, String> latest = new HashMap<>();
     TopicReader.readAll(
-        cluster.bootstrapServers(), cluster.clientConfig(),
+        cluster.bootstrapServers(),
+        cluster.clientConfig(),
         new TopicSpec<>(recordsTopic(), Serdes.String(), Serdes.String(), Map.of()),
         r -> latest.put(r.key(), r.value()));
     latest.forEach(
@@ -211,8 +221,13 @@ public final class Runs {
     Listed run = find(id).orElseThrow(() -> new IllegalStateException("there is no run " + id));
     if (run.running()) {
       throw new IllegalStateException(
-          "run " + id + " is running (group " + id.applicationId(liveApplicationId) + " is "
-              + run.group().orElseThrow() + "): stop it first");
+          "run "
+              + id
+              + " is running (group "
+              + id.applicationId(liveApplicationId)
+              + " is "
+              + run.group().orElseThrow()
+              + "): stop it first");
     }
     String applicationId = id.applicationId(liveApplicationId);
     try (Admin admin = cluster.admin()) {
@@ -221,17 +236,23 @@ public final class Runs {
       }
       if (run.group().isPresent()) {
         try {
-          admin.deleteConsumerGroups(List.of(applicationId)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+          admin
+              .deleteConsumerGroups(List.of(applicationId))
+              .all()
+              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof GroupIdNotFoundException)) {
             throw new IllegalStateException(
-                "cannot delete consumer group " + applicationId + ": " + e.getCause().getMessage(), e.getCause());
+                "cannot delete consumer group " + applicationId + ": " + e.getCause().getMessage(),
+                e.getCause());
           }
         } catch (TimeoutException e) {
-          throw new IllegalStateException("cannot delete consumer group " + applicationId + ": no answer", e);
+          throw new IllegalStateException(
+              "cannot delete consumer group " + applicationId + ": no answer", e);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while deleting consumer group " + applicationId, e);
+          throw new IllegalStateException(
+              "interrupted while deleting consumer group " + applicationId, e);
         }
       }
     }
@@ -252,11 +273,14 @@ public final class Runs {
       if (provisioner.partitions(recordsTopic()).isEmpty()) {
         try {
           get(
-              admin.createTopics(
+              admin
+                  .createTopics(
                       List.of(
                           new NewTopic(recordsTopic(), Optional.of(1), Optional.empty())
                               .configs(
-                                  Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                                  Map.of(
+                                      TopicConfig.CLEANUP_POLICY_CONFIG,
+                                      TopicConfig.CLEANUP_POLICY_COMPACT))))
                   .all(),
               "create topic " + recordsTopic());
         } catch (IllegalStateException e) {
@@ -272,12 +296,15 @@ public final class Runs {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(recordsTopic(), key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      producer
+          .send(new ProducerRecord<>(recordsTopic(), key, value))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw new IllegalStateException(
           "cannot write to " + recordsTopic() + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot write to " + recordsTopic() + ": no answer within " + timeout, e);
+      throw new IllegalStateException(
+          "cannot write to " + recordsTopic() + ": no answer within " + timeout, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while writing to " + recordsTopic(), e);
@@ -288,7 +315,8 @@ public final class Runs {
     try {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("cannot " + what + ": no answer within " + timeout, e);
     } catch (InterruptedException e) {

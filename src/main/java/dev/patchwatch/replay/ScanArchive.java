@@ -57,6 +57,7 @@ public final class ScanArchive {
 
   /** File metadata: where and when an archive was taken, so a file explains itself. */
   public static final String META_TOPIC = "patchwatch.topic";
+
   public static final String META_PARTITIONS = "patchwatch.partitions";
   public static final String META_RANGE = "patchwatch.observedAt";
   public static final String META_EXPORTED_AT = "patchwatch.exportedAt";
@@ -97,7 +98,12 @@ public final class ScanArchive {
    * @param undecodable records that are neither a watermark nor a decodable ScanEvent, skipped
    */
   public record Exported(
-      long read, long exported, long outsideRange, long watermarks, long undecodable, Duration elapsed) {}
+      long read,
+      long exported,
+      long outsideRange,
+      long watermarks,
+      long undecodable,
+      Duration elapsed) {}
 
   /**
    * Writes the scan events of {@code scansTopic} whose observedAt is in {@code range} to {@code
@@ -107,9 +113,9 @@ public final class ScanArchive {
    * <p>Order: the partitions are merged by observedAt, always taking the earliest of their next
    * events, so each partition's own order is kept and no event comes later, relative to the events
    * before it, than it did on its partition. Imported into a scans topic with the same partition
-   * count, every partition gets exactly its original sequence; replayed on another count, the
-   * merge adds no lateness (partition after partition would make every partition but the first
-   * arrive days late).
+   * count, every partition gets exactly its original sequence; replayed on another count, the merge
+   * adds no lateness (partition after partition would make every partition but the first arrive
+   * days late).
    *
    * @throws IllegalStateException if the topic does not exist
    */
@@ -142,9 +148,13 @@ public final class ScanArchive {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long total = partitions.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
       progress.printf(
-          Locale.ROOT, "exporting %s (%d partitions, %,d records), %s, to %s%n",
-          scansTopic, partitions.size(), total,
-          range.isAll() ? "every event" : "events observed in " + range, output);
+          Locale.ROOT,
+          "exporting %s (%d partitions, %,d records), %s, to %s%n",
+          scansTopic,
+          partitions.size(),
+          total,
+          range.isAll() ? "every event" : "events observed in " + range,
+          output);
       progress.flush();
 
       writer.setCodec(codec);
@@ -183,14 +193,18 @@ public final class ScanArchive {
             }
           }
           fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-          bar.update(counts.read, total, String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
+          bar.update(
+              counts.read,
+              total,
+              String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
         }
         TopicPartition earliest = null;
         for (TopicPartition tp : partitions) {
           ScanEvent head = buffered.get(tp).peek();
           if (head != null
               && (earliest == null
-                  || head.getObservedAt().isBefore(buffered.get(earliest).peek().getObservedAt()))) {
+                  || head.getObservedAt()
+                      .isBefore(buffered.get(earliest).peek().getObservedAt()))) {
             earliest = tp;
           }
         }
@@ -206,9 +220,14 @@ public final class ScanArchive {
         Files.deleteIfExists(partial);
       }
     }
-    Files.move(partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(
+        partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return new Exported(
-        counts.read, counts.exported, counts.outside, counts.watermarks, counts.undecodable,
+        counts.read,
+        counts.exported,
+        counts.outside,
+        counts.watermarks,
+        counts.undecodable,
         Duration.between(started, clock.instant()));
   }
 
@@ -223,8 +242,11 @@ public final class ScanArchive {
 
   /** The record's event if it is one in the range; otherwise counts why not and returns null. */
   private static ScanEvent decode(
-      AvroSerde<ScanEvent> events, String topic, ConsumerRecord<byte[], byte[]> record,
-      EventTimeRange range, Counts counts) {
+      AvroSerde<ScanEvent> events,
+      String topic,
+      ConsumerRecord<byte[], byte[]> record,
+      EventTimeRange range,
+      Counts counts) {
     counts.read++;
     if (record.value() == null) {
       if (record.headers().lastHeader(Watermark.HEADER) != null) {
@@ -259,9 +281,12 @@ public final class ScanArchive {
   public record Imported(
       long records, long published, long rejected, Optional<Instant> watermark, Duration elapsed) {}
 
-  /** After an import, a watermark closing every window that holds an imported event (DESIGN 7.4). */
+  /**
+   * After an import, a watermark closing every window that holds an imported event (DESIGN 7.4).
+   */
   public static UnaryOperator<Instant> closingWatermark(TopologySettings settings) {
-    return maxObservedAt -> Instant.ofEpochMilli(Replay.closingWatermark(settings, maxObservedAt.toEpochMilli()));
+    return maxObservedAt ->
+        Instant.ofEpochMilli(Replay.closingWatermark(settings, maxObservedAt.toEpochMilli()));
   }
 
   /** After an import, a watermark at a given instant. */
@@ -270,8 +295,8 @@ public final class ScanArchive {
   }
 
   /**
-   * Publishes the events of {@code input} (an Avro archive or JSON lines, told apart by content)
-   * to the scans topic of {@code settings}' prefix, with their own observedAt, through {@link
+   * Publishes the events of {@code input} (an Avro archive or JSON lines, told apart by content) to
+   * the scans topic of {@code settings}' prefix, with their own observedAt, through {@link
    * ScanPublisher}, which validates them. A record the contract refuses is reported with its file
    * and position and published to the rejected topic, like {@code replay} does. Creates the topics
    * that are missing, the scans topic with {@code settings.inputPartitions()} partitions.
@@ -280,13 +305,17 @@ public final class ScanArchive {
    *     observedAt published; empty for none
    */
   public Imported importFile(
-      Path input, TopologySettings settings, Optional<Short> replicationFactor,
-      Optional<UnaryOperator<Instant>> watermark) throws IOException {
+      Path input,
+      TopologySettings settings,
+      Optional<Short> replicationFactor,
+      Optional<UnaryOperator<Instant>> watermark)
+      throws IOException {
     Instant started = clock.instant();
     Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
     try (Admin admin = cluster.admin()) {
       TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      int partitions = provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
+      int partitions =
+          provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
       provisioner.ensure(topics, partitions, replicationFactor);
     }
     Topics.registerSchemas(topics, registry);
@@ -309,8 +338,11 @@ public final class ScanArchive {
                 .build();
         EventSource source = EventSource.open(input, contract)) {
       progress.printf(
-          Locale.ROOT, "importing %s (%s) into %s%n",
-          input, source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines", topics.scans().name());
+          Locale.ROOT,
+          "importing %s (%s) into %s%n",
+          input,
+          source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines",
+          topics.scans().name());
       progress.flush();
       ProgressBar bar = new ProgressBar(progress);
       EventSource.Item item;
@@ -319,7 +351,13 @@ public final class ScanArchive {
         if (item.parsed() instanceof Parsed.Invalid invalid) {
           rejected++;
           if (rejected <= LISTED_REJECTIONS) {
-            progress.printf(Locale.ROOT, "  %s:%d: %s %s%n", input, item.position(), invalid.reason(), invalid.message());
+            progress.printf(
+                Locale.ROOT,
+                "  %s:%d: %s %s%n",
+                input,
+                item.position(),
+                invalid.reason(),
+                invalid.message());
           }
           publisher
               .publishRejected(rejection(input, item, invalid))
@@ -334,8 +372,13 @@ public final class ScanArchive {
           break;
         }
         bar.update(
-            source.bytesRead(), size,
-            String.format(Locale.ROOT, "bytes read: %,d events published, %,d rejected", published, rejected));
+            source.bytesRead(),
+            size,
+            String.format(
+                Locale.ROOT,
+                "bytes read: %,d events published, %,d rejected",
+                published,
+                rejected));
       }
       publisher.flush();
       if (failure.get() != null) {
@@ -343,7 +386,8 @@ public final class ScanArchive {
             "the broker refused a record: " + failure.get().getMessage(), failure.get());
       }
       if (rejected > LISTED_REJECTIONS) {
-        progress.printf(Locale.ROOT, "  … and %,d more rejected records%n", rejected - LISTED_REJECTIONS);
+        progress.printf(
+            Locale.ROOT, "  … and %,d more rejected records%n", rejected - LISTED_REJECTIONS);
       }
       if (watermark.isPresent() && published > 0) {
         Instant at = watermark.get().apply(Instant.ofEpochMilli(maxObservedAt));
@@ -352,7 +396,8 @@ public final class ScanArchive {
       }
     }
     progress.flush();
-    return new Imported(records, published, rejected, sent, Duration.between(started, clock.instant()));
+    return new Imported(
+        records, published, rejected, sent, Duration.between(started, clock.instant()));
   }
 
   private Rejected rejection(Path input, EventSource.Item item, Parsed.Invalid invalid) {
@@ -375,7 +420,8 @@ public final class ScanArchive {
     try {
       future.get();
     } catch (ExecutionException e) {
-      throw new IllegalStateException("cannot send the watermark: " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot send the watermark: " + e.getCause().getMessage(), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while sending the watermark", e);

@@ -28,7 +28,9 @@ public final class TimeRanges {
     String s = text.trim();
     try {
       if (s.length() == 10) {
-        return LocalDate.parse(s, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return LocalDate.parse(s, DateTimeFormatter.ISO_LOCAL_DATE)
+            .atStartOfDay(ZoneOffset.UTC)
+            .toInstant();
       }
       return OffsetDateTime.parse(s, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
     } catch (DateTimeParseException e) {
@@ -37,7 +39,9 @@ public final class TimeRanges {
             "\"" + text + "\" has no offset: add Z for UTC, or an offset such as +01:00");
       }
       throw new IllegalArgumentException(
-          "\"" + text + "\" is neither a date (2021-03-01, midnight UTC) nor an instant"
+          "\""
+              + text
+              + "\" is neither a date (2021-03-01, midnight UTC) nor an instant"
               + " (2021-03-01T10:00:00Z)");
     }
   }

@@ -99,7 +99,8 @@ public final class ScanPublisher implements AutoCloseable {
    * listed with the pipeline's own rejections.
    */
   public CompletableFuture<RecordMetadata> publishRejected(Rejected rejected) {
-    return send(new ProducerRecord<>(rejectedTopic, null, rejections.serialize(rejectedTopic, rejected)));
+    return send(
+        new ProducerRecord<>(rejectedTopic, null, rejections.serialize(rejectedTopic, rejected)));
   }
 
   /**
@@ -128,7 +129,8 @@ public final class ScanPublisher implements AutoCloseable {
   public CompletableFuture<Void> watermark(Instant time) {
     Objects.requireNonNull(time, "time");
     if (time.isBefore(EARLIEST)) {
-      throw new IllegalArgumentException("a watermark must be at or after " + EARLIEST + ", got " + time);
+      throw new IllegalArgumentException(
+          "a watermark must be at or after " + EARLIEST + ", got " + time);
     }
     List<PartitionInfo> partitions = producer.partitionsFor(scansTopic);
     CompletableFuture<?>[] sent = new CompletableFuture<?>[partitions.size()];
@@ -136,7 +138,9 @@ public final class ScanPublisher implements AutoCloseable {
       RecordHeaders headers = new RecordHeaders();
       headers.add(Watermark.HEADER, Watermark.encode(time));
       sent[i] =
-          send(new ProducerRecord<>(scansTopic, partitions.get(i).partition(), null, null, null, headers));
+          send(
+              new ProducerRecord<>(
+                  scansTopic, partitions.get(i).partition(), null, null, null, headers));
     }
     return CompletableFuture.allOf(sent);
   }
@@ -186,9 +190,9 @@ public final class ScanPublisher implements AutoCloseable {
     }
 
     /**
-     * A registry speaking the Confluent REST API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7};
-     * for authentication or TLS build a {@link ConfluentRegistryClient} and pass it to {@link
-     * #registry(SchemaRegistry)}.
+     * A registry speaking the Confluent REST API, e.g. {@code
+     * http://127.0.0.1:8081/apis/ccompat/v7}; for authentication or TLS build a {@link
+     * ConfluentRegistryClient} and pass it to {@link #registry(SchemaRegistry)}.
      */
     public Builder registryUrl(String url) {
       this.registry = ConfluentRegistryClient.builder(url).build();

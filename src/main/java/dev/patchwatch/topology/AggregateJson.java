@@ -10,7 +10,9 @@ public final class AggregateJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  /** (granularity, windowStart, vulnerability, dimension, value): the order files are written in. */
+  /**
+   * (granularity, windowStart, vulnerability, dimension, value): the order files are written in.
+   */
   public static final Comparator<RemediationCount> ORDER =
       Comparator.comparing(RemediationCount::getGranularity)
           .thenComparing(RemediationCount::getWindowStart)

@@ -23,7 +23,10 @@ public final class AggregateKey {
   private AggregateKey() {}
 
   public static byte[] encode(
-      Granularity granularity, long windowStart, String vulnerability, Dimension dimension,
+      Granularity granularity,
+      long windowStart,
+      String vulnerability,
+      Dimension dimension,
       String value) {
     byte[] vuln = vulnerability.getBytes(StandardCharsets.UTF_8);
     byte[] val = value.getBytes(StandardCharsets.UTF_8);

@@ -66,7 +66,8 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
       }
     }
     this.frontier = Arrays.stream(progress).min().orElse(Long.MIN_VALUE);
-    context.schedule(settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishLive());
+    context.schedule(
+        settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishLive());
   }
 
   @Override
@@ -76,7 +77,8 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
     if (source < 0 || source >= progress.length) {
       LOG.warn(
           "ignoring a message from input partition {}: the topology expects {} partitions",
-          source, progress.length);
+          source,
+          progress.length);
       return;
     }
     for (Snapshot snapshot : message.getSnapshots()) {
@@ -96,12 +98,15 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
     if (windowing.isClosed(g, AggregateKey.windowStart(raw), frontier)) {
       // Cannot happen while every partition sends partials before the progress that closes them;
       // counting it would publish a second final.
-      LOG.warn("dropping partials for {} from partition {}: its window is already final",
-          AggregateKey.decode(raw), source);
+      LOG.warn(
+          "dropping partials for {} from partition {}: its window is already final",
+          AggregateKey.decode(raw),
+          source);
       return;
     }
     PartitionedCounts current = counts.get(key);
-    List<Integer> partitions = new ArrayList<>(current == null ? List.of() : current.getPartitions());
+    List<Integer> partitions =
+        new ArrayList<>(current == null ? List.of() : current.getPartitions());
     List<PartialCounts> values = new ArrayList<>(current == null ? List.of() : current.getCounts());
     int at = partitions.indexOf(source);
     if (snapshot.getHosts() == 0) {

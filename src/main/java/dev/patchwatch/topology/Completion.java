@@ -54,8 +54,8 @@ public final class Completion {
 
   /**
    * Whether every window the host stage has closed, on every input partition, has reached every
-   * aggregating partition: then every final the input processed so far implies is published (it
-   * is committed at the next commit, or on close). Unlike {@link #reached} it needs no target
+   * aggregating partition: then every final the input processed so far implies is published (it is
+   * committed at the next commit, or on close). Unlike {@link #reached} it needs no target
    * progress, so it suits an input whose end is not known in advance, such as the history a
    * reprocessing run reads. False while state is not queryable, e.g. during a rebalance.
    *
@@ -76,7 +76,8 @@ public final class Completion {
                         QueryableStoreTypes.<Integer, PartitionProgress>keyValueStore())
                     .withPartition(p));
         PartitionProgress progress = own.get(p);
-        closedAt[p] = progress == null ? Long.MIN_VALUE : lastClosing(windowing, progress.getProgress());
+        closedAt[p] =
+            progress == null ? Long.MIN_VALUE : lastClosing(windowing, progress.getProgress());
       }
       for (int b = 0; b < partitions; b++) {
         ReadOnlyKeyValueStore<Integer, Long> received =

@@ -21,8 +21,14 @@ final class EventOrder {
   }
 
   static int compare(
-      long observedAtA, ScanStatus statusA, String scannerA, String eventIdA,
-      long observedAtB, ScanStatus statusB, String scannerB, String eventIdB) {
+      long observedAtA,
+      ScanStatus statusA,
+      String scannerA,
+      String eventIdA,
+      long observedAtB,
+      ScanStatus statusB,
+      String scannerB,
+      String eventIdB) {
     int c = Long.compare(observedAtA, observedAtB);
     if (c != 0) {
       return c;
@@ -35,13 +41,12 @@ final class EventOrder {
     if (c != 0) {
       return c;
     }
-    return compareCodePoints(
-        eventIdA == null ? "" : eventIdA, eventIdB == null ? "" : eventIdB);
+    return compareCodePoints(eventIdA == null ? "" : eventIdA, eventIdB == null ? "" : eventIdB);
   }
 
   /**
-   * String.compareTo orders UTF-16 units, which differs from code points only where a surrogate
-   * (a code point above U+FFFF) meets a unit at or above U+E000; only that case needs care.
+   * String.compareTo orders UTF-16 units, which differs from code points only where a surrogate (a
+   * code point above U+FFFF) meets a unit at or above U+E000; only that case needs care.
    */
   static int compareCodePoints(String a, String b) {
     int n = Math.min(a.length(), b.length());

@@ -60,7 +60,11 @@ public record EventTimeRange(Optional<Instant> from, Optional<Instant> to) {
   /** {@code [2021-03-01T00:00:00Z, 2021-03-08T00:00:00Z)}, an open end shown as {@code …}. */
   @Override
   public String toString() {
-    return "[" + from.map(Instant::toString).orElse("…") + ", " + to.map(Instant::toString).orElse("…") + ")";
+    return "["
+        + from.map(Instant::toString).orElse("…")
+        + ", "
+        + to.map(Instant::toString).orElse("…")
+        + ")";
   }
 
   private static long ceilMillis(Instant instant) {

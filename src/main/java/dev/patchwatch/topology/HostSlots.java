@@ -19,7 +19,11 @@ final class HostSlots {
 
   /** The record with {@code event} applied to its HOURLY and/or DAILY slot. */
   static HostRecord apply(
-      HostRecord current, ScanEvent event, long hourStart, boolean hourly, long dayStart,
+      HostRecord current,
+      ScanEvent event,
+      long hourStart,
+      boolean hourly,
+      long dayStart,
       boolean daily) {
     List<Slot> slots = new ArrayList<>(current == null ? List.of() : current.getSlots());
     if (hourly) {
@@ -102,7 +106,8 @@ final class HostSlots {
     for (ScannerSlot s : scanners) {
       views.add(new HostView.ScannerView(s.getScanner(), s.getStatus(), s.getCompromised()));
     }
-    return new HostView(latest.getStatus(), latest.getCountry(), latest.getAsn(), compromised, views);
+    return new HostView(
+        latest.getStatus(), latest.getCountry(), latest.getAsn(), compromised, views);
   }
 
   private static void upsert(List<Slot> slots, Granularity granularity, long start, ScanEvent e) {
@@ -118,14 +123,28 @@ final class HostSlots {
       slots.add(
           at,
           new Slot(
-              granularity, start, observedAt, e.getStatus(), e.getScanner(), e.getEventId(),
-              e.getCountry(), e.getAsn(), e.getCompromised(), scanners));
+              granularity,
+              start,
+              observedAt,
+              e.getStatus(),
+              e.getScanner(),
+              e.getEventId(),
+              e.getCountry(),
+              e.getAsn(),
+              e.getCompromised(),
+              scanners));
       return;
     }
     boolean newer =
         EventOrder.compare(
-                observedAt, e.getStatus(), e.getScanner(), e.getEventId(),
-                old.getObservedAt(), old.getStatus(), old.getScanner(), old.getEventId())
+                observedAt,
+                e.getStatus(),
+                e.getScanner(),
+                e.getEventId(),
+                old.getObservedAt(),
+                old.getStatus(),
+                old.getScanner(),
+                old.getEventId())
             > 0;
     List<ScannerSlot> scanners = new ArrayList<>(old.getScanners());
     mergeScanner(scanners, scannerSlot(e, observedAt));
@@ -145,10 +164,13 @@ final class HostSlots {
   }
 
   private static ScannerSlot scannerSlot(ScanEvent e, long observedAt) {
-    return new ScannerSlot(e.getScanner(), observedAt, e.getStatus(), e.getEventId(), e.getCompromised());
+    return new ScannerSlot(
+        e.getScanner(), observedAt, e.getStatus(), e.getEventId(), e.getCompromised());
   }
 
-  /** Merges {@code s} into a list sorted by scanner: the strictly later one wins, compromise sticks. */
+  /**
+   * Merges {@code s} into a list sorted by scanner: the strictly later one wins, compromise sticks.
+   */
   private static void mergeScanner(List<ScannerSlot> scanners, ScannerSlot s) {
     int at = 0;
     int c = 1;
@@ -163,21 +185,36 @@ final class HostSlots {
     ScannerSlot old = scanners.get(at);
     boolean newer =
         EventOrder.compare(
-                s.getObservedAt(), s.getStatus(), s.getScanner(), s.getEventId(),
-                old.getObservedAt(), old.getStatus(), old.getScanner(), old.getEventId())
+                s.getObservedAt(),
+                s.getStatus(),
+                s.getScanner(),
+                s.getEventId(),
+                old.getObservedAt(),
+                old.getStatus(),
+                old.getScanner(),
+                old.getEventId())
             > 0;
     ScannerSlot base = newer ? s : old;
     scanners.set(
         at,
         new ScannerSlot(
-            base.getScanner(), base.getObservedAt(), base.getStatus(), base.getEventId(),
+            base.getScanner(),
+            base.getObservedAt(),
+            base.getStatus(),
+            base.getEventId(),
             old.getCompromised() || s.getCompromised()));
   }
 
   private static boolean greater(Slot a, Slot b) {
     return EventOrder.compare(
-            a.getObservedAt(), a.getStatus(), a.getScanner(), a.getEventId(),
-            b.getObservedAt(), b.getStatus(), b.getScanner(), b.getEventId())
+            a.getObservedAt(),
+            a.getStatus(),
+            a.getScanner(),
+            a.getEventId(),
+            b.getObservedAt(),
+            b.getStatus(),
+            b.getScanner(),
+            b.getEventId())
         > 0;
   }
 

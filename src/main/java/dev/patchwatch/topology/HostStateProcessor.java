@@ -121,7 +121,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
         partials
             .get(g)
             .computeIfAbsent(start, s -> new WindowPartials(g, s))
-            .touch(new WindowPartials.Key(key.getVulnerability(), key.getDimension(), key.getValue()));
+            .touch(
+                new WindowPartials.Key(key.getVulnerability(), key.getDimension(), key.getValue()));
       }
     }
     this.lastRecordWallMs = context.currentSystemTimeMs();
@@ -159,8 +160,12 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       reject(
           record,
           RejectReason.KEY_MISMATCH,
-          "record key must be the canonical IP \"" + event.getIp() + "\", got "
-              + (record.key() == null ? "no key" : "\"" + new String(record.key(), StandardCharsets.UTF_8) + "\""),
+          "record key must be the canonical IP \""
+              + event.getIp()
+              + "\", got "
+              + (record.key() == null
+                  ? "no key"
+                  : "\"" + new String(record.key(), StandardCharsets.UTF_8) + "\""),
           List.of());
       return;
     }
@@ -169,8 +174,14 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       reject(
           record,
           RejectReason.WRONG_PARTITION,
-          "host " + event.getIp() + " belongs on partition " + expected + " of "
-              + settings.inputPartitions() + " (default partitioner), not " + partition,
+          "host "
+              + event.getIp()
+              + " belongs on partition "
+              + expected
+              + " of "
+              + settings.inputPartitions()
+              + " (default partitioner), not "
+              + partition,
           List.of());
       return;
     }
@@ -203,9 +214,15 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       reject(
           record,
           RejectReason.LATE,
-          "observedAt " + event.getObservedAt() + " arrived after its " + missed
-              + " window(s) closed on partition " + partition + " (progress "
-              + Instant.ofEpochMilli(progress) + ")",
+          "observedAt "
+              + event.getObservedAt()
+              + " arrived after its "
+              + missed
+              + " window(s) closed on partition "
+              + partition
+              + " (progress "
+              + Instant.ofEpochMilli(progress)
+              + ")",
           missed);
     }
     if (hourlyOpen || dailyOpen || anyExposureOpen) {
@@ -213,16 +230,23 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       HostRecord before = hosts.get(key);
       HostRecord after =
           HostSlots.prune(
-              HostSlots.apply(before, event, hourStart, hourlyOpen, dayStart, dailyOpen || anyExposureOpen),
+              HostSlots.apply(
+                  before, event, hourStart, hourlyOpen, dayStart, dailyOpen || anyExposureOpen),
               this::isNeeded);
       String vuln = event.getVulnerability();
       if (hourlyOpen) {
-        update(vuln, Granularity.HOURLY, hourStart,
+        update(
+            vuln,
+            Granularity.HOURLY,
+            hourStart,
             HostSlots.view(HostSlots.find(before, Granularity.HOURLY, hourStart)),
             HostSlots.view(HostSlots.find(after, Granularity.HOURLY, hourStart)));
       }
       if (dailyOpen) {
-        update(vuln, Granularity.DAILY, dayStart,
+        update(
+            vuln,
+            Granularity.DAILY,
+            dayStart,
             HostSlots.view(HostSlots.find(before, Granularity.DAILY, dayStart)),
             HostSlots.view(HostSlots.find(after, Granularity.DAILY, dayStart)));
       }
@@ -233,7 +257,10 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
               HostSlots.find(after, Granularity.DAILY, dayStart));
       for (long start = firstExposure; dayChanged && start <= dayStart; start += Windowing.DAY_MS) {
         if (!windowing.isClosed(Granularity.EXPOSURE, start, progress)) {
-          update(vuln, Granularity.EXPOSURE, start,
+          update(
+              vuln,
+              Granularity.EXPOSURE,
+              start,
               HostSlots.exposureView(before, start, exposureSize),
               HostSlots.exposureView(after, start, exposureSize));
         }
@@ -321,7 +348,9 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       outbox.flush();
       // After the partials of every window it closed, so the aggregating stage has them all when
       // it sees this progress.
-      forward(new byte[4], new StageOutput.ToAggregate(new StageMessage(partition, progress, List.of())));
+      forward(
+          new byte[4],
+          new StageOutput.ToAggregate(new StageMessage(partition, progress, List.of())));
       announce();
     }
     if (dayClosed) {
@@ -377,8 +406,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   }
 
   /**
-   * An idle partition stops holding windows back by taking the slowest active partition's
-   * progress; from then on it judges lateness by that progress, so the decision stays its own.
+   * An idle partition stops holding windows back by taking the slowest active partition's progress;
+   * from then on it judges lateness by that progress, so the decision stays its own.
    */
   private void adoptProgressOfActivePartitions() {
     long slowest = Long.MAX_VALUE;
@@ -413,7 +442,10 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
         (key, counts) -> {
           byte[] encoded =
               AggregateKey.encode(
-                  window.granularity, window.windowStart, key.vulnerability(), key.dimension(),
+                  window.granularity,
+                  window.windowStart,
+                  key.vulnerability(),
+                  key.dimension(),
                   key.value());
           PartialCounts snapshot = counts.snapshot();
           outbox.add(encoded, snapshot);
@@ -426,8 +458,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   }
 
   /**
-   * Snapshots on their way to the aggregating tasks, in one record per task and batch rather
-   * than one per key: a flush sends thousands of keys, and per-record costs would dominate.
+   * Snapshots on their way to the aggregating tasks, in one record per task and batch rather than
+   * one per key: a flush sends thousands of keys, and per-record costs would dominate.
    */
   private final class Outbox {
     private static final int MAX_BATCH = 2_000;
@@ -478,7 +510,9 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   }
 
   private void reject(
-      Record<byte[], ScanInput> record, RejectReason reason, String message,
+      Record<byte[], ScanInput> record,
+      RejectReason reason,
+      String message,
       List<Granularity> granularities) {
     RecordMetadata meta = context.recordMetadata().orElse(null);
     Origin origin =

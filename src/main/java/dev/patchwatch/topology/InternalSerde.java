@@ -71,10 +71,14 @@ final class InternalSerde<T extends SpecificRecord> implements Serde<T> {
       }
       if (bytes.length == 0 || bytes[0] != FORMAT) {
         throw new SerializationException(
-            "internal " + typeName + " record in unknown format " + (bytes.length == 0 ? "(empty)" : bytes[0]));
+            "internal "
+                + typeName
+                + " record in unknown format "
+                + (bytes.length == 0 ? "(empty)" : bytes[0]));
       }
       try {
-        return reader.read(null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
+        return reader.read(
+            null, DecoderFactory.get().binaryDecoder(bytes, 1, bytes.length - 1, null));
       } catch (IOException e) {
         throw new SerializationException("cannot decode internal " + typeName, e);
       }

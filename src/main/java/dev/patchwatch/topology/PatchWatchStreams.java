@@ -25,8 +25,12 @@ public final class PatchWatchStreams implements AutoCloseable {
   private final AtomicReference<Throwable> lastFailure = new AtomicReference<>();
 
   public PatchWatchStreams(
-      TopologySettings settings, Topics topics, String bootstrapServers, Path stateDir,
-      Map<String, String> overrides, StreamThreadExceptionResponse onFailure) {
+      TopologySettings settings,
+      Topics topics,
+      String bootstrapServers,
+      Path stateDir,
+      Map<String, String> overrides,
+      StreamThreadExceptionResponse onFailure) {
     this.streams =
         new KafkaStreams(
             PatchWatchTopology.build(settings, topics),
@@ -49,7 +53,9 @@ public final class PatchWatchStreams implements AutoCloseable {
           || System.nanoTime() > deadline) {
         Throwable cause = lastFailure.get();
         throw new IllegalStateException(
-            "the topology did not start (state " + streams.state() + ")"
+            "the topology did not start (state "
+                + streams.state()
+                + ")"
                 + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
       }

@@ -2,11 +2,11 @@ package dev.patchwatch.topology;
 
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.internal.HostRecord;
 import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
-import dev.patchwatch.avro.internal.HostRecord;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -47,7 +46,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class PatchWatchTopology {
 
-  /** Name of the repartition topic between the stages: {@code <application.id>-partials-repartition}. */
+  /**
+   * Name of the repartition topic between the stages: {@code
+   * <application.id>-partials-repartition}.
+   */
   public static final String PARTIALS = "partials";
 
   private PatchWatchTopology() {}
@@ -55,11 +57,23 @@ public final class PatchWatchTopology {
   public static Topology build(TopologySettings settings, Topics topics) {
     StreamsBuilder builder = new StreamsBuilder();
     builder.addStateStore(
-        store(settings, HostStateProcessor.HOST_STORE, Serdes.Bytes(), new InternalSerde<>(HostRecord.class)));
+        store(
+            settings,
+            HostStateProcessor.HOST_STORE,
+            Serdes.Bytes(),
+            new InternalSerde<>(HostRecord.class)));
     builder.addStateStore(
-        store(settings, HostStateProcessor.PROGRESS_STORE, Serdes.Integer(), new InternalSerde<>(PartitionProgress.class)));
+        store(
+            settings,
+            HostStateProcessor.PROGRESS_STORE,
+            Serdes.Integer(),
+            new InternalSerde<>(PartitionProgress.class)));
     builder.addStateStore(
-        store(settings, HostStateProcessor.SENT_STORE, Serdes.Bytes(), new InternalSerde<>(PartialCounts.class)));
+        store(
+            settings,
+            HostStateProcessor.SENT_STORE,
+            Serdes.Bytes(),
+            new InternalSerde<>(PartialCounts.class)));
     // The aggregating stage holds only the open windows' keys: small, so in memory whatever the
     // host state's store, restored from its changelog in moments.
     builder.addStateStore(
@@ -70,7 +84,9 @@ public final class PatchWatchTopology {
             .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(AggregateProcessor.PROGRESS_STORE), Serdes.Integer(), Serdes.Long())
+                Stores.inMemoryKeyValueStore(AggregateProcessor.PROGRESS_STORE),
+                Serdes.Integer(),
+                Serdes.Long())
             .withCachingEnabled());
     builder.addGlobalStore(
         Stores.keyValueStoreBuilder(
@@ -90,7 +106,8 @@ public final class PatchWatchTopology {
                     Serdes.ByteArray(),
                     Serdes.serdeFrom(
                         (topic, value) -> {
-                          throw new UnsupportedOperationException("the topology never writes scans");
+                          throw new UnsupportedOperationException(
+                              "the topology never writes scans");
                         },
                         new ScanInputDeserializer(topics.scans().valueSerde().deserializer())))
                 .withTimestampExtractor(new ScanTimestampExtractor())
@@ -164,7 +181,9 @@ public final class PatchWatchTopology {
   }
 
   private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(
-      TopologySettings settings, String name, org.apache.kafka.common.serialization.Serde<K> keySerde,
+      TopologySettings settings,
+      String name,
+      org.apache.kafka.common.serialization.Serde<K> keySerde,
       org.apache.kafka.common.serialization.Serde<V> valueSerde) {
     KeyValueBytesStoreSupplier supplier =
         settings.storeType() == TopologySettings.StoreType.IN_MEMORY

@@ -48,9 +48,7 @@ final class ScanInputDeserializer implements Deserializer<ScanInput> {
     }
     if (data == null) {
       return new ScanInput.Broken(
-          RejectReason.UNDECODABLE,
-          "null value without a " + Watermark.HEADER + " header",
-          null);
+          RejectReason.UNDECODABLE, "null value without a " + Watermark.HEADER + " header", null);
     }
     try {
       return new ScanInput.Event(events.deserialize(topic, data), data);

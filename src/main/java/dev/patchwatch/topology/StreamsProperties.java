@@ -15,7 +15,10 @@ public final class StreamsProperties {
    * @param overrides any Kafka Streams, consumer, producer or admin property, applied last
    */
   public static Properties of(
-      TopologySettings settings, String bootstrapServers, Path stateDir, Map<String, String> overrides) {
+      TopologySettings settings,
+      String bootstrapServers,
+      Path stateDir,
+      Map<String, String> overrides) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -32,7 +32,9 @@ public final class TopicProvisioner {
   /** Partitions of an existing topic, or empty if it does not exist. */
   public Optional<Integer> partitions(String topic) {
     return Optional.ofNullable(
-            get(admin.describeTopics(List.of(topic)).allTopicNames(), "describe topic " + topic,
+            get(
+                admin.describeTopics(List.of(topic)).allTopicNames(),
+                "describe topic " + topic,
                 UnknownTopicOrPartitionException.class))
         .map(descriptions -> descriptions.get(topic).partitions().size());
   }
@@ -49,7 +51,11 @@ public final class TopicProvisioner {
     Optional<Integer> scans = partitions(topics.scans().name());
     if (scans.isPresent() && scans.get() != partitions) {
       throw new IllegalStateException(
-          topics.scans().name() + " has " + scans.get() + " partitions, not the " + partitions
+          topics.scans().name()
+              + " has "
+              + scans.get()
+              + " partitions, not the "
+              + partitions
               + " configured; a scans topic's partition count must never change");
     }
     List<NewTopic> missing = new ArrayList<>();
@@ -59,12 +65,16 @@ public final class TopicProvisioner {
       expected.put(spec.name(), count);
       if (partitions(spec.name()).isEmpty()) {
         missing.add(
-            new NewTopic(spec.name(), Optional.of(count), replicationFactor).configs(spec.configs()));
+            new NewTopic(spec.name(), Optional.of(count), replicationFactor)
+                .configs(spec.configs()));
       }
     }
     if (!missing.isEmpty()) {
-      admin.createTopics(missing).values().forEach(
-          (name, created) -> get(created, "create topic " + name, TopicExistsException.class));
+      admin
+          .createTopics(missing)
+          .values()
+          .forEach(
+              (name, created) -> get(created, "create topic " + name, TopicExistsException.class));
     }
     awaitLeaders(expected);
   }
@@ -86,7 +96,10 @@ public final class TopicProvisioner {
       } catch (IllegalStateException notYet) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(
-              "partitions of " + partitionsByTopic.keySet() + " have no leader: " + notYet.getMessage(),
+              "partitions of "
+                  + partitionsByTopic.keySet()
+                  + " have no leader: "
+                  + notYet.getMessage(),
               notYet);
         }
       }
@@ -96,7 +109,10 @@ public final class TopicProvisioner {
 
   /** Deletes the topics that exist. */
   public void delete(Set<String> names) {
-    get(admin.deleteTopics(names).all(), "delete topics " + names, UnknownTopicOrPartitionException.class);
+    get(
+        admin.deleteTopics(names).all(),
+        "delete topics " + names,
+        UnknownTopicOrPartitionException.class);
   }
 
   /**
@@ -110,7 +126,8 @@ public final class TopicProvisioner {
       if (tolerated != null && tolerated.isInstance(e.getCause())) {
         return null;
       }
-      throw new IllegalStateException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
+      throw new IllegalStateException(
+          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("cannot " + what + ": no answer within " + timeout, e);
     } catch (InterruptedException e) {

@@ -30,7 +30,8 @@ public final class TopicReader {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     try (KafkaConsumer<K, V> consumer =
-        new KafkaConsumer<>(config, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
+        new KafkaConsumer<>(
+            config, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(spec.name()).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))

@@ -11,8 +11,8 @@ import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.SchemaRegistryException;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.avro.Schema;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -56,9 +56,12 @@ public record Topics(
             Serdes.ByteArray(),
             new AvroSerde<>(registry, Rejected.class, false),
             Map.of(
-                TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
-                TopicConfig.RETENTION_MS_CONFIG, REJECTED_RETENTION_MS,
-                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG,
+                REJECTED_RETENTION_MS,
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                "LogAppendTime")),
         new TopicSpec<>(
             applicationId + "-progress",
             Serdes.Integer(),
@@ -88,7 +91,8 @@ public record Topics(
             registry.register(subject, schema);
           } catch (SchemaRegistryException e) {
             throw new IllegalStateException(
-                "cannot register " + schema.getName() + " as " + subject + ": " + e.getMessage(), e);
+                "cannot register " + schema.getName() + " as " + subject + ": " + e.getMessage(),
+                e);
           }
         });
   }

@@ -15,8 +15,8 @@ import java.util.function.Consumer;
  * @param dailyGrace how long a DAILY window stays open after its end
  * @param exposureGrace how long an EXPOSURE window stays open after its end
  * @param lookBackDays EXPOSURE window size in days
- * @param idleTimeout wall-clock time without records after which a partition stops holding
- *     windows back; zero disables it
+ * @param idleTimeout wall-clock time without records after which a partition stops holding windows
+ *     back; zero disables it
  * @param liveInterval how often live results are published, at most once per key
  * @param storeType where host state is kept
  * @param eventTimeRange the observedAt range counted; {@link EventTimeRange#ALL} except for a
@@ -58,7 +58,8 @@ public record TopologySettings(
           "application id must match [A-Za-z0-9._-]{1,100}, got \"" + applicationId + "\"");
     }
     if (inputPartitions < 1) {
-      throw new IllegalArgumentException("input partitions must be at least 1, got " + inputPartitions);
+      throw new IllegalArgumentException(
+          "input partitions must be at least 1, got " + inputPartitions);
     }
     requireNonNegative("hourly grace", hourlyGrace);
     requireNonNegative("daily grace", dailyGrace);
@@ -69,7 +70,8 @@ public record TopologySettings(
     }
     Objects.requireNonNull(liveInterval, "liveInterval");
     if (liveInterval.toMillis() < 1) {
-      throw new IllegalArgumentException("live interval must be at least 1 ms, got " + liveInterval);
+      throw new IllegalArgumentException(
+          "live interval must be at least 1 ms, got " + liveInterval);
     }
     Objects.requireNonNull(storeType, "storeType");
     Objects.requireNonNull(eventTimeRange, "eventTimeRange");
@@ -77,12 +79,28 @@ public record TopologySettings(
 
   /** Settings that count every event, as every application but a limited reprocessing run does. */
   public TopologySettings(
-      String topicPrefix, String applicationId, int inputPartitions, Duration hourlyGrace,
-      Duration dailyGrace, Duration exposureGrace, int lookBackDays, Duration idleTimeout,
-      Duration liveInterval, StoreType storeType) {
+      String topicPrefix,
+      String applicationId,
+      int inputPartitions,
+      Duration hourlyGrace,
+      Duration dailyGrace,
+      Duration exposureGrace,
+      int lookBackDays,
+      Duration idleTimeout,
+      Duration liveInterval,
+      StoreType storeType) {
     this(
-        topicPrefix, applicationId, inputPartitions, hourlyGrace, dailyGrace, exposureGrace,
-        lookBackDays, idleTimeout, liveInterval, storeType, EventTimeRange.ALL);
+        topicPrefix,
+        applicationId,
+        inputPartitions,
+        hourlyGrace,
+        dailyGrace,
+        exposureGrace,
+        lookBackDays,
+        idleTimeout,
+        liveInterval,
+        storeType,
+        EventTimeRange.ALL);
   }
 
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
@@ -147,8 +165,16 @@ public record TopologySettings(
     Editable e = new Editable(this);
     change.accept(e);
     return new TopologySettings(
-        e.topicPrefix, e.applicationId, e.inputPartitions, e.hourlyGrace, e.dailyGrace,
-        e.exposureGrace, e.lookBackDays, e.idleTimeout, e.liveInterval, e.storeType,
+        e.topicPrefix,
+        e.applicationId,
+        e.inputPartitions,
+        e.hourlyGrace,
+        e.dailyGrace,
+        e.exposureGrace,
+        e.lookBackDays,
+        e.idleTimeout,
+        e.liveInterval,
+        e.storeType,
         e.eventTimeRange);
   }
 

@@ -9,8 +9,8 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * One partition's counts for one open window, kept up to date event by event, with the keys
- * changed since they were last sent downstream.
+ * One partition's counts for one open window, kept up to date event by event, with the keys changed
+ * since they were last sent downstream.
  */
 final class WindowPartials {
 
@@ -29,7 +29,9 @@ final class WindowPartials {
     this.windowStart = windowStart;
   }
 
-  /** Adds ({@code sign} 1) or removes ({@code sign} -1) a host's contribution to every dimension. */
+  /**
+   * Adds ({@code sign} 1) or removes ({@code sign} -1) a host's contribution to every dimension.
+   */
   void add(String vulnerability, HostView view, int sign) {
     count(new Key(vulnerability, Dimension.GLOBAL, ALL), view, sign);
     count(new Key(vulnerability, Dimension.COUNTRY, view.country()), view, sign);

@@ -51,7 +51,8 @@ class BenchEventsTest {
 
   @Test
   void shouldGenerateEventsThatAreValidAndAlreadyCanonical() {
-    EventContract contract = new EventContract(Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC));
+    EventContract contract =
+        new EventContract(Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC));
     for (ScanEvent event : generate(50_000, 5_000, 10, 3)) {
       Parsed parsed = contract.normalize(event);
       assertThat(parsed).as(event.toString()).isInstanceOf(Parsed.Valid.class);
@@ -110,11 +111,14 @@ class BenchEventsTest {
 
     assertThat(scannersByHost).hasSize(hosts);
     assertThat(scannersByHost.values()).allSatisfy(s -> assertThat(s.size()).isBetween(1, 4));
-    assertThat(scannersByHost.values().stream().filter(s -> s.size() >= 2).count()).isGreaterThan(hosts * 9L / 10);
+    assertThat(scannersByHost.values().stream().filter(s -> s.size() >= 2).count())
+        .isGreaterThan(hosts * 9L / 10);
     assertThat(statuses).containsOnlyKeys(ScanStatus.values());
     assertThat(countries).hasSizeGreaterThan(20).contains("US", "FR", "ZZ");
     assertThat(asns).hasSizeGreaterThan(300);
-    assertThat(vulnerabilities).containsExactlyInAnyOrder(BenchEvents.MAIN_VULNERABILITY, BenchEvents.SECOND_VULNERABILITY);
+    assertThat(vulnerabilities)
+        .containsExactlyInAnyOrder(
+            BenchEvents.MAIN_VULNERABILITY, BenchEvents.SECOND_VULNERABILITY);
     assertThat(ipv6).isBetween(events.size() / 50, events.size() / 10);
     assertThat(compromised).isPositive();
     // several scans of every host spread over every day, and the exposed share falls

@@ -36,7 +36,8 @@ class LatencyStatsTest {
     assertThat(stats.p50Ms()).isEqualTo(20.0);
     assertThat(stats.p90Ms()).isEqualTo(40.0);
     assertThat(samples).containsExactly(40 * MS, 10 * MS, 30 * MS, 20 * MS);
-    assertThat(LatencyStats.percentile(new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9)).isEqualTo(9);
+    assertThat(LatencyStats.percentile(new long[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0.9))
+        .isEqualTo(9);
   }
 
   @Test

@@ -54,15 +54,22 @@ class ArchiveReplayCliIT {
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void shouldReplayAnExportedArchiveIntoExactlyTheFinalsOfTheOriginalFile() throws IOException {
-    List<ScanEvent> events = RandomEvents.generate(601, RandomEvents.Options.defaults().withHosts(120).withDays(3));
+    List<ScanEvent> events =
+        RandomEvents.generate(601, RandomEvents.Options.defaults().withHosts(120).withDays(3));
     Path jsonl = dir.resolve("events.jsonl");
     RandomEvents.writeJsonLines(events, jsonl);
-    Files.writeString(jsonl, "{not json\n{\"scanner\":\"s\"}\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    Files.writeString(
+        jsonl,
+        "{not json\n{\"scanner\":\"s\"}\n",
+        StandardCharsets.UTF_8,
+        StandardOpenOption.APPEND);
     String prefix = SharedKafka.unique("cli-archive");
 
-    Run imported = run("archive", "import", jsonl.toString(), "--set", "partitions=3", connection(prefix));
+    Run imported =
+        run("archive", "import", jsonl.toString(), "--set", "partitions=3", connection(prefix));
     assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.out).contains(String.format(Locale.ROOT, "%,d events published, 2 rejected", events.size()));
+    assertThat(imported.out)
+        .contains(String.format(Locale.ROOT, "%,d events published, 2 rejected", events.size()));
     assertThat(imported.err)
         .contains(jsonl + ":" + (events.size() + 1) + ": NOT_JSON")
         .contains(jsonl + ":" + (events.size() + 2) + ": MISSING_FIELD");
@@ -70,33 +77,70 @@ class ArchiveReplayCliIT {
     Path archive = dir.resolve("a.avro");
     Run exported = run("archive", "export", "--output", archive.toString(), connection(prefix));
     assertThat(exported.code).as(exported.err).isZero();
-    assertThat(exported.out).startsWith(String.format(Locale.ROOT, "exported %,d events to %s", events.size(), archive));
+    assertThat(exported.out)
+        .startsWith(
+            String.format(Locale.ROOT, "exported %,d events to %s", events.size(), archive));
     assertThat(exported.err).contains("exporting " + prefix + ".scans (3 partitions");
 
     Path fromArchive = dir.resolve("f.jsonl");
     Path fromFile = dir.resolve("g.jsonl");
-    Run replayArchive = run("replay", "--input", archive.toString(), "--output", fromArchive.toString(), "--registry-url", registry.url());
+    Run replayArchive =
+        run(
+            "replay",
+            "--input",
+            archive.toString(),
+            "--output",
+            fromArchive.toString(),
+            "--registry-url",
+            registry.url());
     assertThat(replayArchive.code).as(replayArchive.err).isZero();
-    Run replayFile = run("replay", "--input", jsonl.toString(), "--output", fromFile.toString(), "--registry-url", registry.url());
+    Run replayFile =
+        run(
+            "replay",
+            "--input",
+            jsonl.toString(),
+            "--output",
+            fromFile.toString(),
+            "--registry-url",
+            registry.url());
     assertThat(replayFile.code).as(replayFile.err).isZero();
 
     List<String> finals = Files.readAllLines(fromArchive);
     assertThat(finals).isNotEmpty().isEqualTo(Files.readAllLines(fromFile));
     FinalsAssert.assertSameFinals(
         finals,
-        ReferenceModel.compute(events, 2).finals().stream().sorted(AggregateJson.ORDER).map(AggregateJson::toJson).toList());
+        ReferenceModel.compute(events, 2).finals().stream()
+            .sorted(AggregateJson.ORDER)
+            .map(AggregateJson::toJson)
+            .toList());
   }
 
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void shouldReprocessListPromoteAndDeleteARunFromTheCommandLine() throws IOException {
-    List<ScanEvent> events = RandomEvents.generate(602, RandomEvents.Options.defaults().withHosts(60).withDays(2));
+    List<ScanEvent> events =
+        RandomEvents.generate(602, RandomEvents.Options.defaults().withHosts(60).withDays(2));
     Path jsonl = dir.resolve("events.jsonl");
     RandomEvents.writeJsonLines(events, jsonl);
     String prefix = SharedKafka.unique("cli-runs");
-    String[] settings = {"--application-id", prefix, "--set", "state.dir=" + dir.resolve("state"), "--set", "idle.timeout=0s"};
+    String[] settings = {
+      "--application-id",
+      prefix,
+      "--set",
+      "state.dir=" + dir.resolve("state"),
+      "--set",
+      "idle.timeout=0s"
+    };
 
-    Run imported = run("archive", "import", jsonl.toString(), "--watermark", "--set", "partitions=2", connection(prefix));
+    Run imported =
+        run(
+            "archive",
+            "import",
+            jsonl.toString(),
+            "--watermark",
+            "--set",
+            "partitions=2",
+            connection(prefix));
     assertThat(imported.code).as(imported.err).isZero();
     assertThat(imported.out).contains("then a watermark at");
 
@@ -104,9 +148,20 @@ class ArchiveReplayCliIT {
     assertThat(bad.code).isEqualTo(2);
     assertThat(bad.err).contains("has no offset: add Z for UTC");
 
-    Run reprocess = run("reprocess", "--run-id", "cli", "--from", "2021-03-09", "--until-caught-up", connection(prefix), settings);
+    Run reprocess =
+        run(
+            "reprocess",
+            "--run-id",
+            "cli",
+            "--from",
+            "2021-03-09",
+            "--until-caught-up",
+            connection(prefix),
+            settings);
     assertThat(reprocess.code).as(reprocess.err).isZero();
-    assertThat(reprocess.out).contains("run cli started: outputs in " + prefix + ".run-cli.*").contains("run cli caught up");
+    assertThat(reprocess.out)
+        .contains("run cli started: outputs in " + prefix + ".run-cli.*")
+        .contains("run cli caught up");
 
     Run list = run("reprocess", "list", connection(prefix), settings);
     assertThat(list.code).as(list.err).isZero();
@@ -117,19 +172,29 @@ class ArchiveReplayCliIT {
     // the live application never ran here: every final of the run would be added
     assertThat(dryRun.out)
         .contains("progress none: it never ran")
-        .containsPattern(prefix.replace(".", "\\.") + "\\.counts\\.daily: [1-9][0-9,]* added, 0 changed, 0 removed")
+        .containsPattern(
+            prefix.replace(".", "\\.")
+                + "\\.counts\\.daily: [1-9][0-9,]* added, 0 changed, 0 removed")
         .contains("    + DAILY 2021-03-09T00:00:00Z")
         .endsWith("dry run: nothing written.\n");
 
     Run delete = run("reprocess", "delete", "cli", connection(prefix), settings);
     assertThat(delete.code).as(delete.err).isZero();
-    assertThat(delete.out).contains("deleted run cli: ").contains(prefix + ".run-cli.counts.daily").contains("its consumer group");
+    assertThat(delete.out)
+        .contains("deleted run cli: ")
+        .contains(prefix + ".run-cli.counts.daily")
+        .contains("its consumer group");
     assertThat(run("reprocess", "list", connection(prefix), settings).out).contains("(no runs)");
   }
 
   private static String[] connection(String prefix) {
     return new String[] {
-      "--bootstrap-servers", SharedKafka.bootstrapServers(), "--registry-url", registry.url(), "--topic-prefix", prefix
+      "--bootstrap-servers",
+      SharedKafka.bootstrapServers(),
+      "--registry-url",
+      registry.url(),
+      "--topic-prefix",
+      prefix
     };
   }
 

@@ -32,28 +32,54 @@ class BenchCommandIT {
 
     int exit =
         cli.execute(
-            "bench", "--events", "20000", "--hosts", "2000", "--days", "2", "--partitions", "3",
-            "--rate", "2000", "--latency-seconds", "3", "--in-memory", "--registry-url", SharedRegistry.url(),
-            "--json", json.toString());
+            "bench",
+            "--events",
+            "20000",
+            "--hosts",
+            "2000",
+            "--days",
+            "2",
+            "--partitions",
+            "3",
+            "--rate",
+            "2000",
+            "--latency-seconds",
+            "3",
+            "--in-memory",
+            "--registry-url",
+            SharedRegistry.url(),
+            "--json",
+            json.toString());
 
     assertThat(exit).as(err.toString()).isZero();
     assertThat(out.toString())
-        .contains("full / minimal windowed count:", "full / raw consume:", "latency (live interval 1 s)");
+        .contains(
+            "full / minimal windowed count:", "full / raw consume:", "latency (live interval 1 s)");
     JsonNode figures = new ObjectMapper().readTree(json.toFile());
     for (String key :
         List.of(
-            "fullEventsPerSecond", "minimalEventsPerSecond", "rawConsumeEventsPerSecond",
-            "fullToMinimalRatio", "fullToRawConsumeRatio", "p99LiveLatencyMs", "p50LiveLatencyMs",
-            "publishEventsPerSecond", "fullAtLeastOnceEventsPerSecond",
-            "fullTwoThreadsEventsPerSecond", "fullInMemoryEventsPerSecond",
-            "rawConsumeMegabytesPerSecond", "fullPeakHeapMb", "stateStoreMbPerMillionEvents")) {
+            "fullEventsPerSecond",
+            "minimalEventsPerSecond",
+            "rawConsumeEventsPerSecond",
+            "fullToMinimalRatio",
+            "fullToRawConsumeRatio",
+            "p99LiveLatencyMs",
+            "p50LiveLatencyMs",
+            "publishEventsPerSecond",
+            "fullAtLeastOnceEventsPerSecond",
+            "fullTwoThreadsEventsPerSecond",
+            "fullInMemoryEventsPerSecond",
+            "rawConsumeMegabytesPerSecond",
+            "fullPeakHeapMb",
+            "stateStoreMbPerMillionEvents")) {
       assertThat(figures.path(key).isNumber()).as(key + " in " + figures).isTrue();
       assertThat(figures.path(key).asDouble()).as(key).isPositive().isFinite();
     }
     // each ratio is the quotient of the rates it names
     assertThat(figures.get("fullToMinimalRatio").asDouble())
         .isCloseTo(
-            figures.get("fullEventsPerSecond").asDouble() / figures.get("minimalEventsPerSecond").asDouble(),
+            figures.get("fullEventsPerSecond").asDouble()
+                / figures.get("minimalEventsPerSecond").asDouble(),
             org.assertj.core.api.Assertions.within(1e-9));
     // a raw read of the topic is faster than any processing of it
     assertThat(figures.get("fullToRawConsumeRatio").asDouble()).isLessThan(1);

@@ -31,9 +31,18 @@ class CommandLineTest {
 
   @Test
   void shouldRejectAReplayOfAMissingFileInOneLine() {
-    Cli cli = Cli.run("replay", "--input", dir.resolve("nope.jsonl").toString(), "--output", dir.resolve("o").toString());
+    Cli cli =
+        Cli.run(
+            "replay",
+            "--input",
+            dir.resolve("nope.jsonl").toString(),
+            "--output",
+            dir.resolve("o").toString());
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("cannot read --input").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(cli.err())
+        .contains("cannot read --input")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   @Test
@@ -47,7 +56,14 @@ class CommandLineTest {
   @Test
   void shouldRejectAnUnknownIngestFormat() throws Exception {
     Path file = Files.writeString(dir.resolve("a.txt"), "x\n");
-    Cli cli = Cli.run("ingest", "--format", "xml", "--to-jsonl", dir.resolve("o.jsonl").toString(), file.toString());
+    Cli cli =
+        Cli.run(
+            "ingest",
+            "--format",
+            "xml",
+            "--to-jsonl",
+            dir.resolve("o.jsonl").toString(),
+            file.toString());
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("unknown input format \"xml\"").contains("shadowserver");
   }
@@ -55,7 +71,16 @@ class CommandLineTest {
   @Test
   void shouldReportARuntimeFailureInOneLineWithExitCode1() {
     // nothing listens on port 9: the registry cannot be reached
-    Cli cli = Cli.run("tail", "daily", "--registry-url", "http://127.0.0.1:9/apis/ccompat/v7", "--bootstrap-servers", "127.0.0.1:9", "--kafka", "default.api.timeout.ms=2000");
+    Cli cli =
+        Cli.run(
+            "tail",
+            "daily",
+            "--registry-url",
+            "http://127.0.0.1:9/apis/ccompat/v7",
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--kafka",
+            "default.api.timeout.ms=2000");
     assertThat(cli.exitCode()).isEqualTo(1);
     assertThat(cli.err().lines().toList()).hasSize(1);
     assertThat(cli.err()).startsWith("error: ");

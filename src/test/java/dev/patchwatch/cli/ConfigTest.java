@@ -30,11 +30,19 @@ class ConfigTest {
   @Test
   void shouldLetEnvironmentOverrideFileAndFlagsOverrideBoth() throws Exception {
     Path file = dir.resolve("patchwatch.properties");
-    Files.writeString(file, "bootstrap.servers=file:9092\ngrace.daily=3h\nlookback.days=5\ntopic.prefix=fromfile\n");
+    Files.writeString(
+        file,
+        "bootstrap.servers=file:9092\ngrace.daily=3h\nlookback.days=5\ntopic.prefix=fromfile\n");
     Config config =
         Config.load(
             Optional.of(file),
-            Map.of("PATCHWATCH_GRACE_DAILY", "4h", "PATCHWATCH_TOPIC_PREFIX", "fromenv", "HOME", "/root"),
+            Map.of(
+                "PATCHWATCH_GRACE_DAILY",
+                "4h",
+                "PATCHWATCH_TOPIC_PREFIX",
+                "fromenv",
+                "HOME",
+                "/root"),
             Map.of("topic.prefix", "fromflag"));
     assertThat(config.get(Config.BOOTSTRAP_SERVERS)).isEqualTo("file:9092");
     assertThat(config.get(Config.DAILY_GRACE)).isEqualTo(Duration.ofHours(4));
@@ -59,9 +67,13 @@ class ConfigTest {
 
   @Test
   void shouldNameTheSettingAndSourceOfAnInvalidValue() {
-    assertThatThrownBy(() -> Config.load(Optional.empty(), Map.of("PATCHWATCH_GRACE_HOURLY", "soon"), Map.of()))
-        .hasMessage("grace.hourly (environment): \"soon\" is not a duration (e.g. 250ms, 90s, 5m, 2h, 7d or PT1H)");
-    assertThatThrownBy(() -> Config.load(Optional.empty(), Map.of(), Map.of("registry.url", "localhost:8081")))
+    assertThatThrownBy(
+            () ->
+                Config.load(Optional.empty(), Map.of("PATCHWATCH_GRACE_HOURLY", "soon"), Map.of()))
+        .hasMessage(
+            "grace.hourly (environment): \"soon\" is not a duration (e.g. 250ms, 90s, 5m, 2h, 7d or PT1H)");
+    assertThatThrownBy(
+            () -> Config.load(Optional.empty(), Map.of(), Map.of("registry.url", "localhost:8081")))
         .hasMessageContaining("registry.url (command line)");
     assertThatThrownBy(() -> Config.load(Optional.empty(), Map.of(), Map.of("lookback.days", "0")))
         .hasMessageContaining("lookback.days");

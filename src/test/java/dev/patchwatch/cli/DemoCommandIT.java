@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The main job end to end: the simulated month through the real stack follows the published curve. */
+/**
+ * The main job end to end: the simulated month through the real stack follows the published curve.
+ */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DemoCommandIT {
 
@@ -29,8 +31,13 @@ class DemoCommandIT {
     for (String line : cli.out().split("\n")) {
       rows.add(mapper.readTree(line));
     }
-    assertThat(rows).extracting(r -> r.get("date").asText()).startsWith("2021-03-01").endsWith("2021-04-01").hasSize(32);
-    assertThat(rows.get(0).fieldNames()).toIterable()
+    assertThat(rows)
+        .extracting(r -> r.get("date").asText())
+        .startsWith("2021-03-01")
+        .endsWith("2021-04-01")
+        .hasSize(32);
+    assertThat(rows.get(0).fieldNames())
+        .toIterable()
         .containsExactly("date", "exposed", "remediatedRatio", "weekOverWeek", "franceExposed");
 
     ProxyLogonSimulator simulator = new ProxyLogonSimulator(Scenario.proxyLogon(), scale, 2021);
@@ -46,9 +53,17 @@ class DemoCommandIT {
       }
     }
     assertThat(anchors).isGreaterThanOrEqualTo(5);
-    JsonNode march22 = rows.stream().filter(r -> r.get("date").asText().equals("2021-03-22")).findFirst().orElseThrow();
+    JsonNode march22 =
+        rows.stream()
+            .filter(r -> r.get("date").asText().equals("2021-03-22"))
+            .findFirst()
+            .orElseThrow();
     assertThat(march22.get("remediatedRatio").asDouble()).isGreaterThanOrEqualTo(0.9);
-    JsonNode march14 = rows.stream().filter(r -> r.get("date").asText().equals("2021-03-14")).findFirst().orElseThrow();
+    JsonNode march14 =
+        rows.stream()
+            .filter(r -> r.get("date").asText().equals("2021-03-14"))
+            .findFirst()
+            .orElseThrow();
     assertThat((double) march14.get("franceExposed").asLong())
         .isCloseTo(15_000 * scale, org.assertj.core.data.Percentage.withPercentage(10));
   }

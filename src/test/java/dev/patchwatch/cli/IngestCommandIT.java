@@ -29,30 +29,56 @@ class IngestCommandIT {
   @Test
   void shouldPublishMappedEventsAndRejectTheRest() throws Exception {
     String prefix = SharedKafka.unique("ingest");
-    ConfluentRegistryClient registry = ConfluentRegistryClient.builder(SharedRegistry.url()).build();
+    ConfluentRegistryClient registry =
+        ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     Topics topics = Topics.create(prefix, prefix, registry);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
       new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 2, Optional.empty());
     }
-    String file = Path.of(IngestCommandIT.class.getResource("/formats/shadowserver-exchange.csv").toURI()).toString();
+    String file =
+        Path.of(IngestCommandIT.class.getResource("/formats/shadowserver-exchange.csv").toURI())
+            .toString();
     Cli cli =
-        Cli.run("ingest", "--format", "shadowserver", "--bootstrap-servers", SharedKafka.bootstrapServers(),
-            "--registry-url", SharedRegistry.url(), "--topic-prefix", prefix, file);
+        Cli.run(
+            "ingest",
+            "--format",
+            "shadowserver",
+            "--bootstrap-servers",
+            SharedKafka.bootstrapServers(),
+            "--registry-url",
+            SharedRegistry.url(),
+            "--topic-prefix",
+            prefix,
+            file);
     assertThat(cli.exitCode()).as(cli.err()).isZero();
 
     List<ScanEvent> events = new ArrayList<>();
-    TopicReader.readAll(SharedKafka.bootstrapServers(), Map.of(), topics.scans(), r -> {
-      if (r.value() != null) {
-        events.add(r.value());
-      }
-    });
+    TopicReader.readAll(
+        SharedKafka.bootstrapServers(),
+        Map.of(),
+        topics.scans(),
+        r -> {
+          if (r.value() != null) {
+            events.add(r.value());
+          }
+        });
     List<Rejected> rejected = new ArrayList<>();
-    TopicReader.readAll(SharedKafka.bootstrapServers(), Map.of(), topics.rejected(), r -> rejected.add(r.value()));
-    assertThat(events).isNotEmpty().allSatisfy(e -> assertThat(e.getScanner()).isEqualTo("shadowserver"));
-    assertThat(rejected).isNotEmpty().allSatisfy(r -> {
-      assertThat(r.getOrigin().getFile()).isEqualTo(file);
-      assertThat(r.getOrigin().getLine()).isPositive();
-    });
-    assertThat(cli.out()).startsWith("published " + events.size() + " events").contains("rejected " + rejected.size());
+    TopicReader.readAll(
+        SharedKafka.bootstrapServers(), Map.of(), topics.rejected(), r -> rejected.add(r.value()));
+    assertThat(events)
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.getScanner()).isEqualTo("shadowserver"));
+    assertThat(rejected)
+        .isNotEmpty()
+        .allSatisfy(
+            r -> {
+              assertThat(r.getOrigin().getFile()).isEqualTo(file);
+              assertThat(r.getOrigin().getLine()).isPositive();
+            });
+    assertThat(cli.out())
+        .startsWith("published " + events.size() + " events")
+        .contains("rejected " + rejected.size());
   }
 }

@@ -16,10 +16,19 @@ class IngestCommandTest {
   @Test
   void shouldConvertShadowserverReportsToCanonicalEvents() throws Exception {
     Path out = dir.resolve("events.jsonl");
-    Cli cli = Cli.run("ingest", "--format", "shadowserver", "--to-jsonl", out.toString(), resource("shadowserver-exchange.csv"));
+    Cli cli =
+        Cli.run(
+            "ingest",
+            "--format",
+            "shadowserver",
+            "--to-jsonl",
+            out.toString(),
+            resource("shadowserver-exchange.csv"));
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     List<String> lines = Files.readAllLines(out);
-    assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).contains("\"scanner\":\"shadowserver\""));
+    assertThat(lines)
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l).contains("\"scanner\":\"shadowserver\""));
     assertThat(cli.out()).startsWith("converted " + lines.size() + " events");
   }
 
@@ -27,10 +36,14 @@ class IngestCommandTest {
   void shouldConvertEveryFormatAndListTheRecordsItCannotMap() throws Exception {
     for (String[] input :
         new String[][] {
-          {"jsonl", "events.jsonl"}, {"csv", "events.csv"}, {"nuclei", "nuclei.jsonl"}, {"nmap", "nmap-proxylogon.xml"}
+          {"jsonl", "events.jsonl"},
+          {"csv", "events.csv"},
+          {"nuclei", "nuclei.jsonl"},
+          {"nmap", "nmap-proxylogon.xml"}
         }) {
       Path out = dir.resolve(input[0] + ".out.jsonl");
-      Cli cli = Cli.run("ingest", "--format", input[0], "--to-jsonl", out.toString(), resource(input[1]));
+      Cli cli =
+          Cli.run("ingest", "--format", input[0], "--to-jsonl", out.toString(), resource(input[1]));
       assertThat(cli.exitCode()).as(input[0] + ": " + cli.err()).isZero();
       assertThat(Files.readAllLines(out)).as(input[0]).isNotEmpty();
       // every sample holds bad records on purpose: each is listed with its file and line
@@ -41,7 +54,15 @@ class IngestCommandTest {
 
   @Test
   void shouldRefuseAWatermarkWithoutABroker() throws Exception {
-    Cli cli = Cli.run("ingest", "--format", "jsonl", "--to-jsonl", dir.resolve("o").toString(), "--watermark", resource("events.jsonl"));
+    Cli cli =
+        Cli.run(
+            "ingest",
+            "--format",
+            "jsonl",
+            "--to-jsonl",
+            dir.resolve("o").toString(),
+            "--watermark",
+            resource("events.jsonl"));
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err()).contains("--watermark needs a broker");
   }

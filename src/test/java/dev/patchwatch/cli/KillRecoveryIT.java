@@ -42,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class KillRecoveryIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
 
@@ -51,15 +52,23 @@ class KillRecoveryIT {
     String id = SharedKafka.unique("killed");
     int partitions = 3;
     String bootstrap = SharedKafka.bootstrapServers();
-    ConfluentRegistryClient registry = ConfluentRegistryClient.builder(SharedRegistry.url()).build();
+    ConfluentRegistryClient registry =
+        ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     Topics topics = Topics.create(id, id, registry);
     List<ScanEvent> events =
         RandomEvents.generate(77, RandomEvents.Options.defaults().withHosts(300).withDays(4));
     List<RemediationCount> expected = ReferenceModel.compute(events, partitions).finals();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, partitions, Optional.empty());
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      new TopicProvisioner(admin, Duration.ofSeconds(30))
+          .ensure(topics, partitions, Optional.empty());
       try (ScanPublisher publisher =
-          ScanPublisher.builder().bootstrapServers(bootstrap).registry(registry).topicPrefix(id).clock(CLOCK).build()) {
+          ScanPublisher.builder()
+              .bootstrapServers(bootstrap)
+              .registry(registry)
+              .topicPrefix(id)
+              .clock(CLOCK)
+              .build()) {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         events.forEach(e -> sent.add(publisher.publish(e)));
         sent.add(publisher.watermark(Instant.parse("2021-03-30T00:00:00Z")));
@@ -101,20 +110,31 @@ class KillRecoveryIT {
     List<String> command =
         List.of(
             java,
-            "-cp", System.getProperty("java.class.path"),
+            "-cp",
+            System.getProperty("java.class.path"),
             PatchWatch.class.getName(),
             "run",
-            "--bootstrap-servers", SharedKafka.bootstrapServers(),
-            "--registry-url", SharedRegistry.url(),
-            "--topic-prefix", id,
-            "--application-id", id,
-            "--partitions", String.valueOf(partitions),
-            "--idle-timeout", "0",
-            "--set", "state.dir=" + dir.resolve("state"),
-            "--kafka", "max.poll.records=200",
+            "--bootstrap-servers",
+            SharedKafka.bootstrapServers(),
+            "--registry-url",
+            SharedRegistry.url(),
+            "--topic-prefix",
+            id,
+            "--application-id",
+            id,
+            "--partitions",
+            String.valueOf(partitions),
+            "--idle-timeout",
+            "0",
+            "--set",
+            "state.dir=" + dir.resolve("state"),
+            "--kafka",
+            "max.poll.records=200",
             // a killed member leaves the group only when its session times out: keep that short
-            "--kafka", "session.timeout.ms=6000",
-            "--kafka", "heartbeat.interval.ms=1000");
+            "--kafka",
+            "session.timeout.ms=6000",
+            "--kafka",
+            "heartbeat.interval.ms=1000");
     return new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "run.log")))

@@ -60,7 +60,18 @@ class EventFieldsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"scanner", "ip", "vulnerability", "status", "country", "eventId", "hostname", "product", "productVersion"})
+  @ValueSource(
+      strings = {
+        "scanner",
+        "ip",
+        "vulnerability",
+        "status",
+        "country",
+        "eventId",
+        "hostname",
+        "product",
+        "productVersion"
+      })
   void shouldRejectTextFieldGivenAsNumber(String field) {
     assertThat(invalidField(minimal().put(field, 42), field).message())
         .isEqualTo(field + ": expected a string, got number 42");
@@ -124,7 +135,9 @@ class EventFieldsTest {
     Locale.setDefault(Locale.forLanguageTag("tr-TR"));
     try {
       // in Turkish, "i".toUpperCase() is a dotted capital I
-      assertThat(accepted(parse(minimal().put("vulnerability", "msrc:exchange-iis"))).getVulnerability())
+      assertThat(
+              accepted(parse(minimal().put("vulnerability", "msrc:exchange-iis")))
+                  .getVulnerability())
           .isEqualTo("MSRC:EXCHANGE-IIS");
     } finally {
       Locale.setDefault(saved);
@@ -147,7 +160,8 @@ class EventFieldsTest {
   @ParameterizedTest
   @EnumSource(ScanStatus.class)
   void shouldAcceptEveryStatus(ScanStatus status) {
-    assertThat(accepted(parse(minimal().put("status", status.name()))).getStatus()).isEqualTo(status);
+    assertThat(accepted(parse(minimal().put("status", status.name()))).getStatus())
+        .isEqualTo(status);
   }
 
   @ParameterizedTest
@@ -262,7 +276,8 @@ class EventFieldsTest {
 
   @Test
   void shouldAcceptEventIdOf128Characters() {
-    assertThat(accepted(parse(minimal().put("eventId", repeat('e', 128)))).getEventId()).hasSize(128);
+    assertThat(accepted(parse(minimal().put("eventId", repeat('e', 128)))).getEventId())
+        .hasSize(128);
   }
 
   @Test
@@ -363,7 +378,8 @@ class EventFieldsTest {
 
   @Test
   void shouldRejectRepeatedAttributeKey() {
-    String text = minimal().toString().replaceFirst("}$", ",\"attributes\":{\"a\":\"1\",\"a\":\"2\"}}");
+    String text =
+        minimal().toString().replaceFirst("}$", ",\"attributes\":{\"a\":\"1\",\"a\":\"2\"}}");
     Parsed.Invalid invalid = rejected(Events.CONTRACT.parseJson(text));
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message()).isEqualTo("attributes: key \"a\" appears twice");

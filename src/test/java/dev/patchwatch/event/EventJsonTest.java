@@ -34,7 +34,16 @@ class EventJsonTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"hello", "{", "{\"scanner\":}", "{\"scanner\" \"x\"}", "{'scanner':'x'}", "{\"a\":1,}", "\"unterminated"})
+  @ValueSource(
+      strings = {
+        "hello",
+        "{",
+        "{\"scanner\":}",
+        "{\"scanner\" \"x\"}",
+        "{'scanner':'x'}",
+        "{\"a\":1,}",
+        "\"unterminated"
+      })
   void shouldRejectTextThatIsNotJson(String text) {
     assertThat(reason(text)).isEqualTo(RejectReason.NOT_JSON);
   }
@@ -60,7 +69,8 @@ class EventJsonTest {
 
   @Test
   void shouldSayWhatTheNonObjectWas() {
-    assertThat(rejected(CONTRACT.parseJson("[1,2]")).message()).isEqualTo("not a JSON object: got array");
+    assertThat(rejected(CONTRACT.parseJson("[1,2]")).message())
+        .isEqualTo("not a JSON object: got array");
   }
 
   @ParameterizedTest
@@ -84,12 +94,14 @@ class EventJsonTest {
   void shouldRejectUnknownField() {
     Parsed.Invalid invalid = rejected(parse(minimal().put("severity", "high")));
     assertThat(invalid.reason()).isEqualTo(RejectReason.UNKNOWN_FIELD);
-    assertThat(invalid.message()).isEqualTo("unknown field \"severity\" (extras belong in \"attributes\")");
+    assertThat(invalid.message())
+        .isEqualTo("unknown field \"severity\" (extras belong in \"attributes\")");
   }
 
   @Test
   void shouldRejectUnknownFieldEvenWhenNull() {
-    assertThat(rejected(parse(minimal().putNull("severity"))).reason()).isEqualTo(RejectReason.UNKNOWN_FIELD);
+    assertThat(rejected(parse(minimal().putNull("severity"))).reason())
+        .isEqualTo(RejectReason.UNKNOWN_FIELD);
   }
 
   @Test
@@ -108,15 +120,20 @@ class EventJsonTest {
 
   @Test
   void shouldRejectRepeatedField() {
-    Parsed.Invalid invalid = rejected(CONTRACT.parseJson(VALID.replaceFirst("}$", ",\"ip\":\"198.51.100.1\"}")));
+    Parsed.Invalid invalid =
+        rejected(CONTRACT.parseJson(VALID.replaceFirst("}$", ",\"ip\":\"198.51.100.1\"}")));
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message()).isEqualTo("ip: appears twice");
   }
 
   @Test
   void shouldRejectRepeatedFieldEvenWithTheSameValueOrNull() {
-    assertThat(reason(VALID.replaceFirst("}$", ",\"ip\":\"203.0.113.7\"}"))).isEqualTo(RejectReason.INVALID_FIELD);
-    assertThat(reason("{\"country\":null," + VALID.substring(1) .replaceFirst("}$", ",\"country\":\"FR\"}")))
+    assertThat(reason(VALID.replaceFirst("}$", ",\"ip\":\"203.0.113.7\"}")))
+        .isEqualTo(RejectReason.INVALID_FIELD);
+    assertThat(
+            reason(
+                "{\"country\":null,"
+                    + VALID.substring(1).replaceFirst("}$", ",\"country\":\"FR\"}")))
         .isEqualTo(RejectReason.INVALID_FIELD);
   }
 
@@ -136,7 +153,8 @@ class EventJsonTest {
     String text = "{\"zzz\":1," + VALID.substring(1).replaceFirst("}$", ",\"ip\":\"1.1.1.1\"}");
     assertThat(rejected(CONTRACT.parseJson(text)).reason()).isEqualTo(RejectReason.UNKNOWN_FIELD);
     String repeatedFirst = VALID.replaceFirst("}$", ",\"ip\":\"1.1.1.1\",\"zzz\":1}");
-    assertThat(rejected(CONTRACT.parseJson(repeatedFirst)).message()).isEqualTo("ip: appears twice");
+    assertThat(rejected(CONTRACT.parseJson(repeatedFirst)).message())
+        .isEqualTo("ip: appears twice");
   }
 
   @Test
@@ -166,8 +184,20 @@ class EventJsonTest {
     }
     assertThat(reported)
         .containsExactly(
-            "scanner", "observedAt", "ip", "vulnerability", "status", "country", "asn",
-            "compromised", "eventId", "port", "hostname", "product", "productVersion", "attributes");
+            "scanner",
+            "observedAt",
+            "ip",
+            "vulnerability",
+            "status",
+            "country",
+            "asn",
+            "compromised",
+            "eventId",
+            "port",
+            "hostname",
+            "product",
+            "productVersion",
+            "attributes");
     accepted(parse(broken));
   }
 
@@ -176,10 +206,19 @@ class EventJsonTest {
     ObjectNode badAttributes = minimal();
     badAttributes.putObject("attributes").put("n", 1.5);
     return Stream.of(
-        minimal().toString(), full().toString(), unknown.toString(), badAttributes.toString(),
-        minimal().put("asn", 1e3).toString(), minimal().put("observedAt", 1614592800000L).toString(),
-        minimal().put("ip", "::FFFF:1.2.3.4").toString(), minimal().without("status").toString(),
-        minimal().put("port", "443").toString(), "[1,2]", "\"text\"", "17", "null");
+        minimal().toString(),
+        full().toString(),
+        unknown.toString(),
+        badAttributes.toString(),
+        minimal().put("asn", 1e3).toString(),
+        minimal().put("observedAt", 1614592800000L).toString(),
+        minimal().put("ip", "::FFFF:1.2.3.4").toString(),
+        minimal().without("status").toString(),
+        minimal().put("port", "443").toString(),
+        "[1,2]",
+        "\"text\"",
+        "17",
+        "null");
   }
 
   @ParameterizedTest
@@ -192,13 +231,17 @@ class EventJsonTest {
   @Test
   void shouldRejectMissingTreeAsNotJson() {
     assertThat(rejected(CONTRACT.fromJson(null)).reason()).isEqualTo(RejectReason.NOT_JSON);
-    assertThat(rejected(CONTRACT.fromJson(MissingNode.getInstance())).reason()).isEqualTo(RejectReason.NOT_JSON);
+    assertThat(rejected(CONTRACT.fromJson(MissingNode.getInstance())).reason())
+        .isEqualTo(RejectReason.NOT_JSON);
   }
 
   @Test
   void shouldShowOnlyTheStartOfALongValue() {
     String message = rejected(parse(minimal().put("ip", repeat('x', 10_000)))).message();
-    assertThat(message).hasSizeLessThan(200).contains(repeat('x', 80)).doesNotContain(repeat('x', 81));
+    assertThat(message)
+        .hasSizeLessThan(200)
+        .contains(repeat('x', 80))
+        .doesNotContain(repeat('x', 81));
   }
 
   @Test
@@ -225,7 +268,11 @@ class EventJsonTest {
         switch (random.nextInt(3)) {
           case 0 -> text.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
           case 1 -> text.delete(at, Math.min(text.length(), at + 1 + random.nextInt(4)));
-          default -> text.replace(at, Math.min(text.length(), at + 1), String.valueOf(alphabet.charAt(random.nextInt(alphabet.length()))));
+          default ->
+              text.replace(
+                  at,
+                  Math.min(text.length(), at + 1),
+                  String.valueOf(alphabet.charAt(random.nextInt(alphabet.length()))));
         }
       }
       Parsed parsed = CONTRACT.parseJson(text.toString());

@@ -9,7 +9,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-/** Shared fixtures: a fixed clock, valid JSON events to break one field at a time, and assertions. */
+/**
+ * Shared fixtures: a fixed clock, valid JSON events to break one field at a time, and assertions.
+ */
 final class Events {
 
   /** "Now" for every test: the ProxyLogon wave is well under way. */
@@ -53,12 +55,16 @@ final class Events {
 
   /** The event, failing with the rejection message if there was one. */
   static ScanEvent accepted(Parsed parsed) {
-    assertThat(parsed).as("expected a valid event, got %s", parsed).isInstanceOf(Parsed.Valid.class);
+    assertThat(parsed)
+        .as("expected a valid event, got %s", parsed)
+        .isInstanceOf(Parsed.Valid.class);
     return ((Parsed.Valid) parsed).event();
   }
 
   static Parsed.Invalid rejected(Parsed parsed) {
-    assertThat(parsed).as("expected a rejection, got %s", parsed).isInstanceOf(Parsed.Invalid.class);
+    assertThat(parsed)
+        .as("expected a rejection, got %s", parsed)
+        .isInstanceOf(Parsed.Invalid.class);
     Parsed.Invalid invalid = (Parsed.Invalid) parsed;
     assertThat(invalid.message()).as("message on one line").doesNotContain("\n", "\r");
     return invalid;

@@ -66,7 +66,8 @@ class IpAddressesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {" 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "::1 ", " ::1", "2001:db8:: 1", "1.2. 3.4"})
+  @ValueSource(
+      strings = {" 1.2.3.4", "1.2.3.4 ", "1.2.3.4\n", "::1 ", " ::1", "2001:db8:: 1", "1.2. 3.4"})
   void shouldRejectWhitespace(String text) {
     assertThat(canonical(text)).isEmpty();
   }
@@ -143,7 +144,8 @@ class IpAddressesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "1:2:3:4::5:6:7:8"})
+  @ValueSource(
+      strings = {"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7:8::", "::1:2:3:4:5:6:7:8", "1:2:3:4::5:6:7:8"})
   void shouldRejectMoreThanEightGroups(String text) {
     assertThat(canonical(text)).isEmpty();
   }
@@ -179,7 +181,14 @@ class IpAddressesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"::ffff:1.2.3.4", "::FFFF:1.2.3.4", "0:0:0:0:0:ffff:1.2.3.4", "::ffff:102:304", "::ffff:0102:0304"})
+  @ValueSource(
+      strings = {
+        "::ffff:1.2.3.4",
+        "::FFFF:1.2.3.4",
+        "0:0:0:0:0:ffff:1.2.3.4",
+        "::ffff:102:304",
+        "::ffff:0102:0304"
+      })
   void shouldStoreIpv4MappedAddressAsIpv4(String text) {
     assertThat(canonical(text)).contains("1.2.3.4");
   }
@@ -200,10 +209,17 @@ class IpAddressesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "::1.2.3.4:1", "::ffff:01.2.3.4", "::ffff:1.2.3", "::ffff:1.2.3.256", "::ffff:a.2.3.4",
-    "1:2:3:4:5:6:7:1.2.3.4", "1.2.3.4::", "::ffff:1.2.3.4.5"
-  })
+  @ValueSource(
+      strings = {
+        "::1.2.3.4:1",
+        "::ffff:01.2.3.4",
+        "::ffff:1.2.3",
+        "::ffff:1.2.3.256",
+        "::ffff:a.2.3.4",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "1.2.3.4::",
+        "::ffff:1.2.3.4.5"
+      })
   void shouldRejectMalformedEmbeddedIpv4(String text) {
     assertThat(canonical(text)).isEmpty();
   }
@@ -224,13 +240,16 @@ class IpAddressesTest {
 
   @Test
   void shouldBeIdempotent() {
-    for (String text : List.of("2001:DB8:0:0:1:0:0:1", "::ffff:1.2.3.4", "::1.2.3.4", "::", "1::", "0.0.0.0")) {
+    for (String text :
+        List.of("2001:DB8:0:0:1:0:0:1", "::ffff:1.2.3.4", "::1.2.3.4", "::", "1::", "0.0.0.0")) {
       String once = canonical(text).orElseThrow();
       assertThat(canonical(once)).contains(once);
     }
   }
 
-  /** A random legal spelling of the address: case, leading zeros, one "::" and a dotted tail vary. */
+  /**
+   * A random legal spelling of the address: case, leading zeros, one "::" and a dotted tail vary.
+   */
   private static String spell(int[] groups, Random random) {
     List<String> parts = new ArrayList<>();
     for (int g : groups) {
@@ -242,7 +261,14 @@ class IpAddressesTest {
     }
     String tail = null;
     if (random.nextInt(4) == 0) {
-      tail = (groups[6] >> 8) + "." + (groups[6] & 0xff) + "." + (groups[7] >> 8) + "." + (groups[7] & 0xff);
+      tail =
+          (groups[6] >> 8)
+              + "."
+              + (groups[6] & 0xff)
+              + "."
+              + (groups[7] >> 8)
+              + "."
+              + (groups[7] & 0xff);
       parts = new ArrayList<>(parts.subList(0, 6));
       parts.add(tail);
     }
@@ -258,7 +284,9 @@ class IpAddressesTest {
       return String.join(":", parts);
     }
     int[] run = runs.get(random.nextInt(runs.size()));
-    return String.join(":", parts.subList(0, run[0])) + "::" + String.join(":", parts.subList(run[1], parts.size()));
+    return String.join(":", parts.subList(0, run[0]))
+        + "::"
+        + String.join(":", parts.subList(run[1], parts.size()));
   }
 
   /** RFC 5952 written independently of the code under test. */

@@ -86,10 +86,12 @@ class NormalizeTest {
   void shouldAcceptEventDecodedFromAvroBinary() throws Exception {
     ScanEvent event = accepted(parse(full()));
     ByteBuffer bytes = event.toByteBuffer();
-    // Avro 1.12 decodes generated classes only from trusted packages; the serdes' job, done here for this test only
+    // Avro 1.12 decodes generated classes only from trusted packages; the serdes' job, done here
+    // for this test only
     ClassSecurityValidator.ClassSecurityPredicate saved = ClassSecurityValidator.getGlobal();
     ClassSecurityValidator.setGlobal(
-        ClassSecurityValidator.composite(saved, type -> type.getPackageName().equals("dev.patchwatch.avro")));
+        ClassSecurityValidator.composite(
+            saved, type -> type.getPackageName().equals("dev.patchwatch.avro")));
     ScanEvent decoded;
     try {
       decoded = ScanEvent.fromByteBuffer(bytes);

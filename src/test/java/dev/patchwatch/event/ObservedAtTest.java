@@ -76,7 +76,9 @@ class ObservedAtTest {
   void shouldRejectEpochMillisecondsAsString() {
     Parsed.Invalid invalid = rejectedAt("1614592800000");
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
-    assertThat(invalid.message()).startsWith("observedAt: \"1614592800000\"").contains("JSON integer");
+    assertThat(invalid.message())
+        .startsWith("observedAt: \"1614592800000\"")
+        .contains("JSON integer");
   }
 
   @Test
@@ -89,7 +91,9 @@ class ObservedAtTest {
   @Test
   void shouldRejectEpochMillisecondsInExponentNotation() {
     Parsed.Invalid invalid =
-        rejected(Events.CONTRACT.parseJson(minimal().toString().replace("\"2021-03-09T10:00:00Z\"", "1.6145928E12")));
+        rejected(
+            Events.CONTRACT.parseJson(
+                minimal().toString().replace("\"2021-03-09T10:00:00Z\"", "1.6145928E12")));
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message()).startsWith("observedAt:");
   }
@@ -101,13 +105,19 @@ class ObservedAtTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-03-01T10:00:00+0100", "2021-03-01T10:00+0100", "2021-03-01T10:00:00-0530"})
+  @ValueSource(
+      strings = {"2021-03-01T10:00:00+0100", "2021-03-01T10:00+0100", "2021-03-01T10:00:00-0530"})
   void shouldRejectOffsetWithoutColon(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-03-01T10:00:00+01", "2021-03-01T10:00:00+01:00:00", "2021-03-01T10:00:00+1:00"})
+  @ValueSource(
+      strings = {
+        "2021-03-01T10:00:00+01",
+        "2021-03-01T10:00:00+01:00:00",
+        "2021-03-01T10:00:00+1:00"
+      })
   void shouldRejectOffsetNotWrittenAsHoursAndMinutes(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
@@ -125,19 +135,38 @@ class ObservedAtTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-03-01T10:00:00[Europe/Paris]", "2021-03-01T10:00:00+01:00[Europe/Paris]", "2021-03-01T10:00:00 UTC"})
+  @ValueSource(
+      strings = {
+        "2021-03-01T10:00:00[Europe/Paris]",
+        "2021-03-01T10:00:00+01:00[Europe/Paris]",
+        "2021-03-01T10:00:00 UTC"
+      })
   void shouldRejectZoneNames(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-03-01 10:00:00Z", "20210301T100000Z", "2021-3-1T10:00:00Z", "+2021-03-01T10:00:00Z"})
+  @ValueSource(
+      strings = {
+        "2021-03-01 10:00:00Z",
+        "20210301T100000Z",
+        "2021-3-1T10:00:00Z",
+        "+2021-03-01T10:00:00Z"
+      })
   void shouldRejectOtherSpellings(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-02-29T10:00:00Z", "2021-04-31T10:00:00Z", "2021-13-01T10:00:00Z", "2021-03-01T24:00:00Z", "2021-03-01T10:60:00Z", "2020-12-31T23:59:60Z"})
+  @ValueSource(
+      strings = {
+        "2021-02-29T10:00:00Z",
+        "2021-04-31T10:00:00Z",
+        "2021-13-01T10:00:00Z",
+        "2021-03-01T24:00:00Z",
+        "2021-03-01T10:60:00Z",
+        "2020-12-31T23:59:60Z"
+      })
   void shouldRejectImpossibleDatesAndTimes(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
@@ -148,7 +177,13 @@ class ObservedAtTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-03-01T10:00:00.Z", "2021-03-01T10:00:00.1234567890Z", "2021-03-01T10:00:00,5Z", "2021-03-01T10:00.5Z"})
+  @ValueSource(
+      strings = {
+        "2021-03-01T10:00:00.Z",
+        "2021-03-01T10:00:00.1234567890Z",
+        "2021-03-01T10:00:00,5Z",
+        "2021-03-01T10:00.5Z"
+      })
   void shouldRejectMalformedFractions(String text) {
     assertThat(rejectedAt(text).reason()).isEqualTo(RejectReason.INVALID_FIELD);
   }
@@ -176,7 +211,8 @@ class ObservedAtTest {
   @Test
   void shouldCheckTheEarliestInstantAfterApplyingTheOffset() {
     // 00:30 in Paris on New Year's Day 2000 is still 1999 in UTC
-    assertThat(rejectedAt("2000-01-01T00:30:00+01:00").reason()).isEqualTo(RejectReason.INVALID_FIELD);
+    assertThat(rejectedAt("2000-01-01T00:30:00+01:00").reason())
+        .isEqualTo(RejectReason.INVALID_FIELD);
   }
 
   @Test
@@ -195,7 +231,8 @@ class ObservedAtTest {
     Parsed.Invalid invalid = rejectedAt("2021-03-21T12:00:00.001Z");
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message())
-        .isEqualTo("observedAt: 2021-03-21T12:00:00.001Z is more than 1 day after now (2021-03-20T12:00:00.000Z)");
+        .isEqualTo(
+            "observedAt: 2021-03-21T12:00:00.001Z is more than 1 day after now (2021-03-20T12:00:00.000Z)");
   }
 
   @Test
@@ -226,7 +263,8 @@ class ObservedAtTest {
     Parsed.Invalid invalid = rejected(parse(minimal().put("observedAt", true)));
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message())
-        .isEqualTo("observedAt: expected an ISO-8601 string or epoch milliseconds as a JSON integer, got true");
+        .isEqualTo(
+            "observedAt: expected an ISO-8601 string or epoch milliseconds as a JSON integer, got true");
   }
 
   @Test
@@ -247,9 +285,12 @@ class ObservedAtTest {
     Random random = new Random(20210309);
     Instant from = Instant.parse("2000-01-01T00:00:00Z");
     for (int run = 0; run < 20_000; run++) {
-      Instant instant = from.plusSeconds(random.nextInt(Integer.MAX_VALUE)).plusNanos(random.nextInt(1_000_000_000));
+      Instant instant =
+          from.plusSeconds(random.nextInt(Integer.MAX_VALUE))
+              .plusNanos(random.nextInt(1_000_000_000));
       int digits = random.nextInt(10);
-      String pattern = "uuuu-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + "S".repeat(digits)) + "'Z'";
+      String pattern =
+          "uuuu-MM-dd'T'HH:mm:ss" + (digits == 0 ? "" : "." + "S".repeat(digits)) + "'Z'";
       String text = DateTimeFormatter.ofPattern(pattern).withZone(ZoneOffset.UTC).format(instant);
       Instant fast = Instants.parseUtcSeconds(text);
       assertThat(fast).as(text).isNotNull().isEqualTo(Instants.parseWithFormatter(text));
@@ -257,7 +298,19 @@ class ObservedAtTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"2021-02-29T10:00:00Z", "2021-04-31T10:00:00Z", "2021-00-01T10:00:00Z", "2021-03-00T10:00:00Z", "2021-03-01T24:00:00Z", "2021-03-01T10:60:00Z", "2020-12-31T23:59:60Z", "2021-03-01T10:00:00.Z", "2021-03-01T10:0a:00Z", "2021-03-01T10:00:00.1a3Z"})
+  @ValueSource(
+      strings = {
+        "2021-02-29T10:00:00Z",
+        "2021-04-31T10:00:00Z",
+        "2021-00-01T10:00:00Z",
+        "2021-03-00T10:00:00Z",
+        "2021-03-01T24:00:00Z",
+        "2021-03-01T10:60:00Z",
+        "2020-12-31T23:59:60Z",
+        "2021-03-01T10:00:00.Z",
+        "2021-03-01T10:0a:00Z",
+        "2021-03-01T10:00:00.1a3Z"
+      })
   void shouldLeaveInvalidCommonShapesToTheFormatter(String text) {
     assertThat(Instants.parseUtcSeconds(text)).isNull();
     assertThat(Instants.parseWithFormatter(text)).isNull();

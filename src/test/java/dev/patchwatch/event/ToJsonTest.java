@@ -41,7 +41,8 @@ class ToJsonTest {
 
   @Test
   void shouldWriteTimesInUtcWithMilliseconds() {
-    ScanEvent event = accepted(parse(minimal().put("observedAt", "2021-03-01T11:00:00.1234+01:00")));
+    ScanEvent event =
+        accepted(parse(minimal().put("observedAt", "2021-03-01T11:00:00.1234+01:00")));
     assertThat(EventContract.toJson(event)).contains("\"observedAt\":\"2021-03-01T10:00:00.123Z\"");
   }
 
@@ -52,7 +53,8 @@ class ToJsonTest {
     attributes.put("alpha", "2");
     ScanEvent event = accepted(parse(minimal()));
     event.setAttributes(attributes);
-    assertThat(EventContract.toJson(event)).endsWith("\"attributes\":{\"alpha\":\"2\",\"zeta\":\"1\"}}");
+    assertThat(EventContract.toJson(event))
+        .endsWith("\"attributes\":{\"alpha\":\"2\",\"zeta\":\"1\"}}");
   }
 
   @Test
@@ -64,17 +66,23 @@ class ToJsonTest {
 
   @Test
   void shouldReadBackWhatItWrites() {
-    ObjectNode awkward = full().put("ip", "2001:DB8:0:0:1:0:0:1").put("product", "Exchange \"2019\" \\ \u00e9\t\ud83d\ude00");
+    ObjectNode awkward =
+        full()
+            .put("ip", "2001:DB8:0:0:1:0:0:1")
+            .put("product", "Exchange \"2019\" \\ \u00e9\t\ud83d\ude00");
     for (ObjectNode node : new ObjectNode[] {minimal(), full(), awkward}) {
       ScanEvent event = accepted(parse(node));
-      assertThat(CONTRACT.parseJson(EventContract.toJson(event))).isEqualTo(new Parsed.Valid(event));
+      assertThat(CONTRACT.parseJson(EventContract.toJson(event)))
+          .isEqualTo(new Parsed.Valid(event));
     }
   }
 
   @Test
   void shouldReadBackRandomValidEvents() {
     Random random = new Random(20210318);
-    String[] ips = {"0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "1::", "::102:304", "64:ff9b::c000:201"};
+    String[] ips = {
+      "0.0.0.0", "255.255.255.255", "2001:db8::1", "::", "1::", "::102:304", "64:ff9b::c000:201"
+    };
     for (int run = 0; run < 2_000; run++) {
       Map<String, String> attributes = new LinkedHashMap<>();
       for (int i = random.nextInt(3); i > 0; i--) {
@@ -83,7 +91,8 @@ class ToJsonTest {
       ScanEvent event =
           new ScanEvent(
               "s" + random.nextInt(5),
-              Instant.ofEpochMilli(946_684_800_000L + (long) (random.nextDouble() * 660_000_000_000L)),
+              Instant.ofEpochMilli(
+                  946_684_800_000L + (long) (random.nextDouble() * 660_000_000_000L)),
               ips[random.nextInt(ips.length)],
               "CVE-2021-" + random.nextInt(30000),
               ScanStatus.values()[random.nextInt(4)],

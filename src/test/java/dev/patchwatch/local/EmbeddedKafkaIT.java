@@ -79,7 +79,8 @@ class EmbeddedKafkaIT {
 
       List<ConsumerRecord<String, String>> read = consume(kafka, "kept", 25);
       assertThat(values(read))
-          .containsExactlyInAnyOrderElementsOf(concat(numbered("before", 20), numbered("after", 5)));
+          .containsExactlyInAnyOrderElementsOf(
+              concat(numbered("before", 20), numbered("after", 5)));
     }
   }
 
@@ -90,8 +91,10 @@ class EmbeddedKafkaIT {
       createTopic(kafka, "txn", 3);
       Map<String, Object> config =
           Map.of(
-              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-              ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-it");
+              ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+              kafka.bootstrapServers(),
+              ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+              "embedded-kafka-it");
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
         producer.initTransactions();
@@ -202,7 +205,8 @@ class EmbeddedKafkaIT {
   @Test
   @Timeout(value = 30, unit = TimeUnit.SECONDS)
   void shouldRefuseOverridingListenersAndDirectories() {
-    assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0, Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
+    assertThatThrownBy(
+            () -> EmbeddedKafka.start(dataDir, 0, Map.of("listeners", "PLAINTEXT://0.0.0.0:9092")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("listeners");
     assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0, Map.of("log.dirs", "/tmp/elsewhere")))
@@ -210,7 +214,8 @@ class EmbeddedKafkaIT {
         .hasMessageContaining("log.dirs");
   }
 
-  private static void createTopic(EmbeddedKafka kafka, String topic, int partitions) throws Exception {
+  private static void createTopic(EmbeddedKafka kafka, String topic, int partitions)
+      throws Exception {
     try (Admin admin = admin(kafka)) {
       KafkaTestSupport.createTopics(admin, Map.of(topic, partitions), Map.of());
     }
@@ -223,15 +228,20 @@ class EmbeddedKafkaIT {
   }
 
   private static Admin admin(EmbeddedKafka kafka) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
   }
 
-  private static void produce(EmbeddedKafka kafka, String topic, List<String> values) throws Exception {
+  private static void produce(EmbeddedKafka kafka, String topic, List<String> values)
+      throws Exception {
     Map<String, Object> config =
         Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.ACKS_CONFIG, "all");
+            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            kafka.bootstrapServers(),
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+            true,
+            ProducerConfig.ACKS_CONFIG,
+            "all");
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
       List<Future<RecordMetadata>> sent =

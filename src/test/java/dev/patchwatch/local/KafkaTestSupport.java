@@ -33,11 +33,15 @@ public final class KafkaTestSupport {
    * createTopics returns the broker may not lead the new partitions yet, and an idempotent producer
    * that sends then can be held up for delivery.timeout.ms (120 s by default).
    */
-  public static void createTopics(Admin admin, Map<String, Integer> partitions, Map<String, String> configs)
+  public static void createTopics(
+      Admin admin, Map<String, Integer> partitions, Map<String, String> configs)
       throws ExecutionException, InterruptedException {
     List<NewTopic> topics =
         partitions.entrySet().stream()
-            .map(e -> new NewTopic(e.getKey(), Optional.of(e.getValue()), Optional.empty()).configs(configs))
+            .map(
+                e ->
+                    new NewTopic(e.getKey(), Optional.of(e.getValue()), Optional.empty())
+                        .configs(configs))
             .collect(Collectors.toList());
     admin.createTopics(topics).all().get();
 
@@ -55,7 +59,8 @@ public final class KafkaTestSupport {
         return;
       } catch (ExecutionException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("Topics " + partitions.keySet() + " have no leader yet", e);
+          throw new IllegalStateException(
+              "Topics " + partitions.keySet() + " have no leader yet", e);
         }
         TimeUnit.MILLISECONDS.sleep(100);
       }
@@ -63,10 +68,10 @@ public final class KafkaTestSupport {
   }
 
   /**
-   * Reads a topic from the beginning with read_committed (no consumer group) until at least
-   * {@code expected} records have arrived and every partition has been read up to its last stable
-   * offset, so committed records beyond {@code expected} are returned too. Closes the
-   * deserializers, as the consumer does.
+   * Reads a topic from the beginning with read_committed (no consumer group) until at least {@code
+   * expected} records have arrived and every partition has been read up to its last stable offset,
+   * so committed records beyond {@code expected} are returned too. Closes the deserializers, as the
+   * consumer does.
    *
    * @throws AssertionError if fewer than {@code expected} arrive in time
    */
@@ -79,12 +84,17 @@ public final class KafkaTestSupport {
       Duration timeout) {
     Map<String, Object> config =
         Map.of(
-            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-            ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString(),
-            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            bootstrap,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            IsolationLevel.READ_COMMITTED.toString(),
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+            false);
     List<ConsumerRecord<K, V>> records = new ArrayList<>();
-    try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(config, keyDeserializer, valueDeserializer)) {
+    try (KafkaConsumer<K, V> consumer =
+        new KafkaConsumer<>(config, keyDeserializer, valueDeserializer)) {
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic, timeout).stream()
               .map(info -> new TopicPartition(topic, info.partition()))
@@ -100,7 +110,13 @@ public final class KafkaTestSupport {
       }
     }
     throw new AssertionError(
-        "Expected at least " + expected + " records on " + topic + " within " + timeout + ", got "
+        "Expected at least "
+            + expected
+            + " records on "
+            + topic
+            + " within "
+            + timeout
+            + ", got "
             + records.size());
   }
 

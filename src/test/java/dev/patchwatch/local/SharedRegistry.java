@@ -16,7 +16,9 @@ public final class SharedRegistry {
       try {
         registry =
             LocalRegistry.start(
-                LocalRegistry.defaultHome(), Files.createTempDirectory("patchwatch-it-registry-"), 0);
+                LocalRegistry.defaultHome(),
+                Files.createTempDirectory("patchwatch-it-registry-"),
+                0);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -20,14 +20,18 @@ class ExposureCurveTest {
     ExposureCurve curve = new ExposureCurve(CVE, "FR");
     // the window ending 03-09 is the population as of 03-09
     assertThat(curve.accept(exposure("2021-03-09", Dimension.GLOBAL, "ALL", 100, 300))).isEmpty();
-    List<ExposureCurve.Row> rows = curve.accept(exposure("2021-03-09", Dimension.COUNTRY, "FR", 15, 5));
-    assertThat(rows).singleElement().satisfies(row -> {
-      assertThat(row.date()).isEqualTo(LocalDate.parse("2021-03-09"));
-      assertThat(row.exposed()).isEqualTo(100);
-      assertThat(row.countryExposed()).isEqualTo(15);
-      assertThat(row.remediatedRatio()).isEqualTo(0.75);
-      assertThat(row.weekOverWeek()).isNull();
-    });
+    List<ExposureCurve.Row> rows =
+        curve.accept(exposure("2021-03-09", Dimension.COUNTRY, "FR", 15, 5));
+    assertThat(rows)
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat(row.date()).isEqualTo(LocalDate.parse("2021-03-09"));
+              assertThat(row.exposed()).isEqualTo(100);
+              assertThat(row.countryExposed()).isEqualTo(15);
+              assertThat(row.remediatedRatio()).isEqualTo(0.75);
+              assertThat(row.weekOverWeek()).isNull();
+            });
   }
 
   @Test
@@ -53,11 +57,17 @@ class ExposureCurveTest {
     // 03-03 complete before 03-02 is in: held back
     rows.addAll(curve.accept(exposure("2021-03-03", Dimension.GLOBAL, "ALL", 8, 0)));
     rows.addAll(curve.accept(exposure("2021-03-03", Dimension.COUNTRY, "FR", 1, 0)));
-    assertThat(rows).extracting(ExposureCurve.Row::date).containsExactly(LocalDate.parse("2021-03-01"));
+    assertThat(rows)
+        .extracting(ExposureCurve.Row::date)
+        .containsExactly(LocalDate.parse("2021-03-01"));
     rows.addAll(curve.accept(exposure("2021-03-02", Dimension.GLOBAL, "ALL", 9, 0)));
     rows.addAll(curve.accept(exposure("2021-03-02", Dimension.COUNTRY, "FR", 1, 0)));
-    assertThat(rows).extracting(ExposureCurve.Row::date)
-        .containsExactly(LocalDate.parse("2021-03-01"), LocalDate.parse("2021-03-02"), LocalDate.parse("2021-03-03"));
+    assertThat(rows)
+        .extracting(ExposureCurve.Row::date)
+        .containsExactly(
+            LocalDate.parse("2021-03-01"),
+            LocalDate.parse("2021-03-02"),
+            LocalDate.parse("2021-03-03"));
   }
 
   @Test
@@ -83,9 +93,12 @@ class ExposureCurveTest {
       rows.addAll(curve.accept(exposure(date, Dimension.GLOBAL, "ALL", 10, 0)));
       rows.addAll(curve.accept(exposure(date, Dimension.COUNTRY, "FR", 2, 0)));
     }
-    assertThat(rows).extracting(ExposureCurve.Row::date)
+    assertThat(rows)
+        .extracting(ExposureCurve.Row::date)
         .containsExactly(
-            LocalDate.parse("2021-03-01"), LocalDate.parse("2021-03-03"), LocalDate.parse("2021-03-04"),
+            LocalDate.parse("2021-03-01"),
+            LocalDate.parse("2021-03-03"),
+            LocalDate.parse("2021-03-04"),
             LocalDate.parse("2021-03-05"));
   }
 
@@ -106,7 +119,8 @@ class ExposureCurveTest {
     assertThat(curve.flush()).isEmpty();
   }
 
-  private static RemediationCount exposure(String end, Dimension dimension, String value, long vulnerable, long patched) {
+  private static RemediationCount exposure(
+      String end, Dimension dimension, String value, long vulnerable, long patched) {
     Instant windowEnd = Instant.parse(end + "T00:00:00Z");
     long counted = vulnerable + patched;
     return RemediationCount.newBuilder()

@@ -19,7 +19,9 @@ public final class FinalsAssert {
     expected.forEach(e -> surplus.merge(String.valueOf(e), -1, Integer::sum));
     surplus.values().removeIf(n -> n == 0);
     assertThat(surplus)
-        .as("records published more (+) or fewer (-) times than expected, of %d expected", expected.size())
+        .as(
+            "records published more (+) or fewer (-) times than expected, of %d expected",
+            expected.size())
         .isEmpty();
     assertThat(actual).as("same finals in the same order").containsExactlyElementsOf(expected);
   }

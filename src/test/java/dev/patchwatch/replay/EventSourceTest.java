@@ -40,8 +40,20 @@ class EventSourceTest {
 
   private static ScanEvent event(String ip, String observedAt) {
     return new ScanEvent(
-        "shadowserver", Instant.parse(observedAt), ip, "CVE-2021-26855", ScanStatus.VULNERABLE, "FR",
-        16276L, true, "e-1", 443, "mail.example.test", "Exchange", "15.1", Map.of("campaign", "proxylogon"));
+        "shadowserver",
+        Instant.parse(observedAt),
+        ip,
+        "CVE-2021-26855",
+        ScanStatus.VULNERABLE,
+        "FR",
+        16276L,
+        true,
+        "e-1",
+        443,
+        "mail.example.test",
+        "Exchange",
+        "15.1",
+        Map.of("campaign", "proxylogon"));
   }
 
   @Test
@@ -63,10 +75,24 @@ class EventSourceTest {
   @Test
   void shouldReadEveryFieldOfAnArchiveAndNumberItsRecords() throws IOException {
     ScanEvent first = event("192.0.2.1", "2021-03-08T10:00:00Z");
-    ScanEvent badCountry = ScanEvent.newBuilder(event("192.0.2.2", "2021-03-08T11:00:00Z")).setCountry("QQ").build();
+    ScanEvent badCountry =
+        ScanEvent.newBuilder(event("192.0.2.2", "2021-03-08T11:00:00Z")).setCountry("QQ").build();
     ScanEvent minimal =
-        new ScanEvent("s2", Instant.parse("2021-03-08T12:00:00Z"), "2001:db8::1", "CVE-2021-26855",
-            ScanStatus.PATCHED, "ZZ", 0L, false, null, null, null, null, null, Map.of());
+        new ScanEvent(
+            "s2",
+            Instant.parse("2021-03-08T12:00:00Z"),
+            "2001:db8::1",
+            "CVE-2021-26855",
+            ScanStatus.PATCHED,
+            "ZZ",
+            0L,
+            false,
+            null,
+            null,
+            null,
+            null,
+            null,
+            Map.of());
     Path file = dir.resolve("a.avro");
     writeArchive(file, List.of(first, badCountry, minimal));
 
@@ -77,7 +103,8 @@ class EventSourceTest {
     Parsed.Invalid invalid = (Parsed.Invalid) items.get(1).parsed();
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     // a rejected archive record carries its canonical JSON, which names the faulty value
-    assertThat(new String(items.get(1).original(), StandardCharsets.UTF_8)).contains("\"country\":\"QQ\"");
+    assertThat(new String(items.get(1).original(), StandardCharsets.UTF_8))
+        .contains("\"country\":\"QQ\"");
   }
 
   @Test
@@ -86,15 +113,30 @@ class EventSourceTest {
     Schema status = ScanEvent.getClassSchema().getField("status").schema();
     Schema timestamp = ScanEvent.getClassSchema().getField("observedAt").schema();
     Schema older =
-        SchemaBuilder.record("ScanEvent").namespace("dev.patchwatch.avro").fields()
+        SchemaBuilder.record("ScanEvent")
+            .namespace("dev.patchwatch.avro")
+            .fields()
             .requiredString("scanner")
-            .name("observedAt").type(timestamp).noDefault()
+            .name("observedAt")
+            .type(timestamp)
+            .noDefault()
             .requiredString("ip")
             .requiredString("vulnerability")
-            .name("status").type(status).noDefault()
-            .name("country").type().stringType().stringDefault("ZZ")
-            .name("asn").type().longType().longDefault(0)
-            .name("compromised").type().booleanType().booleanDefault(false)
+            .name("status")
+            .type(status)
+            .noDefault()
+            .name("country")
+            .type()
+            .stringType()
+            .stringDefault("ZZ")
+            .name("asn")
+            .type()
+            .longType()
+            .longDefault(0)
+            .name("compromised")
+            .type()
+            .booleanType()
+            .booleanDefault(false)
             .optionalString("eventId")
             .optionalInt("port")
             .optionalString("product")
@@ -114,7 +156,8 @@ class EventSourceTest {
     record.put("product", "Exchange");
     record.put("sensorRegion", "eu-west");
     Path file = dir.resolve("old.avro");
-    try (DataFileWriter<GenericRecord> writer = new DataFileWriter<>(new GenericDatumWriter<>(older))) {
+    try (DataFileWriter<GenericRecord> writer =
+        new DataFileWriter<>(new GenericDatumWriter<>(older))) {
       writer.create(older, file.toFile());
       writer.append(record);
     }
@@ -122,8 +165,21 @@ class EventSourceTest {
     ScanEvent read = ((Parsed.Valid) readAll(file).get(0).parsed()).event();
     assertThat(read)
         .isEqualTo(
-            new ScanEvent("legacy", Instant.parse("2021-03-02T08:00:00Z"), "198.51.100.7", "CVE-2021-26855",
-                ScanStatus.MITIGATED, "DE", 3320L, false, null, 443, null, "Exchange", null, Map.of()));
+            new ScanEvent(
+                "legacy",
+                Instant.parse("2021-03-02T08:00:00Z"),
+                "198.51.100.7",
+                "CVE-2021-26855",
+                ScanStatus.MITIGATED,
+                "DE",
+                3320L,
+                false,
+                null,
+                443,
+                null,
+                "Exchange",
+                null,
+                Map.of()));
   }
 
   @Test
@@ -135,7 +191,8 @@ class EventSourceTest {
     }
     assertThatThrownBy(() -> EventSource.open(file, CONTRACT))
         .isInstanceOf(IOException.class)
-        .hasMessageContaining("holds dev.patchwatch.avro.RemediationCount records that cannot be read as dev.patchwatch.avro.ScanEvent");
+        .hasMessageContaining(
+            "holds dev.patchwatch.avro.RemediationCount records that cannot be read as dev.patchwatch.avro.ScanEvent");
   }
 
   @Test
@@ -164,15 +221,18 @@ class EventSourceTest {
     Files.write(
         file,
         concat(
-            (EventContract.toJson(event("192.0.2.1", "2021-03-08T10:00:00Z")) + "\n").getBytes(StandardCharsets.UTF_8),
+            (EventContract.toJson(event("192.0.2.1", "2021-03-08T10:00:00Z")) + "\n")
+                .getBytes(StandardCharsets.UTF_8),
             notUtf8,
             "\r\n[1]\n".getBytes(StandardCharsets.UTF_8)));
     List<EventSource.Item> items = readAll(file);
     assertThat(items).extracting(EventSource.Item::position).containsExactly(1L, 2L, 3L);
     assertThat(items.get(0).parsed()).isInstanceOf(Parsed.Valid.class);
-    assertThat(((Parsed.Invalid) items.get(1).parsed()).message()).isEqualTo("line is not valid UTF-8");
+    assertThat(((Parsed.Invalid) items.get(1).parsed()).message())
+        .isEqualTo("line is not valid UTF-8");
     assertThat(items.get(1).original()).isEqualTo(notUtf8);
-    assertThat(((Parsed.Invalid) items.get(2).parsed()).reason()).isEqualTo(RejectReason.NOT_OBJECT);
+    assertThat(((Parsed.Invalid) items.get(2).parsed()).reason())
+        .isEqualTo(RejectReason.NOT_OBJECT);
   }
 
   private static List<EventSource.Item> readAll(Path file) throws IOException {
@@ -191,8 +251,10 @@ class EventSourceTest {
     writeArchive(file, events, CodecFactory.deflateCodec(6));
   }
 
-  private static void writeArchive(Path file, List<ScanEvent> events, CodecFactory codec) throws IOException {
-    try (DataFileWriter<ScanEvent> writer = new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
+  private static void writeArchive(Path file, List<ScanEvent> events, CodecFactory codec)
+      throws IOException {
+    try (DataFileWriter<ScanEvent> writer =
+        new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
       writer.setCodec(codec);
       writer.create(ScanEvent.getClassSchema(), file.toFile());
       for (ScanEvent e : events) {

@@ -68,7 +68,8 @@ import org.junit.jupiter.api.Timeout;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HistoryDeterminismIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
   private static final int PARTITIONS = 3;
   private static final Duration WAIT = Duration.ofSeconds(90);
 
@@ -94,7 +95,9 @@ class HistoryDeterminismIT {
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void runTheHistoryLive() throws Exception {
     dir = Files.createTempDirectory("patchwatch-history-it-");
-    events = new ArrayList<>(RandomEvents.generate(501, RandomEvents.Options.defaults().withHosts(200).withDays(4)));
+    events =
+        new ArrayList<>(
+            RandomEvents.generate(501, RandomEvents.Options.defaults().withHosts(200).withDays(4)));
     // product details are carried, not counted: some of every kind, so the archive must keep them
     for (int i = 0; i < events.size(); i += 10) {
       events.set(
@@ -106,9 +109,11 @@ class HistoryDeterminismIT {
     }
     end =
         Replay.closingWatermark(
-            live, events.stream().mapToLong(e -> e.getObservedAt().toEpochMilli()).max().orElseThrow());
+            live,
+            events.stream().mapToLong(e -> e.getObservedAt().toEpochMilli()).max().orElseThrow());
     try (Admin admin = cluster.admin()) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(liveTopics, PARTITIONS, Optional.empty());
+      new TopicProvisioner(admin, Duration.ofSeconds(30))
+          .ensure(liveTopics, PARTITIONS, Optional.empty());
       try (PatchWatchStreams streams = streams(live, liveTopics, dir.resolve("live-state"));
           ScanPublisher publisher = publisher(id, registry)) {
         streams.start(Duration.ofSeconds(60));
@@ -120,10 +125,14 @@ class HistoryDeterminismIT {
           part.forEach(e -> sent.add(publisher.publish(e)));
           CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
           long published = from + part.size();
-          awaitTrue(() -> Completion.committed(admin, id, liveTopics.scans().name()) >= published, "chunk processed");
+          awaitTrue(
+              () -> Completion.committed(admin, id, liveTopics.scans().name()) >= published,
+              "chunk processed");
         }
         publisher.watermark(Instant.ofEpochMilli(end)).get();
-        awaitTrue(() -> Completion.reached(streams.streams(), PARTITIONS, end) == PARTITIONS * PARTITIONS, "live finals");
+        awaitTrue(
+            () -> Completion.reached(streams.streams(), PARTITIONS, end) == PARTITIONS * PARTITIONS,
+            "live finals");
       }
     }
     liveFinals = finals(liveTopics);
@@ -141,7 +150,8 @@ class HistoryDeterminismIT {
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
-  void shouldReprocessTheLiveHistoryIntoIdenticalFinalsLeavingTheLiveOutputsAlone() throws Exception {
+  void shouldReprocessTheLiveHistoryIntoIdenticalFinalsLeavingTheLiveOutputsAlone()
+      throws Exception {
     Map<TopicPartition, Long> liveEnds = endOffsets(liveTopics);
     RunId runId = new RunId("all");
     try (Reprocess run = start(runId, Optional.empty())) {
@@ -177,7 +187,8 @@ class HistoryDeterminismIT {
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void shouldPromoteALimitedRunOverExactlyTheWindowsOfItsRange() throws Exception {
     EventTimeRange range =
-        EventTimeRange.of(Instant.parse("2021-03-09T00:00:00Z"), Instant.parse("2021-03-11T00:00:00Z"));
+        EventTimeRange.of(
+            Instant.parse("2021-03-09T00:00:00Z"), Instant.parse("2021-03-11T00:00:00Z"));
     RunId runId = new RunId("mar9");
     try (Reprocess run = start(runId, Optional.of(range))) {
       assertThat(run.awaitCaughtUp(WAIT)).as("caught up").isTrue();
@@ -187,21 +198,28 @@ class HistoryDeterminismIT {
     assertThat(runFinals).isNotEmpty();
     // windows inside the range: exactly the live finals; the others at least meet the range
     assertThat(covered(runFinals, range)).isEqualTo(covered(liveFinals, range));
-    assertThat(covered(runFinals, range)).extracting(RemediationCount::getGranularity)
+    assertThat(covered(runFinals, range))
+        .extracting(RemediationCount::getGranularity)
         .contains(Granularity.HOURLY, Granularity.DAILY);
     assertThat(runFinals)
-        .allMatch(f -> f.getWindowStart().isBefore(range.to().orElseThrow())
-            && f.getWindowEnd().isAfter(range.from().orElseThrow()));
+        .allMatch(
+            f ->
+                f.getWindowStart().isBefore(range.to().orElseThrow())
+                    && f.getWindowEnd().isAfter(range.from().orElseThrow()));
 
-    // the live daily topic goes wrong: a final in the range changed, one invented in it, one before it
+    // the live daily topic goes wrong: a final in the range changed, one invented in it, one before
+    // it
     RemediationCount inRange =
         liveFinals.stream()
-            .filter(f -> f.getGranularity() == Granularity.DAILY
-                && f.getWindowStart().equals(Instant.parse("2021-03-09T00:00:00Z"))
-                && f.getDimension() == Dimension.GLOBAL)
+            .filter(
+                f ->
+                    f.getGranularity() == Granularity.DAILY
+                        && f.getWindowStart().equals(Instant.parse("2021-03-09T00:00:00Z"))
+                        && f.getDimension() == Dimension.GLOBAL)
             .findFirst()
             .orElseThrow();
-    RemediationCount wrong = RemediationCount.newBuilder(inRange).setHosts(inRange.getHosts() + 1000).build();
+    RemediationCount wrong =
+        RemediationCount.newBuilder(inRange).setHosts(inRange.getHosts() + 1000).build();
     RemediationCount invented =
         RemediationCount.newBuilder(inRange)
             .setWindowStart(Instant.parse("2021-03-10T00:00:00Z"))
@@ -221,13 +239,20 @@ class HistoryDeterminismIT {
     try (PatchWatchStreams running = streams(live, liveTopics, dir.resolve("live-state"))) {
       running.start(Duration.ofSeconds(60));
       Promotion.Plan plan = promotion.plan(runId);
-      Promotion.TopicPlan daily = plan.topics().stream()
-          .filter(t -> t.topic().name().equals(liveTopics.countsDaily().name())).findFirst().orElseThrow();
-      assertThat(daily.writes()).extracting(Promotion.Write::key)
+      Promotion.TopicPlan daily =
+          plan.topics().stream()
+              .filter(t -> t.topic().name().equals(liveTopics.countsDaily().name()))
+              .findFirst()
+              .orElseThrow();
+      assertThat(daily.writes())
+          .extracting(Promotion.Write::key)
           .containsExactlyInAnyOrder(key(wrong), key(invented));
-      assertThat(List.of(daily.added(), daily.changed(), daily.removed())).containsExactly(0L, 1L, 1L);
-      assertThat(plan.topics()).filteredOn(t -> t.topic().name().equals(liveTopics.countsHourly().name()))
-          .singleElement().satisfies(t -> assertThat(t.writes()).isEmpty());
+      assertThat(List.of(daily.added(), daily.changed(), daily.removed()))
+          .containsExactly(0L, 1L, 1L);
+      assertThat(plan.topics())
+          .filteredOn(t -> t.topic().name().equals(liveTopics.countsHourly().name()))
+          .singleElement()
+          .satisfies(t -> assertThat(t.writes()).isEmpty());
       promotion.execute(plan);
     }
 
@@ -243,13 +268,21 @@ class HistoryDeterminismIT {
     // a stopped application with partial results it never aggregated could still publish finals
     // in the scope: refused
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(id + "-partials-repartition", 0, new byte[4], new byte[] {1})).get();
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
+      producer
+          .send(new ProducerRecord<>(id + "-partials-repartition", 0, new byte[4], new byte[] {1}))
+          .get();
     }
     assertThatThrownBy(() -> promotion.plan(runId))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("application " + id + " stopped with 1 partial results it has not aggregated: start it"
-            + " until it has, then promote");
+        .hasMessage(
+            "application "
+                + id
+                + " stopped with 1 partial results it has not aggregated: start it"
+                + " until it has, then promote");
   }
 
   @Test
@@ -258,7 +291,11 @@ class HistoryDeterminismIT {
     Path archive = dir.resolve("history.avro");
     ScanArchive.Exported exported =
         new ScanArchive(cluster, registry, CLOCK, new PrintWriter(progress))
-            .export(liveTopics.scans().name(), EventTimeRange.ALL, archive, CodecFactory.deflateCodec(6));
+            .export(
+                liveTopics.scans().name(),
+                EventTimeRange.ALL,
+                archive,
+                CodecFactory.deflateCodec(6));
     assertThat(exported.exported()).isEqualTo(events.size());
     assertThat(exported.watermarks()).isEqualTo(PARTITIONS);
     assertThat(exported.read()).isEqualTo(events.size() + PARTITIONS);
@@ -276,7 +313,10 @@ class HistoryDeterminismIT {
     }
     for (int p = 0; p < PARTITIONS; p++) {
       int partition = p;
-      assertThat(archived.stream().filter(e -> ReferenceModel.partitionOf(e.getIp(), PARTITIONS) == partition).toList())
+      assertThat(
+              archived.stream()
+                  .filter(e -> ReferenceModel.partitionOf(e.getIp(), PARTITIONS) == partition)
+                  .toList())
           .as("partition %d", p)
           .isEqualTo(
               events.stream()
@@ -292,27 +332,37 @@ class HistoryDeterminismIT {
       assertThat(latest - t).isLessThan(Duration.ofHours(1).toMillis());
       latest = Math.max(latest, t);
     }
-    assertThat(archived).anyMatch(e -> !e.getAttributes().isEmpty()).anyMatch(e -> e.getPort() != null)
-        .anyMatch(e -> e.getHostname() != null).anyMatch(e -> e.getEventId() != null)
-        .anyMatch(e -> e.getProductVersion() != null).anyMatch(e -> e.getProduct() != null)
+    assertThat(archived)
+        .anyMatch(e -> !e.getAttributes().isEmpty())
+        .anyMatch(e -> e.getPort() != null)
+        .anyMatch(e -> e.getHostname() != null)
+        .anyMatch(e -> e.getEventId() != null)
+        .anyMatch(e -> e.getProductVersion() != null)
+        .anyMatch(e -> e.getProduct() != null)
         .anyMatch(e -> e.getCompromised());
 
-    EventTimeRange day = EventTimeRange.of(Instant.parse("2021-03-09T00:00:00Z"), Instant.parse("2021-03-10T00:00:00Z"));
+    EventTimeRange day =
+        EventTimeRange.of(
+            Instant.parse("2021-03-09T00:00:00Z"), Instant.parse("2021-03-10T00:00:00Z"));
     ScanArchive.Exported oneDay =
         new ScanArchive(cluster, registry, CLOCK, new PrintWriter(progress))
-            .export(liveTopics.scans().name(), day, dir.resolve("day.avro"), CodecFactory.nullCodec());
+            .export(
+                liveTopics.scans().name(), day, dir.resolve("day.avro"), CodecFactory.nullCodec());
     assertThat(oneDay.exported())
-        .isEqualTo(events.stream().filter(e -> day.contains(e.getObservedAt().toEpochMilli())).count())
+        .isEqualTo(
+            events.stream().filter(e -> day.contains(e.getObservedAt().toEpochMilli())).count())
         .isPositive();
     assertThat(oneDay.exported() + oneDay.outsideRange()).isEqualTo(events.size());
 
     // another stack: its own prefix, application and registry, and another partition count
     String other = SharedKafka.unique("imported");
     InMemorySchemaRegistry otherRegistry = new InMemorySchemaRegistry();
-    TopologySettings fresh = live.withTopicPrefix(other).withApplicationId(other).withInputPartitions(2);
+    TopologySettings fresh =
+        live.withTopicPrefix(other).withApplicationId(other).withInputPartitions(2);
     ScanArchive.Imported imported =
         new ScanArchive(cluster, otherRegistry, CLOCK, new PrintWriter(progress))
-            .importFile(archive, fresh, Optional.empty(), Optional.of(ScanArchive.closingWatermark(fresh)));
+            .importFile(
+                archive, fresh, Optional.empty(), Optional.of(ScanArchive.closingWatermark(fresh)));
     assertThat(imported.published()).isEqualTo(events.size());
     assertThat(imported.rejected()).isZero();
     assertThat(imported.watermark()).contains(Instant.ofEpochMilli(end));
@@ -326,17 +376,36 @@ class HistoryDeterminismIT {
 
   private Reprocess start(RunId runId, Optional<EventTimeRange> range) {
     return Reprocess.start(
-        cluster, registry, live, Optional.of(runId), range, dir.resolve("run-state"), Map.of(), Optional.empty(),
-        StreamThreadExceptionResponse.SHUTDOWN_CLIENT, CLOCK, new PrintWriter(progress));
+        cluster,
+        registry,
+        live,
+        Optional.of(runId),
+        range,
+        dir.resolve("run-state"),
+        Map.of(),
+        Optional.empty(),
+        StreamThreadExceptionResponse.SHUTDOWN_CLIENT,
+        CLOCK,
+        new PrintWriter(progress));
   }
 
   private PatchWatchStreams streams(TopologySettings settings, Topics topics, Path stateDir) {
     return new PatchWatchStreams(
-        settings, topics, bootstrap, stateDir, Map.of(), StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        settings,
+        topics,
+        bootstrap,
+        stateDir,
+        Map.of(),
+        StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
   }
 
   private ScanPublisher publisher(String prefix, InMemorySchemaRegistry schemas) {
-    return ScanPublisher.builder().bootstrapServers(bootstrap).registry(schemas).topicPrefix(prefix).clock(CLOCK).build();
+    return ScanPublisher.builder()
+        .bootstrapServers(bootstrap)
+        .registry(schemas)
+        .topicPrefix(prefix)
+        .clock(CLOCK)
+        .build();
   }
 
   private List<RemediationCount> finals(Topics topics) {
@@ -355,30 +424,51 @@ class HistoryDeterminismIT {
     return latest;
   }
 
-  private static List<RemediationCount> covered(List<RemediationCount> finals, EventTimeRange range) {
+  private static List<RemediationCount> covered(
+      List<RemediationCount> finals, EventTimeRange range) {
     return finals.stream()
-        .filter(f -> range.covers(f.getWindowStart().toEpochMilli(), f.getWindowEnd().toEpochMilli()))
+        .filter(
+            f -> range.covers(f.getWindowStart().toEpochMilli(), f.getWindowEnd().toEpochMilli()))
         .toList();
   }
 
   private static CountKey key(RemediationCount c) {
-    return new CountKey(c.getGranularity(), c.getWindowStart(), c.getVulnerability(), c.getDimension(), c.getValue());
+    return new CountKey(
+        c.getGranularity(),
+        c.getWindowStart(),
+        c.getVulnerability(),
+        c.getDimension(),
+        c.getValue());
   }
 
-  private void write(TopicSpec<CountKey, RemediationCount> spec, RemediationCount... counts) throws Exception {
+  private void write(TopicSpec<CountKey, RemediationCount> spec, RemediationCount... counts)
+      throws Exception {
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap), new ByteArraySerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(
+            Map.of("bootstrap.servers", bootstrap),
+            new ByteArraySerializer(),
+            new ByteArraySerializer())) {
       for (RemediationCount c : counts) {
-        producer.send(new ProducerRecord<>(spec.name(),
-            spec.keySerde().serializer().serialize(spec.name(), key(c)),
-            spec.valueSerde().serializer().serialize(spec.name(), c))).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    spec.name(),
+                    spec.keySerde().serializer().serialize(spec.name(), key(c)),
+                    spec.valueSerde().serializer().serialize(spec.name(), c)))
+            .get();
       }
     }
   }
 
   private Map<TopicPartition, Long> endOffsets(Topics topics) throws Exception {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    for (TopicSpec<?, ?> spec : List.of(topics.countsHourly(), topics.countsDaily(), topics.exposureDaily(), topics.countsLive(), topics.rejected())) {
+    for (TopicSpec<?, ?> spec :
+        List.of(
+            topics.countsHourly(),
+            topics.countsDaily(),
+            topics.exposureDaily(),
+            topics.countsLive(),
+            topics.rejected())) {
       for (int p = 0; p < PARTITIONS; p++) {
         request.put(new TopicPartition(spec.name(), p), OffsetSpec.latest());
       }

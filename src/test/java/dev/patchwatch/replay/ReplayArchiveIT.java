@@ -33,21 +33,27 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code replay} over an Avro archive: the reference finals, and refused records by number. */
 class ReplayArchiveIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void shouldReplayAnArchiveAndListItsRefusedRecordsByNumber() throws Exception {
-    List<ScanEvent> events = RandomEvents.generate(701, RandomEvents.Options.defaults().withHosts(60).withDays(2));
+    List<ScanEvent> events =
+        RandomEvents.generate(701, RandomEvents.Options.defaults().withHosts(60).withDays(2));
     List<ScanEvent> records = new ArrayList<>(events);
     ScanEvent badCountry = ScanEvent.newBuilder(events.get(0)).setCountry("QQ").build();
-    ScanEvent tooOld = ScanEvent.newBuilder(events.get(1)).setObservedAt(Instant.parse("1999-12-31T23:59:59Z")).build();
+    ScanEvent tooOld =
+        ScanEvent.newBuilder(events.get(1))
+            .setObservedAt(Instant.parse("1999-12-31T23:59:59Z"))
+            .build();
     records.add(10, badCountry); // record 11
     records.add(tooOld); // the last record
     Path archive = dir.resolve("a.avro");
-    try (DataFileWriter<ScanEvent> writer = new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
+    try (DataFileWriter<ScanEvent> writer =
+        new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
       writer.create(ScanEvent.getClassSchema(), archive.toFile());
       for (ScanEvent e : records) {
         writer.append(e);
@@ -64,7 +70,12 @@ class ReplayArchiveIT {
     Path output = dir.resolve("finals.jsonl");
     Path rejected = dir.resolve("rejected.jsonl");
     Replay.Result result =
-        new Replay(SharedKafka.bootstrapServers(), new InMemorySchemaRegistry(), dir.resolve("state"), settings, CLOCK,
+        new Replay(
+                SharedKafka.bootstrapServers(),
+                new InMemorySchemaRegistry(),
+                dir.resolve("state"),
+                settings,
+                CLOCK,
                 new PrintWriter(new StringWriter()))
             .run(archive, output, Optional.of(rejected));
 
@@ -73,15 +84,23 @@ class ReplayArchiveIT {
     assertThat(result.rejected()).isEqualTo(2);
     FinalsAssert.assertSameFinals(
         Files.readAllLines(output),
-        ReferenceModel.compute(events, 2).finals().stream().sorted(AggregateJson.ORDER).map(AggregateJson::toJson).toList());
+        ReferenceModel.compute(events, 2).finals().stream()
+            .sorted(AggregateJson.ORDER)
+            .map(AggregateJson::toJson)
+            .toList());
     ObjectMapper json = new ObjectMapper();
     List<JsonNode> refused = new ArrayList<>();
     for (String line : Files.readAllLines(rejected)) {
       refused.add(json.readTree(line));
     }
-    assertThat(refused).extracting(r -> r.get("line").asLong()).containsExactly(11L, (long) records.size());
-    assertThat(refused).extracting(r -> r.get("reason").asText()).containsExactly("INVALID_FIELD", "INVALID_FIELD");
+    assertThat(refused)
+        .extracting(r -> r.get("line").asLong())
+        .containsExactly(11L, (long) records.size());
+    assertThat(refused)
+        .extracting(r -> r.get("reason").asText())
+        .containsExactly("INVALID_FIELD", "INVALID_FIELD");
     assertThat(refused.get(0).get("input").asText()).contains("\"country\":\"QQ\"");
-    assertThat(refused.get(1).get("input").asText()).contains("\"observedAt\":\"1999-12-31T23:59:59.000Z\"");
+    assertThat(refused.get(1).get("input").asText())
+        .contains("\"observedAt\":\"1999-12-31T23:59:59.000Z\"");
   }
 }

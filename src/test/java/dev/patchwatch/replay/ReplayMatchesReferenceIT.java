@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReplayMatchesReferenceIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
 
@@ -58,15 +59,21 @@ class ReplayMatchesReferenceIT {
 
   @ParameterizedTest(name = "seed {0}, {1} partition(s)")
   @CsvSource({"201, 1", "202, 3", "203, 5"})
-  void shouldRejectExactlyTheLateLinesTheReferenceRejects(long seed, int partitions) throws Exception {
+  void shouldRejectExactlyTheLateLinesTheReferenceRejects(long seed, int partitions)
+      throws Exception {
     List<ScanEvent> events =
-        RandomEvents.generate(seed, RandomEvents.Options.withLateEvents().withHosts(150).withDays(4));
+        RandomEvents.generate(
+            seed, RandomEvents.Options.withLateEvents().withHosts(150).withDays(4));
     Run run = replay(events, partitions, List.of());
     ReferenceModel.Result expected = ReferenceModel.compute(events, partitions);
     FinalsAssert.assertSameFinals(run.finals, expectedFinals(events, partitions));
     Map<Long, List<String>> expectedLate = new TreeMap<>();
-    expected.late().forEach(
-        l -> expectedLate.put(l.index() + 1L, l.granularities().stream().map(Enum::name).toList()));
+    expected
+        .late()
+        .forEach(
+            l ->
+                expectedLate.put(
+                    l.index() + 1L, l.granularities().stream().map(Enum::name).toList()));
     Map<Long, List<String>> late = new TreeMap<>();
     for (JsonNode r : run.rejected) {
       assertThat(r.get("reason").asText()).isEqualTo("LATE");
@@ -92,11 +99,18 @@ class ReplayMatchesReferenceIT {
             "");
     Run run = replay(events, 3, bad);
     FinalsAssert.assertSameFinals(run.finals, expectedFinals(events, 3));
-    assertThat(run.rejected).extracting(r -> r.get("reason").asText())
+    assertThat(run.rejected)
+        .extracting(r -> r.get("reason").asText())
         .containsExactly("NOT_JSON", "NOT_OBJECT", "INVALID_FIELD", "MISSING_FIELD", "NOT_JSON");
     // the bad lines were appended after the events
-    assertThat(run.rejected).extracting(r -> r.get("line").asLong())
-        .containsExactly(events.size() + 1L, events.size() + 2L, events.size() + 3L, events.size() + 4L, events.size() + 5L);
+    assertThat(run.rejected)
+        .extracting(r -> r.get("line").asLong())
+        .containsExactly(
+            events.size() + 1L,
+            events.size() + 2L,
+            events.size() + 3L,
+            events.size() + 4L,
+            events.size() + 5L);
     assertThat(run.rejected.get(2).get("input").asText()).isEqualTo(bad.get(2));
     assertThat(run.result.rejected()).isEqualTo(5);
     assertThat(run.result.accepted()).isEqualTo(events.size());
@@ -104,11 +118,15 @@ class ReplayMatchesReferenceIT {
 
   private record Run(Replay.Result result, List<String> finals, List<JsonNode> rejected) {}
 
-  private Run replay(List<ScanEvent> events, int partitions, List<String> extraLines) throws Exception {
+  private Run replay(List<ScanEvent> events, int partitions, List<String> extraLines)
+      throws Exception {
     Path input = dir.resolve("events.jsonl");
     RandomEvents.writeJsonLines(events, input);
     if (!extraLines.isEmpty()) {
-      Files.writeString(input, String.join("\n", extraLines) + "\n", StandardCharsets.UTF_8,
+      Files.writeString(
+          input,
+          String.join("\n", extraLines) + "\n",
+          StandardCharsets.UTF_8,
           java.nio.file.StandardOpenOption.APPEND);
     }
     Path output = dir.resolve("finals.jsonl");
@@ -123,8 +141,12 @@ class ReplayMatchesReferenceIT {
     StringWriter progress = new StringWriter();
     Replay.Result result =
         new Replay(
-                SharedKafka.bootstrapServers(), new InMemorySchemaRegistry(), dir.resolve("state"), settings,
-                CLOCK, new PrintWriter(progress))
+                SharedKafka.bootstrapServers(),
+                new InMemorySchemaRegistry(),
+                dir.resolve("state"),
+                settings,
+                CLOCK,
+                new PrintWriter(progress))
             .run(input, output, Optional.of(rejected));
     ObjectMapper mapper = new ObjectMapper();
     List<JsonNode> rejectedLines = new ArrayList<>();

@@ -30,7 +30,8 @@ class RunIdTest {
     assertThat(RunId.ofTopic("patchwatch", "patchwatch.counts.daily")).isEmpty();
     assertThat(RunId.ofTopic("patchwatch", "patchwatch.runs")).isEmpty();
     assertThat(RunId.ofTopic("patchwatch", "other.run-a.counts.daily")).isEmpty();
-    assertThat(RunId.ofApplicationId("patchwatch", "patchwatch-run-fix-asn")).contains(new RunId("fix-asn"));
+    assertThat(RunId.ofApplicationId("patchwatch", "patchwatch-run-fix-asn"))
+        .contains(new RunId("fix-asn"));
     assertThat(RunId.ofApplicationId("patchwatch", "patchwatch")).isEmpty();
     assertThat(RunId.ofApplicationId("patchwatch", "patchwatch-run-")).isEmpty();
   }

@@ -15,12 +15,16 @@ class RunRecordTest {
   void shouldKeepEveryFieldThroughJson() {
     RunRecord record =
         RunRecord.started(
-                new RunId("r1"), "patchwatch-run-r1", "patchwatch.scans",
-                EventTimeRange.of(Instant.parse("2021-03-01T00:00:00Z"), null), STARTED)
+                new RunId("r1"),
+                "patchwatch-run-r1",
+                "patchwatch.scans",
+                EventTimeRange.of(Instant.parse("2021-03-01T00:00:00Z"), null),
+                STARTED)
             .withCaughtUp(STARTED.plusSeconds(90))
             .withPromotion(STARTED.plusSeconds(600), "3 records written");
     assertThat(RunRecord.fromJson(record.toJson())).isEqualTo(record);
-    RunRecord bare = RunRecord.started(new RunId("r2"), "a-run-r2", "p.scans", EventTimeRange.ALL, STARTED);
+    RunRecord bare =
+        RunRecord.started(new RunId("r2"), "a-run-r2", "p.scans", EventTimeRange.ALL, STARTED);
     assertThat(RunRecord.fromJson(bare.toJson())).isEqualTo(bare);
     assertThat(bare.toJson()).doesNotContain("from").doesNotContain("caughtUpAt");
   }
@@ -30,6 +34,7 @@ class RunRecordTest {
     assertThatThrownBy(() -> RunRecord.fromJson("{\"id\":\"r1\"}"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("applicationId");
-    assertThatThrownBy(() -> RunRecord.fromJson("not json")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RunRecord.fromJson("not json"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -12,21 +12,26 @@ class TimeRangesTest {
 
   @Test
   void shouldReadADateAsMidnightUtc() {
-    assertThat(TimeRanges.parseInstant("2021-03-01")).isEqualTo(Instant.parse("2021-03-01T00:00:00Z"));
+    assertThat(TimeRanges.parseInstant("2021-03-01"))
+        .isEqualTo(Instant.parse("2021-03-01T00:00:00Z"));
   }
 
   @Test
   void shouldReadAnInstantWithItsOffset() {
-    assertThat(TimeRanges.parseInstant("2021-03-01T10:00Z")).isEqualTo(Instant.parse("2021-03-01T10:00:00Z"));
-    assertThat(TimeRanges.parseInstant("2021-03-01T10:00:00.250Z")).isEqualTo(Instant.parse("2021-03-01T10:00:00.250Z"));
-    assertThat(TimeRanges.parseInstant("2021-03-01T10:00:00+01:00")).isEqualTo(Instant.parse("2021-03-01T09:00:00Z"));
+    assertThat(TimeRanges.parseInstant("2021-03-01T10:00Z"))
+        .isEqualTo(Instant.parse("2021-03-01T10:00:00Z"));
+    assertThat(TimeRanges.parseInstant("2021-03-01T10:00:00.250Z"))
+        .isEqualTo(Instant.parse("2021-03-01T10:00:00.250Z"));
+    assertThat(TimeRanges.parseInstant("2021-03-01T10:00:00+01:00"))
+        .isEqualTo(Instant.parse("2021-03-01T09:00:00Z"));
   }
 
   @Test
   void shouldRefuseATimeWithoutOffsetRatherThanGuessAZone() {
     assertThatThrownBy(() -> TimeRanges.parseInstant("2021-03-01T10:00:00"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("\"2021-03-01T10:00:00\" has no offset: add Z for UTC, or an offset such as +01:00");
+        .hasMessage(
+            "\"2021-03-01T10:00:00\" has no offset: add Z for UTC, or an offset such as +01:00");
   }
 
   @Test
@@ -42,8 +47,10 @@ class TimeRangesTest {
   @Test
   void shouldMakeAHalfOpenRangeFromOptionalBounds() {
     EventTimeRange range = TimeRanges.parse(Optional.of("2021-03-01"), Optional.of("2021-03-08"));
-    assertThat(range).isEqualTo(
-        EventTimeRange.of(Instant.parse("2021-03-01T00:00:00Z"), Instant.parse("2021-03-08T00:00:00Z")));
+    assertThat(range)
+        .isEqualTo(
+            EventTimeRange.of(
+                Instant.parse("2021-03-01T00:00:00Z"), Instant.parse("2021-03-08T00:00:00Z")));
     assertThat(TimeRanges.parse(Optional.empty(), Optional.empty())).isEqualTo(EventTimeRange.ALL);
     assertThatThrownBy(() -> TimeRanges.parse(Optional.of("2021-03-08"), Optional.of("2021-03-01")))
         .isInstanceOf(IllegalArgumentException.class);

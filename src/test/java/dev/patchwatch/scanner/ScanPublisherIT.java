@@ -37,9 +37,12 @@ class ScanPublisherIT {
   @Test
   void shouldPublishNormalisedEventsKeyedByIpAndWatermarksOnEveryPartition() throws Exception {
     String prefix = SharedKafka.unique("sdk");
-    ConfluentRegistryClient registry = ConfluentRegistryClient.builder(SharedRegistry.url()).build();
+    ConfluentRegistryClient registry =
+        ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     Topics topics = Topics.create(prefix, prefix, registry);
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
       new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 3, Optional.empty());
     }
     try (ScanPublisher publisher =
@@ -60,7 +63,8 @@ class ScanPublisherIT {
               .build();
       var sent = publisher.publish(raw).get();
       assertThat(sent.partition())
-          .isEqualTo(Utils.toPositive(Utils.murmur2("2001:db8::1".getBytes(StandardCharsets.UTF_8))) % 3);
+          .isEqualTo(
+              Utils.toPositive(Utils.murmur2("2001:db8::1".getBytes(StandardCharsets.UTF_8))) % 3);
       publisher.watermark(Instant.parse("2021-03-02T00:00:00Z")).get();
     }
 
@@ -68,23 +72,31 @@ class ScanPublisherIT {
     TopicReader.readAll(SharedKafka.bootstrapServers(), Map.of(), topics.scans(), events::add);
     List<ConsumerRecord<byte[], byte[]>> raw = new ArrayList<>();
     TopicReader.readAll(
-        SharedKafka.bootstrapServers(), Map.of(),
-        new TopicSpec<>(topics.scans().name(), Serdes.ByteArray(), Serdes.ByteArray(), Map.of()), raw::add);
-    List<ConsumerRecord<String, ScanEvent>> scanEvents = events.stream().filter(r -> r.value() != null).toList();
-    assertThat(scanEvents).singleElement().satisfies(r -> {
-      assertThat(r.key()).isEqualTo("2001:db8::1");
-      assertThat(r.value().getIp()).isEqualTo("2001:db8::1");
-      assertThat(r.value().getVulnerability()).isEqualTo("CVE-2021-26855");
-      assertThat(r.value().getCountry()).isEqualTo("FR");
-    });
+        SharedKafka.bootstrapServers(),
+        Map.of(),
+        new TopicSpec<>(topics.scans().name(), Serdes.ByteArray(), Serdes.ByteArray(), Map.of()),
+        raw::add);
+    List<ConsumerRecord<String, ScanEvent>> scanEvents =
+        events.stream().filter(r -> r.value() != null).toList();
+    assertThat(scanEvents)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.key()).isEqualTo("2001:db8::1");
+              assertThat(r.value().getIp()).isEqualTo("2001:db8::1");
+              assertThat(r.value().getVulnerability()).isEqualTo("CVE-2021-26855");
+              assertThat(r.value().getCountry()).isEqualTo("FR");
+            });
     List<ConsumerRecord<byte[], byte[]>> watermarks =
         raw.stream().filter(r -> r.headers().lastHeader(Watermark.HEADER) != null).toList();
     assertThat(watermarks).extracting(ConsumerRecord::partition).containsExactlyInAnyOrder(0, 1, 2);
-    assertThat(watermarks).allSatisfy(r -> {
-      assertThat(r.key()).isNull();
-      assertThat(r.value()).isNull();
-      assertThat(Watermark.decode(r.headers().lastHeader(Watermark.HEADER).value()))
-          .contains(Instant.parse("2021-03-02T00:00:00Z"));
-    });
+    assertThat(watermarks)
+        .allSatisfy(
+            r -> {
+              assertThat(r.key()).isNull();
+              assertThat(r.value()).isNull();
+              assertThat(Watermark.decode(r.headers().lastHeader(Watermark.HEADER).value()))
+                  .contains(Instant.parse("2021-03-02T00:00:00Z"));
+            });
   }
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The SDK refuses invalid events before anything is sent; no broker is needed to see it. */
 class ScanPublisherTest {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
 
   @Test
   void shouldRefuseAnInvalidEventWithTheReason() {
@@ -24,7 +25,10 @@ class ScanPublisherTest {
       assertThatThrownBy(() -> publisher.publish(hostName))
           .isInstanceOf(InvalidScanEventException.class)
           .hasMessageContaining("ip:")
-          .satisfies(e -> assertThat(((InvalidScanEventException) e).reason()).isEqualTo(RejectReason.INVALID_FIELD));
+          .satisfies(
+              e ->
+                  assertThat(((InvalidScanEventException) e).reason())
+                      .isEqualTo(RejectReason.INVALID_FIELD));
     }
   }
 

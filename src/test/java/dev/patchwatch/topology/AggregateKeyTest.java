@@ -16,7 +16,8 @@ class AggregateKeyTest {
   @Test
   void shouldDecodeWhatItEncodes() {
     byte[] key =
-        AggregateKey.encode(Granularity.EXPOSURE, MARCH_1, "CVE-2021-26855", Dimension.SCANNER, "shadow.server");
+        AggregateKey.encode(
+            Granularity.EXPOSURE, MARCH_1, "CVE-2021-26855", Dimension.SCANNER, "shadow.server");
     CountKey decoded = AggregateKey.decode(key);
     assertThat(decoded.getGranularity()).isEqualTo(Granularity.EXPOSURE);
     assertThat(decoded.getWindowStart()).isEqualTo(Instant.ofEpochMilli(MARCH_1));

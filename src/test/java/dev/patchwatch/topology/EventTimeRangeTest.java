@@ -45,7 +45,8 @@ class EventTimeRangeTest {
     long day = Windowing.DAY_MS;
     assertThat(range.covers(MARCH_1.toEpochMilli(), MARCH_1.toEpochMilli() + day)).isTrue();
     assertThat(range.covers(MARCH_8.toEpochMilli() - day, MARCH_8.toEpochMilli())).isTrue();
-    assertThat(range.covers(MARCH_1.toEpochMilli() - day, MARCH_1.toEpochMilli() + 6 * day)).isFalse();
+    assertThat(range.covers(MARCH_1.toEpochMilli() - day, MARCH_1.toEpochMilli() + 6 * day))
+        .isFalse();
     assertThat(range.covers(MARCH_8.toEpochMilli() - day, MARCH_8.toEpochMilli() + 1)).isFalse();
   }
 
@@ -54,6 +55,7 @@ class EventTimeRangeTest {
     assertThatThrownBy(() -> EventTimeRange.of(MARCH_8, MARCH_1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("is not before");
-    assertThatThrownBy(() -> EventTimeRange.of(MARCH_1, MARCH_1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> EventTimeRange.of(MARCH_1, MARCH_1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

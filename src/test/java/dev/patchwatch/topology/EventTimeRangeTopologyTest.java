@@ -49,10 +49,14 @@ class EventTimeRangeTopologyTest {
       List<KeyValue<CountKey, RemediationCount>> hourly = h.hourly.readKeyValuesToList();
       assertThat(hourly)
           .extracting(kv -> kv.key.getWindowStart())
-          .containsOnly(Instant.parse("2021-03-01T10:00:00Z"), Instant.parse("2021-03-01T11:00:00Z"));
-      assertThat(byDimension(hourly, "2021-03-01T10:00:00Z").get("GLOBAL/ALL").getVulnerable()).isEqualTo(1);
-      assertThat(byDimension(hourly, "2021-03-01T11:00:00Z").get("GLOBAL/ALL").getPatched()).isEqualTo(1);
-      Map<String, RemediationCount> day = byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z");
+          .containsOnly(
+              Instant.parse("2021-03-01T10:00:00Z"), Instant.parse("2021-03-01T11:00:00Z"));
+      assertThat(byDimension(hourly, "2021-03-01T10:00:00Z").get("GLOBAL/ALL").getVulnerable())
+          .isEqualTo(1);
+      assertThat(byDimension(hourly, "2021-03-01T11:00:00Z").get("GLOBAL/ALL").getPatched())
+          .isEqualTo(1);
+      Map<String, RemediationCount> day =
+          byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z");
       assertThat(day.get("GLOBAL/ALL").getHosts()).isEqualTo(2);
       assertThat(h.rejected.isEmpty()).isTrue();
     }
@@ -63,7 +67,8 @@ class EventTimeRangeTopologyTest {
     try (TopologyHarness h = limitedRun()) {
       h.send(event("s1", "2021-03-01T10:05:00Z", HOST_B, ScanStatus.VULNERABLE));
       assertThat(h.hourly.isEmpty()).isTrue();
-      // outside the range, yet progress 12:00 closes [10:00, 11:00) (1 h grace): no watermark needed
+      // outside the range, yet progress 12:00 closes [10:00, 11:00) (1 h grace): no watermark
+      // needed
       h.send(event("s1", "2021-03-01T12:00:00Z", HOST_D, ScanStatus.VULNERABLE));
       Map<String, RemediationCount> tenToEleven =
           byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z");
@@ -77,8 +82,11 @@ class EventTimeRangeTopologyTest {
       assertThat(rejected.get(0).getGranularities()).containsExactly(Granularity.HOURLY);
 
       h.watermark("2021-03-02T12:00:00Z");
-      Map<String, RemediationCount> day = byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z");
-      assertThat(day.get("GLOBAL/ALL").getHosts()).as("B and the late C; D is outside").isEqualTo(2);
+      Map<String, RemediationCount> day =
+          byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z");
+      assertThat(day.get("GLOBAL/ALL").getHosts())
+          .as("B and the late C; D is outside")
+          .isEqualTo(2);
     }
   }
 

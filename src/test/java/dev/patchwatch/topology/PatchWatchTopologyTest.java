@@ -65,14 +65,15 @@ class PatchWatchTopologyTest {
       assertThat(out).isNotEmpty();
       assertThat(out)
           .allSatisfy(
-              kv -> assertThat(kv.key.getWindowStart()).isEqualTo(Instant.parse("2021-03-01T10:00:00Z")));
+              kv ->
+                  assertThat(kv.key.getWindowStart())
+                      .isEqualTo(Instant.parse("2021-03-01T10:00:00Z")));
       // a later watermark publishes [11:00, 12:00) and [12:00, 13:00), never [10:00, 11:00) again
       h.watermark("2021-03-02T00:00:00Z");
       assertThat(h.hourly.readKeyValuesToList())
           .extracting(kv -> kv.key.getWindowStart())
           .doesNotContain(Instant.parse("2021-03-01T10:00:00Z"))
-          .contains(
-              Instant.parse("2021-03-01T11:00:00Z"), Instant.parse("2021-03-01T12:00:00Z"));
+          .contains(Instant.parse("2021-03-01T11:00:00Z"), Instant.parse("2021-03-01T12:00:00Z"));
     }
   }
 
@@ -198,9 +199,15 @@ class PatchWatchTopologyTest {
       assertThat(rejected.get(0).getOrigin().getOffset()).isEqualTo(2L);
 
       h.watermark("2021-03-20T00:00:00Z");
-      assertThat(byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z").get("GLOBAL/ALL").getHosts())
+      assertThat(
+              byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z")
+                  .get("GLOBAL/ALL")
+                  .getHosts())
           .isEqualTo(1);
-      assertThat(byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z").get("GLOBAL/ALL").getHosts())
+      assertThat(
+              byDimension(h.daily.readKeyValuesToList(), "2021-03-01T00:00:00Z")
+                  .get("GLOBAL/ALL")
+                  .getHosts())
           .isEqualTo(2);
     }
   }
@@ -214,7 +221,8 @@ class PatchWatchTopologyTest {
       byte[] unknownId = ByteBuffer.allocate(6).put((byte) 0).putInt(999).put((byte) 2).array();
       h.rawScans.pipeInput(HOST_A.getBytes(StandardCharsets.UTF_8), unknownId);
       // keyed by a non-canonical spelling of the IP
-      h.scans.pipeInput("2001:DB8::1", event("s1", "2021-03-01T10:05:00Z", "2001:DB8::1", ScanStatus.PATCHED));
+      h.scans.pipeInput(
+          "2001:DB8::1", event("s1", "2021-03-01T10:05:00Z", "2001:DB8::1", ScanStatus.PATCHED));
       h.watermark("2021-03-20T00:00:00Z");
 
       List<Rejected> rejected = h.rejected.readValuesToList();

@@ -38,17 +38,22 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RegistryIntegrationIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
   private static final long END = Instant.parse("2021-03-30T00:00:00Z").toEpochMilli();
 
   @TempDir Path dir;
 
   @Test
   void shouldFrameEveryRecordWithASchemaIdRegisteredThere() throws Exception {
-    ConfluentRegistryClient registry = ConfluentRegistryClient.builder(SharedRegistry.url()).build();
+    ConfluentRegistryClient registry =
+        ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     String id = SharedKafka.unique("framed");
     Fixture f = new Fixture(id, 2, registry);
-    List<ScanEvent> events = f.publish(RandomEvents.generate(11, RandomEvents.Options.withLateEvents().withHosts(60).withDays(3)));
+    List<ScanEvent> events =
+        f.publish(
+            RandomEvents.generate(
+                11, RandomEvents.Options.withLateEvents().withHosts(60).withDays(3)));
     f.runToCompletion(dir.resolve("state"));
     FinalsAssert.assertSameFinals(f.finals(), ReferenceModel.compute(events, 2).finals());
 
@@ -58,7 +63,8 @@ class RegistryIntegrationIT {
       }
       List<byte[]> values = new ArrayList<>();
       TopicReader.readAll(
-          SharedKafka.bootstrapServers(), Map.of(),
+          SharedKafka.bootstrapServers(),
+          Map.of(),
           new TopicSpec<>(spec.name(), Serdes.ByteArray(), Serdes.ByteArray(), Map.of()),
           r -> {
             if (r.value() != null) {
@@ -74,15 +80,21 @@ class RegistryIntegrationIT {
     }
     assertThat(registry.subjects())
         .contains(
-            id + ".scans-value", id + ".counts.daily-key", id + ".counts.daily-value",
-            id + ".counts.hourly-key", id + ".exposure.daily-value", id + ".counts.live-value",
+            id + ".scans-value",
+            id + ".counts.daily-key",
+            id + ".counts.daily-value",
+            id + ".counts.hourly-key",
+            id + ".exposure.daily-value",
+            id + ".counts.live-value",
             id + ".rejected-value");
   }
 
   @Test
   void shouldFailClearlyWhenTheRegistryIsUnreachableAtStart() {
     ConfluentRegistryClient unreachable =
-        ConfluentRegistryClient.builder("http://127.0.0.1:9/apis/ccompat/v7").maxAttempts(2).build();
+        ConfluentRegistryClient.builder("http://127.0.0.1:9/apis/ccompat/v7")
+            .maxAttempts(2)
+            .build();
     String id = SharedKafka.unique("unreachable");
     Topics topics = Topics.create(id, id, unreachable);
     assertThatThrownBy(() -> Topics.registerSchemas(topics, unreachable))
@@ -96,12 +108,18 @@ class RegistryIntegrationIT {
     LocalRegistry own = LocalRegistry.start(LocalRegistry.defaultHome(), registryDir, 0);
     int port = own.port();
     ConfluentRegistryClient registry =
-        ConfluentRegistryClient.builder(own.url()).maxAttempts(3).backoff(Duration.ofMillis(100), Duration.ofMillis(500)).build();
+        ConfluentRegistryClient.builder(own.url())
+            .maxAttempts(3)
+            .backoff(Duration.ofMillis(100), Duration.ofMillis(500))
+            .build();
     String id = SharedKafka.unique("outage");
     Fixture f = new Fixture(id, 3, registry);
     List<ScanEvent> events;
     try {
-      events = f.publish(RandomEvents.generate(12, RandomEvents.Options.defaults().withHosts(100).withDays(3)));
+      events =
+          f.publish(
+              RandomEvents.generate(
+                  12, RandomEvents.Options.defaults().withHosts(100).withDays(3)));
     } finally {
       own.close();
     }
@@ -109,19 +127,31 @@ class RegistryIntegrationIT {
     // first records need the registry, which is down. Its stream threads fail, are replaced, and
     // retry from their last commit.
     ConfluentRegistryClient fresh =
-        ConfluentRegistryClient.builder(own.url()).maxAttempts(3).backoff(Duration.ofMillis(100), Duration.ofMillis(500)).build();
+        ConfluentRegistryClient.builder(own.url())
+            .maxAttempts(3)
+            .backoff(Duration.ofMillis(100), Duration.ofMillis(500))
+            .build();
     try (PatchWatchStreams streams =
         new PatchWatchStreams(
-            f.settings, Topics.create(id, id, fresh), SharedKafka.bootstrapServers(), dir.resolve("state"),
-            Map.of(), StreamThreadExceptionResponse.REPLACE_THREAD)) {
+            f.settings,
+            Topics.create(id, id, fresh),
+            SharedKafka.bootstrapServers(),
+            dir.resolve("state"),
+            Map.of(),
+            StreamThreadExceptionResponse.REPLACE_THREAD)) {
       streams.streams().start();
       Thread.sleep(8_000);
       assertThat(Completion.reached(streams.streams(), 3, END)).isZero();
-      assertThat(streams.failure()).as("a stream thread failed on the missing registry").isPresent();
-      try (LocalRegistry back = LocalRegistry.start(LocalRegistry.defaultHome(), registryDir, port)) {
+      assertThat(streams.failure())
+          .as("a stream thread failed on the missing registry")
+          .isPresent();
+      try (LocalRegistry back =
+          LocalRegistry.start(LocalRegistry.defaultHome(), registryDir, port)) {
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
         while (Completion.reached(streams.streams(), 3, END) < 9) {
-          assertThat(System.nanoTime()).as("caught up after the registry returned").isLessThan(deadline);
+          assertThat(System.nanoTime())
+              .as("caught up after the registry returned")
+              .isLessThan(deadline);
           Thread.sleep(200);
         }
         streams.close();
@@ -139,10 +169,16 @@ class RegistryIntegrationIT {
     Fixture(String id, int partitions, ConfluentRegistryClient registry) throws Exception {
       this.registry = registry;
       this.settings =
-          TopologySettings.defaults(partitions).withTopicPrefix(id).withApplicationId(id).withIdleTimeout(Duration.ZERO);
+          TopologySettings.defaults(partitions)
+              .withTopicPrefix(id)
+              .withApplicationId(id)
+              .withIdleTimeout(Duration.ZERO);
       this.topics = Topics.create(id, id, registry);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
-        new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, partitions, Optional.empty());
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
+        new TopicProvisioner(admin, Duration.ofSeconds(30))
+            .ensure(topics, partitions, Optional.empty());
       }
       Topics.registerSchemas(topics, registry);
     }
@@ -166,7 +202,11 @@ class RegistryIntegrationIT {
     void runToCompletion(Path stateDir) throws InterruptedException {
       try (PatchWatchStreams streams =
           new PatchWatchStreams(
-              settings, topics, SharedKafka.bootstrapServers(), stateDir, Map.of(),
+              settings,
+              topics,
+              SharedKafka.bootstrapServers(),
+              stateDir,
+              Map.of(),
               StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
         streams.start(Duration.ofSeconds(60));
         int all = settings.inputPartitions() * settings.inputPartitions();
@@ -180,7 +220,8 @@ class RegistryIntegrationIT {
     List<RemediationCount> finals() {
       List<RemediationCount> finals = new ArrayList<>();
       for (Granularity g : Granularity.values()) {
-        TopicReader.readAll(SharedKafka.bootstrapServers(), Map.of(), topics.finals(g), r -> finals.add(r.value()));
+        TopicReader.readAll(
+            SharedKafka.bootstrapServers(), Map.of(), topics.finals(g), r -> finals.add(r.value()));
       }
       finals.sort(ReferenceModel.OUTPUT_ORDER);
       return finals;

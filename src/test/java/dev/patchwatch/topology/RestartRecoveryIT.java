@@ -30,14 +30,15 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The streams application (not the broker) is stopped in the middle of the input and started
- * again, twice, the second time on an empty state directory so its state is rebuilt from the
- * changelogs: the finals must still equal the reference, none missing, none twice.
+ * The streams application (not the broker) is stopped in the middle of the input and started again,
+ * twice, the second time on an empty state directory so its state is rebuilt from the changelogs:
+ * the finals must still equal the reference, none missing, none twice.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RestartRecoveryIT {
 
-  private static final Clock CLOCK = Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC);
 
   @TempDir Path dir;
 
@@ -55,11 +56,18 @@ class RestartRecoveryIT {
     List<ScanEvent> events =
         RandomEvents.generate(404, RandomEvents.Options.defaults().withHosts(400).withDays(4));
     String bootstrap = SharedKafka.bootstrapServers();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, partitions, Optional.empty());
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      new TopicProvisioner(admin, Duration.ofSeconds(30))
+          .ensure(topics, partitions, Optional.empty());
       long end = Instant.parse("2021-03-30T00:00:00Z").toEpochMilli();
       try (ScanPublisher publisher =
-          ScanPublisher.builder().bootstrapServers(bootstrap).registry(registry).topicPrefix(id).clock(CLOCK).build()) {
+          ScanPublisher.builder()
+              .bootstrapServers(bootstrap)
+              .registry(registry)
+              .topicPrefix(id)
+              .clock(CLOCK)
+              .build()) {
         List<CompletableFuture<?>> sent = new ArrayList<>();
         events.forEach(e -> sent.add(publisher.publish(e)));
         sent.add(publisher.watermark(Instant.ofEpochMilli(end)));
@@ -69,7 +77,8 @@ class RestartRecoveryIT {
       // a third of the way in, then two thirds: stop; the second restart starts without local state
       runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, events.size() / 3);
       runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, 2L * events.size() / 3);
-      try (PatchWatchStreams streams = streams(settings, topics, bootstrap, dir.resolve("state-b"))) {
+      try (PatchWatchStreams streams =
+          streams(settings, topics, bootstrap, dir.resolve("state-b"))) {
         streams.start(Duration.ofSeconds(60));
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
         while (Completion.reached(streams.streams(), partitions, end) < partitions * partitions) {
@@ -89,11 +98,17 @@ class RestartRecoveryIT {
   }
 
   private static void runUntil(
-      TopologySettings settings, Topics topics, String bootstrap, Path stateDir, Admin admin, long committed)
+      TopologySettings settings,
+      Topics topics,
+      String bootstrap,
+      Path stateDir,
+      Admin admin,
+      long committed)
       throws InterruptedException {
     try (PatchWatchStreams streams = streams(settings, topics, bootstrap, stateDir)) {
       streams.start(Duration.ofSeconds(60));
-      while (Completion.committed(admin, settings.applicationId(), topics.scans().name()) < committed) {
+      while (Completion.committed(admin, settings.applicationId(), topics.scans().name())
+          < committed) {
         Thread.sleep(20);
       }
     }
@@ -102,7 +117,10 @@ class RestartRecoveryIT {
   private static PatchWatchStreams streams(
       TopologySettings settings, Topics topics, String bootstrap, Path stateDir) {
     return new PatchWatchStreams(
-        settings, topics, bootstrap, stateDir,
+        settings,
+        topics,
+        bootstrap,
+        stateDir,
         // small batches, so the stop lands in the middle of the input, not after it
         Map.of("max.poll.records", "200", "commit.interval.ms", "50"),
         StreamThreadExceptionResponse.SHUTDOWN_CLIENT);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 class ScanTimestampExtractorTest {
 
   private final ScanTimestampExtractor extractor = new ScanTimestampExtractor();
+
   /** The broker's append time: what the extractor must ignore for events. */
   private static final long APPEND_TIME = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
@@ -44,8 +45,16 @@ class ScanTimestampExtractorTest {
 
   private static ConsumerRecord<Object, Object> record(ScanInput value) {
     return new ConsumerRecord<>(
-        "patchwatch.scans", 0, 0L, APPEND_TIME, org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME,
-        0, 0, null, value, new org.apache.kafka.common.header.internals.RecordHeaders(),
+        "patchwatch.scans",
+        0,
+        0L,
+        APPEND_TIME,
+        org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME,
+        0,
+        0,
+        null,
+        value,
+        new org.apache.kafka.common.header.internals.RecordHeaders(),
         java.util.Optional.empty());
   }
 }

@@ -16,8 +16,8 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.junit.jupiter.api.Test;
 
 /**
- * Scanners and the topology need not move to a new ScanEvent schema together: the topology (on
- * the current schema) counts records written with a newer schema that adds an optional field, and
+ * Scanners and the topology need not move to a new ScanEvent schema together: the topology (on the
+ * current schema) counts records written with a newer schema that adds an optional field, and
  * records written with an older one that lacks a field it has since gained.
  */
 class SchemaEvolutionTest {
@@ -26,13 +26,21 @@ class SchemaEvolutionTest {
 
   @Test
   void shouldCountEventsWrittenWithANewerSchemaThatAddsAnOptionalField() {
-    Schema v2 = withField(CURRENT, new Schema.Field("tlsFingerprint", nullableString(), "added in v2", Schema.Field.NULL_DEFAULT_VALUE));
+    Schema v2 =
+        withField(
+            CURRENT,
+            new Schema.Field(
+                "tlsFingerprint",
+                nullableString(),
+                "added in v2",
+                Schema.Field.NULL_DEFAULT_VALUE));
     try (TopologyHarness h = new TopologyHarness()) {
       GenericRecord event = baseEvent(v2, "192.0.2.1", "2021-03-01T10:05:00Z");
       event.put("tlsFingerprint", "ab:cd");
       send(h, event);
       h.watermark("2021-03-02T00:00:00Z");
-      Map<String, RemediationCount> finals = byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z");
+      Map<String, RemediationCount> finals =
+          byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z");
       assertThat(finals.get("GLOBAL/ALL").getHosts()).isEqualTo(1);
       assertThat(h.rejected.isEmpty()).isTrue();
     }
@@ -45,7 +53,8 @@ class SchemaEvolutionTest {
     try (TopologyHarness h = new TopologyHarness()) {
       send(h, baseEvent(v0, "192.0.2.2", "2021-03-01T10:05:00Z"));
       h.watermark("2021-03-02T00:00:00Z");
-      Map<String, RemediationCount> finals = byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z");
+      Map<String, RemediationCount> finals =
+          byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z");
       assertThat(finals).containsKey("COUNTRY/ZZ");
       assertThat(finals.get("GLOBAL/ALL").getVulnerable()).isEqualTo(1);
     }
@@ -54,7 +63,8 @@ class SchemaEvolutionTest {
   private static void send(TopologyHarness h, GenericRecord event) {
     GenericAvroSerde writer = new GenericAvroSerde(h.registry, false);
     byte[] value = writer.serializer().serialize(h.topics.scans().name(), event);
-    h.rawScans.pipeInput(Serdes.String().serializer().serialize(null, event.get("ip").toString()), value);
+    h.rawScans.pipeInput(
+        Serdes.String().serializer().serialize(null, event.get("ip").toString()), value);
   }
 
   private static GenericRecord baseEvent(Schema schema, String ip, String observedAt) {
@@ -68,7 +78,8 @@ class SchemaEvolutionTest {
     event.put("observedAt", Instant.parse(observedAt).toEpochMilli());
     event.put("ip", ip);
     event.put("vulnerability", "CVE-2021-26855");
-    event.put("status", new GenericData.EnumSymbol(schema.getField("status").schema(), "VULNERABLE"));
+    event.put(
+        "status", new GenericData.EnumSymbol(schema.getField("status").schema(), "VULNERABLE"));
     return event;
   }
 
@@ -86,7 +97,9 @@ class SchemaEvolutionTest {
   private static Schema without(Schema base, String... names) {
     List<String> dropped = List.of(names);
     List<Schema.Field> fields = new java.util.ArrayList<>();
-    base.getFields().stream().filter(f -> !dropped.contains(f.name())).forEach(f -> fields.add(copy(f)));
+    base.getFields().stream()
+        .filter(f -> !dropped.contains(f.name()))
+        .forEach(f -> fields.add(copy(f)));
     return Schema.createRecord(base.getName(), base.getDoc(), base.getNamespace(), false, fields);
   }
 

@@ -38,10 +38,17 @@ class TopicsIT {
     try (Admin admin = admin()) {
       new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 3, Optional.empty());
       Map<String, String> scans = configs(admin, topics.scans().name());
-      assertThat(scans).containsEntry("retention.ms", "-1").containsEntry("retention.bytes", "-1")
-          .containsEntry("message.timestamp.type", "LogAppendTime").containsEntry("cleanup.policy", "delete");
+      assertThat(scans)
+          .containsEntry("retention.ms", "-1")
+          .containsEntry("retention.bytes", "-1")
+          .containsEntry("message.timestamp.type", "LogAppendTime")
+          .containsEntry("cleanup.policy", "delete");
       for (TopicSpec<?, ?> aggregate :
-          List.of(topics.countsHourly(), topics.countsDaily(), topics.exposureDaily(), topics.countsLive())) {
+          List.of(
+              topics.countsHourly(),
+              topics.countsDaily(),
+              topics.exposureDaily(),
+              topics.countsLive())) {
         assertThat(configs(admin, aggregate.name())).containsEntry("cleanup.policy", "compact");
       }
       assertThat(configs(admin, topics.rejected().name()))
@@ -60,7 +67,8 @@ class TopicsIT {
     try (Admin admin = admin()) {
       TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(30));
       provisioner.ensure(topics, 3, Optional.empty());
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> provisioner.ensure(topics, 4, Optional.empty()))
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> provisioner.ensure(topics, 4, Optional.empty()))
           .hasMessageContaining("has 3 partitions, not the 4 configured");
     }
   }
@@ -79,8 +87,16 @@ class TopicsIT {
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (int i = 0; i < 100; i++) {
         // a scanner that stamps records with the time it saw the host, five years ago
-        producer.send(new ProducerRecord<>(topics.scans().name(), null, MARCH_2021 + i, null, new byte[] {1})).get();
-        producer.send(new ProducerRecord<>(topics.rejected().name(), null, MARCH_2021 + i, null, new byte[] {2})).get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.scans().name(), null, MARCH_2021 + i, null, new byte[] {1}))
+            .get();
+        producer
+            .send(
+                new ProducerRecord<>(
+                    topics.rejected().name(), null, MARCH_2021 + i, null, new byte[] {2}))
+            .get();
       }
     }
     // retention is checked every second on this broker: give it several chances to delete
@@ -88,13 +104,20 @@ class TopicsIT {
     for (String topic : List.of(topics.scans().name(), topics.rejected().name())) {
       List<ConsumerRecord<byte[], byte[]>> records =
           KafkaTestSupport.consumeAll(
-              SharedKafka.bootstrapServers(), topic, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-              100, Duration.ofSeconds(30));
+              SharedKafka.bootstrapServers(),
+              topic,
+              new ByteArrayDeserializer(),
+              new ByteArrayDeserializer(),
+              100,
+              Duration.ofSeconds(30));
       assertThat(records).hasSize(100);
-      assertThat(records).allSatisfy(r -> {
-        assertThat(r.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
-        assertThat(r.timestamp()).isGreaterThan(MARCH_2021 + Duration.ofDays(365).toMillis());
-      });
+      assertThat(records)
+          .allSatisfy(
+              r -> {
+                assertThat(r.timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
+                assertThat(r.timestamp())
+                    .isGreaterThan(MARCH_2021 + Duration.ofDays(365).toMillis());
+              });
     }
   }
 
@@ -107,6 +130,7 @@ class TopicsIT {
   }
 
   private static Admin admin() {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()));
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()));
   }
 }

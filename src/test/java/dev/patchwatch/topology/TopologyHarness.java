@@ -21,7 +21,9 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The topology under TopologyTestDriver, one partition, an in-memory registry, a fixed wall clock. */
+/**
+ * The topology under TopologyTestDriver, one partition, an in-memory registry, a fixed wall clock.
+ */
 final class TopologyHarness implements AutoCloseable {
 
   /** Wall clock at start: after every event time used in tests, so none is "in the future". */
@@ -61,7 +63,9 @@ final class TopologyHarness implements AutoCloseable {
             topics.scans().valueSerde().serializer());
     this.rawScans =
         driver.createInputTopic(
-            topics.scans().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
+            topics.scans().name(),
+            Serdes.ByteArray().serializer(),
+            Serdes.ByteArray().serializer());
     this.progressIn =
         driver.createInputTopic(
             topics.progress().name(),
@@ -125,11 +129,13 @@ final class TopologyHarness implements AutoCloseable {
 
   /** Final values keyed "DIMENSION/value" for one window start, read and consumed from a topic. */
   static Map<String, RemediationCount> byDimension(
-      List<org.apache.kafka.streams.KeyValue<CountKey, RemediationCount>> records, String windowStart) {
+      List<org.apache.kafka.streams.KeyValue<CountKey, RemediationCount>> records,
+      String windowStart) {
     Map<String, RemediationCount> out = new java.util.TreeMap<>();
     for (var kv : records) {
       if (kv.key.getWindowStart().equals(Instant.parse(windowStart))) {
-        RemediationCount previous = out.put(kv.key.getDimension() + "/" + kv.key.getValue(), kv.value);
+        RemediationCount previous =
+            out.put(kv.key.getDimension() + "/" + kv.key.getValue(), kv.value);
         if (previous != null) {
           throw new AssertionError("two finals for " + kv.key);
         }

@@ -64,7 +64,9 @@ class TopologyMatchesReferenceTest {
             events,
             1,
             new ReferenceModel.Settings(
-                settings.hourlyGrace(), settings.dailyGrace(), settings.exposureGrace(),
+                settings.hourlyGrace(),
+                settings.dailyGrace(),
+                settings.exposureGrace(),
                 settings.lookBackDays()));
     try (TopologyHarness h =
         new TopologyHarness(settings.withStoreType(TopologySettings.StoreType.IN_MEMORY))) {

@@ -22,7 +22,8 @@ class TopologyNamesTest {
   private final Topology topology =
       PatchWatchTopology.build(
           settings,
-          Topics.create(settings.topicPrefix(), settings.applicationId(), new InMemorySchemaRegistry()));
+          Topics.create(
+              settings.topicPrefix(), settings.applicationId(), new InMemorySchemaRegistry()));
 
   @Test
   void shouldNameEveryNodeExplicitly() {
@@ -78,7 +79,11 @@ class TopologyNamesTest {
             "all-partitions-progress");
     assertThat(stores)
         .containsExactlyInAnyOrder(
-            "host-state", "partition-progress", "sent-partials", "aggregate-counts", "aggregate-progress",
+            "host-state",
+            "partition-progress",
+            "sent-partials",
+            "aggregate-counts",
+            "aggregate-progress",
             "all-partitions-progress");
     assertThat(topics)
         .containsExactlyInAnyOrder(

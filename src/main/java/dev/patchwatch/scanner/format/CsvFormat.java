@@ -15,12 +15,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * CSV (RFC 4180) whose header row names canonical fields, in any order: {@code scanner,
- * observedAt, ip, vulnerability, status} are required, {@code country, asn, compromised, eventId,
- * port, hostname, product, productVersion} optional, and a column {@code attributes.<key>} fills
- * that attribute. An empty cell is an absent value; {@code asn} and {@code port} are integers,
- * {@code compromised} is {@code true} or {@code false} in any case, {@code observedAt} an ISO-8601
- * instant or, if all digits, epoch milliseconds.
+ * CSV (RFC 4180) whose header row names canonical fields, in any order: {@code scanner, observedAt,
+ * ip, vulnerability, status} are required, {@code country, asn, compromised, eventId, port,
+ * hostname, product, productVersion} optional, and a column {@code attributes.<key>} fills that
+ * attribute. An empty cell is an absent value; {@code asn} and {@code port} are integers, {@code
+ * compromised} is {@code true} or {@code false} in any case, {@code observedAt} an ISO-8601 instant
+ * or, if all digits, epoch milliseconds.
  *
  * <p>The header is checked before any row: an unknown, repeated or missing column makes every row
  * meaningless, so it fails the whole file. Column names are exact (no trimming or case folding),
@@ -87,15 +87,21 @@ public final class CsvFormat implements InputFormat {
         columns.add(new Column(name, name.substring(ATTRIBUTE_PREFIX.length()), Kind.ATTRIBUTE));
       } else {
         throw new IOException(
-            "header row: unknown column " + Text.quote(name) + " (known: "
-                + String.join(", ", FIELDS.keySet()) + ", " + ATTRIBUTE_PREFIX + "<key>)");
+            "header row: unknown column "
+                + Text.quote(name)
+                + " (known: "
+                + String.join(", ", FIELDS.keySet())
+                + ", "
+                + ATTRIBUTE_PREFIX
+                + "<key>)");
       }
     }
     Set<String> missing = new LinkedHashSet<>(REQUIRED);
     missing.removeAll(seen);
     if (!missing.isEmpty()) {
       throw new IOException(
-          "header row: missing required column" + (missing.size() > 1 ? "s " : " ")
+          "header row: missing required column"
+              + (missing.size() > 1 ? "s " : " ")
               + String.join(", ", missing));
     }
     return columns;

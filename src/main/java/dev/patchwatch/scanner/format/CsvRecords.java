@@ -15,14 +15,14 @@ import java.util.List;
  * double quotes may hold commas, line breaks and doubled quotes. Records end at {@code \n} or
  * {@code \r\n} outside quotes.
  *
- * <p>Hand-written rather than Jackson's CSV parser because a rejection must carry the record's
- * raw bytes and first line number, and a record that is not UTF-8 or badly quoted must be reported
- * on its own while the rest is read; Jackson exposes neither raw bytes nor such recovery. It works
- * on bytes: the delimiters are ASCII, which never occurs inside a UTF-8 multi-byte sequence.
+ * <p>Hand-written rather than Jackson's CSV parser because a rejection must carry the record's raw
+ * bytes and first line number, and a record that is not UTF-8 or badly quoted must be reported on
+ * its own while the rest is read; Jackson exposes neither raw bytes nor such recovery. It works on
+ * bytes: the delimiters are ASCII, which never occurs inside a UTF-8 multi-byte sequence.
  *
- * <p>Leniencies, as in most CSV readers: a quote inside an unquoted cell is kept as a character.
- * A quoted cell left open runs to the end of the file, as the RFC says, and that whole rest is
- * then reported as one bad record starting where the quote opened.
+ * <p>Leniencies, as in most CSV readers: a quote inside an unquoted cell is kept as a character. A
+ * quoted cell left open runs to the end of the file, as the RFC says, and that whole rest is then
+ * reported as one bad record starting where the quote opened.
  */
 final class CsvRecords {
 
@@ -41,6 +41,7 @@ final class CsvRecords {
   private static final int FIELD_START = 0;
   private static final int UNQUOTED = 1;
   private static final int QUOTED = 2;
+
   /** In a quoted cell, just after a quote: the cell ends or the quote was the first of a pair. */
   private static final int QUOTE_SEEN = 3;
 
@@ -79,8 +80,12 @@ final class CsvRecords {
       int c = read();
       if (c < 0) {
         if (state == QUOTED && problem == null) {
-          problem = "quoted cell " + (cells.size() + 1) + " opened on line " + quoteLine
-              + " is never closed";
+          problem =
+              "quoted cell "
+                  + (cells.size() + 1)
+                  + " opened on line "
+                  + quoteLine
+                  + " is never closed";
         }
         break;
       }

@@ -10,9 +10,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Reads a file in an {@link InputFormat} and checks each mapped record with the
- * {@link EventContract}, so every format gets exactly the validation and normalisation of JSON
- * input (DESIGN sections 2 and 7.1).
+ * Reads a file in an {@link InputFormat} and checks each mapped record with the {@link
+ * EventContract}, so every format gets exactly the validation and normalisation of JSON input
+ * (DESIGN sections 2 and 7.1).
  */
 public final class FormatReader {
 

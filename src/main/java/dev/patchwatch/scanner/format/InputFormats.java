@@ -24,8 +24,11 @@ public final class InputFormats {
     for (int i = 1; i < formats.size(); i++) {
       if (formats.get(i).name().equals(formats.get(i - 1).name())) {
         throw new IllegalStateException(
-            "two input formats are named \"" + formats.get(i).name() + "\": "
-                + formats.get(i - 1).getClass().getName() + " and "
+            "two input formats are named \""
+                + formats.get(i).name()
+                + "\": "
+                + formats.get(i - 1).getClass().getName()
+                + " and "
                 + formats.get(i).getClass().getName());
       }
     }
@@ -45,7 +48,9 @@ public final class InputFormats {
       }
     }
     throw new IllegalArgumentException(
-        "unknown input format " + Text.quote(String.valueOf(name)) + "; known formats: "
+        "unknown input format "
+            + Text.quote(String.valueOf(name))
+            + "; known formats: "
             + formats.stream().map(InputFormat::name).collect(Collectors.joining(", ")));
   }
 }

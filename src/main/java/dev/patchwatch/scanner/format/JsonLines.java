@@ -56,7 +56,8 @@ final class JsonLines {
               position,
               line,
               RejectReason.NOT_JSON,
-              "not JSON: " + Text.clip(String.valueOf(e.getOriginalMessage()))
+              "not JSON: "
+                  + Text.clip(String.valueOf(e.getOriginalMessage()))
                   + where(e.getLocation())));
       return null;
     } catch (IOException e) {

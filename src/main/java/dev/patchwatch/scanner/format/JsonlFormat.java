@@ -6,8 +6,8 @@ import java.io.InputStream;
 
 /**
  * JSON Lines of canonical scan events (DESIGN section 2), the format {@code replay} reads: each
- * line is one event; every line is a record, an empty one included, so nothing is skipped
- * silently. Mapping is parsing only; the event contract checks the fields.
+ * line is one event; every line is a record, an empty one included, so nothing is skipped silently.
+ * Mapping is parsing only; the event contract checks the fields.
  */
 public final class JsonlFormat implements InputFormat {
 

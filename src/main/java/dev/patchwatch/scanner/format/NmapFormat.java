@@ -31,20 +31,20 @@ import javax.xml.stream.XMLStreamWriter;
  * <table key="CVE-…">} per vulnerability, with an {@code <elem key="state">}. {@code VULNERABLE},
  * {@code VULNERABLE (Exploitable)} and {@code VULNERABLE (DoS)} are VULNERABLE, {@code LIKELY
  * VULNERABLE} is VULNERABLE with the attribute {@code nmap.confidence=likely}, {@code NOT
- * VULNERABLE} is PATCHED. observedAt is the host's {@code starttime} (epoch seconds), or the
- * scan's {@code start} when the host has none; ip the host's IPv4 or IPv6 address, hostname its
- * first name, port the port's number.
+ * VULNERABLE} is PATCHED. observedAt is the host's {@code starttime} (epoch seconds), or the scan's
+ * {@code start} when the host has none; ip the host's IPv4 or IPv6 address, hostname its first
+ * name, port the port's number.
  *
- * <p>A host nmap reports as down (listed only with {@code -v}) is skipped: it was never probed
- * for the vulnerability, and as UNREACHABLE it would add every unused address of a scanned range
- * to the counts. A host that is up but has no result for the script (port closed or filtered, or
- * not vulnerable: the library writes NOT VULNERABLE only with {@code --script-args
- * vulns.showall}), or that timed out, is reported as not mapped.
+ * <p>A host nmap reports as down (listed only with {@code -v}) is skipped: it was never probed for
+ * the vulnerability, and as UNREACHABLE it would add every unused address of a scanned range to the
+ * counts. A host that is up but has no result for the script (port closed or filtered, or not
+ * vulnerable: the library writes NOT VULNERABLE only with {@code --script-args vulns.showall}), or
+ * that timed out, is reported as not mapped.
  *
- * <p>Read with the JDK's StAX parser, DTDs and external entities off; a DOCTYPE other than the
- * bare {@code <!DOCTYPE nmaprun>} nmap writes fails the file, so no entity can be expanded. XML
- * that stops being well-formed (an interrupted scan leaves a truncated file) ends the reading with
- * one record saying so, after the hosts before it.
+ * <p>Read with the JDK's StAX parser, DTDs and external entities off; a DOCTYPE other than the bare
+ * {@code <!DOCTYPE nmaprun>} nmap writes fails the file, so no entity can be expanded. XML that
+ * stops being well-formed (an interrupted scan leaves a truncated file) ends the reading with one
+ * record saying so, after the hosts before it.
  */
 public final class NmapFormat implements InputFormat {
 
@@ -107,7 +107,11 @@ public final class NmapFormat implements InputFormat {
     Location location = e.getLocation();
     return location == null || location.getLineNumber() < 0
         ? text
-        : "line " + location.getLineNumber() + ", column " + location.getColumnNumber() + ": "
+        : "line "
+            + location.getLineNumber()
+            + ", column "
+            + location.getColumnNumber()
+            + ": "
             + text;
   }
 
@@ -175,7 +179,8 @@ public final class NmapFormat implements InputFormat {
         if (event == XMLStreamConstants.DTD && !NMAP_DOCTYPE.matcher(r.getText()).matches()) {
           throw new IOException(
               "refusing a DOCTYPE with declarations or an external DTD ("
-                  + Text.quote(r.getText()) + "): nmap writes only <!DOCTYPE nmaprun>");
+                  + Text.quote(r.getText())
+                  + "): nmap writes only <!DOCTYPE nmaprun>");
         }
         if (event == XMLStreamConstants.START_ELEMENT) {
           break;
@@ -183,7 +188,8 @@ public final class NmapFormat implements InputFormat {
       }
       if (!r.getLocalName().equals("nmaprun")) {
         throw new IOException(
-            "not nmap XML output (-oX): the root element is <" + r.getLocalName()
+            "not nmap XML output (-oX): the root element is <"
+                + r.getLocalName()
                 + ">, not <nmaprun>");
       }
       rootSeen = true;
@@ -349,8 +355,12 @@ public final class NmapFormat implements InputFormat {
           if (script.vulnerabilities.isEmpty()) {
             records.add(
                 unmapped(
-                    SCRIPT + " on port " + port.name() + " gave no vulnerability table (output "
-                        + Text.quote(String.valueOf(script.output).strip()) + ")"));
+                    SCRIPT
+                        + " on port "
+                        + port.name()
+                        + " gave no vulnerability table (output "
+                        + Text.quote(String.valueOf(script.output).strip())
+                        + ")"));
           }
           for (Vulnerability vulnerability : script.vulnerabilities) {
             records.add(record(observedAt, port, vulnerability));
@@ -370,7 +380,11 @@ public final class NmapFormat implements InputFormat {
       String states =
           ports.stream().map(p -> p.name() + " " + p.state).collect(Collectors.joining(", "));
       boolean open = ports.stream().anyMatch(p -> "open".equals(p.state));
-      return "no " + SCRIPT + " result (" + states + ")"
+      return "no "
+          + SCRIPT
+          + " result ("
+          + states
+          + ")"
           + (open ? "; NOT VULNERABLE is written only with --script-args vulns.showall" : "");
     }
 
@@ -403,12 +417,11 @@ public final class NmapFormat implements InputFormat {
       String cve = vulnerability.cve();
       if (cve == null) {
         return unmapped(
-            where + ": result " + Text.quote(String.valueOf(vulnerability.key))
-                + " names no CVE");
+            where + ": result " + Text.quote(String.valueOf(vulnerability.key)) + " names no CVE");
       }
       if (port.id == null || !CsvRecords.isDigits(port.id)) {
-        return unmapped(where + ": portid " + Text.quote(String.valueOf(port.id))
-            + " is not a number");
+        return unmapped(
+            where + ": portid " + Text.quote(String.valueOf(port.id)) + " is not a number");
       }
       ObjectNode event = JsonLines.MAPPER.createObjectNode();
       event.put("scanner", SCANNER);

@@ -17,16 +17,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Nuclei's JSON Lines output ({@code -jsonl}, {@code -json} before v3): one result object per
- * line.
+ * Nuclei's JSON Lines output ({@code -jsonl}, {@code -json} before v3): one result object per line.
  *
  * <ul>
  *   <li>vulnerability: each id of {@code info.classification.cve-id} (an array, or a string that
  *       may list several, comma-separated, as Nuclei's own reader accepts), one event per id; if
  *       there is none, {@code template-id} when it is a CVE id, else the line is not mapped.
  *   <li>ip: {@code ip}, else the host of {@code host} if it is an IP literal; a host name is never
- *       resolved, so a line with neither is not mapped. A host name in {@code host} becomes
- *       {@code hostname}. {@code host} is a URL in Nuclei 2 and a bare host in Nuclei 3.
+ *       resolved, so a line with neither is not mapped. A host name in {@code host} becomes {@code
+ *       hostname}. {@code host} is a URL in Nuclei 2 and a bare host in Nuclei 3.
  *   <li>port: {@code port} (a string in Nuclei's output, an integer accepted), else the port of
  *       {@code host}, else the default port of its scheme (443 for https, 80 for http), which is
  *       how Nuclei 3 fills {@code port} itself.
@@ -64,8 +63,8 @@ public final class NucleiFormat implements InputFormat {
   }
 
   /**
-   * Reports non-matches ({@code matcher-status} false) with {@code status}, e.g. UNREACHABLE when
-   * a template's non-match cannot be told apart from a host that did not answer.
+   * Reports non-matches ({@code matcher-status} false) with {@code status}, e.g. UNREACHABLE when a
+   * template's non-match cannot be told apart from a host that did not answer.
    *
    * @throws IllegalArgumentException if {@code status} is VULNERABLE: a non-match is never that
    */
@@ -163,10 +162,7 @@ public final class NucleiFormat implements InputFormat {
     if (timestamp == null) {
       sink.accept(
           new SourceRecord.Unmapped(
-              position,
-              line,
-              RejectReason.MISSING_FIELD,
-              "timestamp: required, but missing"));
+              position, line, RejectReason.MISSING_FIELD, "timestamp: required, but missing"));
       return;
     }
 
@@ -265,9 +261,9 @@ public final class NucleiFormat implements InputFormat {
   }
 
   /**
-   * The host part of Nuclei's {@code host}: a URL ({@code https://mail.example.com:8443/owa}) or
-   * a bare {@code host[:port]}, IPv6 in brackets. Parsed by hand because {@link java.net.URI}
-   * gives no host for names it deems invalid (an underscore, say), which scanners do meet.
+   * The host part of Nuclei's {@code host}: a URL ({@code https://mail.example.com:8443/owa}) or a
+   * bare {@code host[:port]}, IPv6 in brackets. Parsed by hand because {@link java.net.URI} gives
+   * no host for names it deems invalid (an underscore, say), which scanners do meet.
    *
    * @param port the explicit port, else the scheme's default, else null
    */
@@ -282,8 +278,10 @@ public final class NucleiFormat implements InputFormat {
       int scheme = rest.indexOf("://");
       if (scheme >= 0) {
         String name = rest.substring(0, scheme).toLowerCase(Locale.ROOT);
-        defaultPort = name.equals("https") ? Integer.valueOf(443)
-            : name.equals("http") ? Integer.valueOf(80) : null;
+        defaultPort =
+            name.equals("https")
+                ? Integer.valueOf(443)
+                : name.equals("http") ? Integer.valueOf(80) : null;
         rest = rest.substring(scheme + 3);
       }
       int end = rest.length();

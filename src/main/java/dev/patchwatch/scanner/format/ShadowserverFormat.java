@@ -86,7 +86,8 @@ public final class ShadowserverFormat implements InputFormat {
     missing.removeAll(columns.keySet());
     if (!missing.isEmpty()) {
       throw new IOException(
-          "header row: missing required column" + (missing.size() > 1 ? "s " : " ")
+          "header row: missing required column"
+              + (missing.size() > 1 ? "s " : " ")
               + String.join(", ", missing));
     }
     int width = header.cells().size();
@@ -133,8 +134,7 @@ public final class ShadowserverFormat implements InputFormat {
       } catch (DateTimeParseException e) {
         sink.accept(
             unmapped(
-                row,
-                "timestamp: " + Text.quote(timestamp) + " is not yyyy-MM-dd HH:mm:ss (UTC)"));
+                row, "timestamp: " + Text.quote(timestamp) + " is not yyyy-MM-dd HH:mm:ss (UTC)"));
         return;
       }
     }

@@ -5,8 +5,8 @@ import dev.patchwatch.avro.RejectReason;
 import java.util.Objects;
 
 /**
- * One input record mapped to the canonical JSON of a scan event (DESIGN section 2), or why it
- * could not be.
+ * One input record mapped to the canonical JSON of a scan event (DESIGN section 2), or why it could
+ * not be.
  */
 public sealed interface SourceRecord {
 
@@ -15,8 +15,8 @@ public sealed interface SourceRecord {
 
   /**
    * The record as read: a line's bytes without the terminator (a CSV record with a quoted line
-   * break spans several lines); for XML the element re-serialised, as the parser does not keep
-   * the bytes. Rejections carry it, so a line that is not even valid text is kept intact.
+   * break spans several lines); for XML the element re-serialised, as the parser does not keep the
+   * bytes. Rejections carry it, so a line that is not even valid text is kept intact.
    */
   byte[] original();
 

@@ -12,12 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Decodes UTF-8 strictly and delivers every character before the first bad byte, then fails
- * with a {@link NotUtf8Exception} naming the byte's offset. Hand-written because {@link
+ * Decodes UTF-8 strictly and delivers every character before the first bad byte, then fails with a
+ * {@link NotUtf8Exception} naming the byte's offset. Hand-written because {@link
  * java.io.InputStreamReader} drops the characters it decoded in the same call as a bad byte, and
  * the JDK's XML parser, decoding by itself, also prints the error to stderr; a reader of a damaged
- * file should still get every record before the damage. Does not close the stream: its caller
- * owns it.
+ * file should still get every record before the damage. Does not close the stream: its caller owns
+ * it.
  */
 final class StrictUtf8Reader extends Reader {
 
@@ -29,8 +29,10 @@ final class StrictUtf8Reader extends Reader {
           .onUnmappableCharacter(CodingErrorAction.REPORT);
   private final ByteBuffer bytes = ByteBuffer.allocate(1 << 14).flip();
   private final CharBuffer chars = CharBuffer.allocate(1 << 14).flip();
+
   /** Bytes decoded so far: the offset of {@code bytes.position()} in the stream. */
   private long offset;
+
   private boolean end;
   private NotUtf8Exception failure;
 

@@ -12,8 +12,8 @@ final class Text {
   private Text() {}
 
   /**
-   * {@code bytes} as UTF-8, or null if they are not valid UTF-8: a decoder that replaced bad
-   * bytes would silently change what the scanner wrote.
+   * {@code bytes} as UTF-8, or null if they are not valid UTF-8: a decoder that replaced bad bytes
+   * would silently change what the scanner wrote.
    */
   static String utf8(byte[] bytes) {
     try {

@@ -108,10 +108,12 @@ class CsvFormatTest {
 
   @Test
   void shouldReportAQuoteNeverClosedWhereItOpensWithTheRestOfTheFile() throws Exception {
-    String input = HEADER + "\n"
-        + "s,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,VULNERABLE\n"
-        + "s,2021-03-09T10:00:00Z,\"192.0.2.2,CVE-2021-26855,VULNERABLE\n"
-        + "s,2021-03-09T10:00:00Z,192.0.2.3,CVE-2021-26855,VULNERABLE\n";
+    String input =
+        HEADER
+            + "\n"
+            + "s,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,VULNERABLE\n"
+            + "s,2021-03-09T10:00:00Z,\"192.0.2.2,CVE-2021-26855,VULNERABLE\n"
+            + "s,2021-03-09T10:00:00Z,192.0.2.3,CVE-2021-26855,VULNERABLE\n";
 
     List<FormatReader.ReadResult> results = read(format, utf8(input));
 
@@ -149,9 +151,11 @@ class CsvFormatTest {
 
   @Test
   void shouldReadCrlfRecordsAndKeepACrlfInsideQuotes() throws Exception {
-    String input = HEADER + ",attributes.note\r\n"
-        + "s,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,VULNERABLE,\"a\r\nb\"\r\n"
-        + "s,2021-03-09T10:00:00Z,192.0.2.2,CVE-2021-26855,PATCHED,\r\n";
+    String input =
+        HEADER
+            + ",attributes.note\r\n"
+            + "s,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,VULNERABLE,\"a\r\nb\"\r\n"
+            + "s,2021-03-09T10:00:00Z,192.0.2.2,CVE-2021-26855,PATCHED,\r\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly(
@@ -177,8 +181,10 @@ class CsvFormatTest {
 
   @Test
   void shouldLeaveRangeChecksOfHugeIntegersToTheContract() throws Exception {
-    String input = HEADER + ",asn\ns,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,PATCHED,"
-        + "99999999999999999999\n";
+    String input =
+        HEADER
+            + ",asn\ns,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,PATCHED,"
+            + "99999999999999999999\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly("2 INVALID_FIELD asn: 99999999999999999999 is outside 0..4294967295");
@@ -186,8 +192,10 @@ class CsvFormatTest {
 
   @Test
   void shouldReadAQuoteInsideAnUnquotedCellAsACharacter() throws Exception {
-    String input = HEADER + ",hostname\ns,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,PATCHED,"
-        + "mail\"x\n";
+    String input =
+        HEADER
+            + ",hostname\ns,2021-03-09T10:00:00Z,192.0.2.1,CVE-2021-26855,PATCHED,"
+            + "mail\"x\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly(

@@ -60,8 +60,7 @@ final class Formats {
         lines.add(event.position() + " " + EventContract.toJson(event.event()));
       } else {
         FormatReader.ReadResult.Rejection rejection = (FormatReader.ReadResult.Rejection) result;
-        lines.add(
-            rejection.position() + " " + rejection.reason() + " " + rejection.message());
+        lines.add(rejection.position() + " " + rejection.reason() + " " + rejection.message());
       }
     }
     return lines;

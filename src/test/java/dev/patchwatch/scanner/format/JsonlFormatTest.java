@@ -47,8 +47,9 @@ class JsonlFormatTest {
   void shouldKeepTheBytesOfALineThatIsNotUtf8() throws Exception {
     ByteArrayOutputStream input = new ByteArrayOutputStream();
     input.write(utf8(minimal("203.0.113.1") + "\n"));
-    byte[] bad = {'{', '"', 's', 'c', 'a', 'n', 'n', 'e', 'r', '"', ':', '"', (byte) 0xC3, 0x28,
-      '"', '}'};
+    byte[] bad = {
+      '{', '"', 's', 'c', 'a', 'n', 'n', 'e', 'r', '"', ':', '"', (byte) 0xC3, 0x28, '"', '}'
+    };
     input.write(bad);
     input.write(utf8("\n" + minimal("203.0.113.2") + "\n"));
 
@@ -94,13 +95,15 @@ class JsonlFormatTest {
   }
 
   private static String canonical(String ip) {
-    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00.000Z\",\"ip\":\"" + ip
+    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00.000Z\",\"ip\":\""
+        + ip
         + "\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\",\"country\":\"ZZ\","
         + "\"asn\":0,\"compromised\":false}";
   }
 
   private static String minimal(String ip) {
-    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00Z\",\"ip\":\"" + ip
+    return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00Z\",\"ip\":\""
+        + ip
         + "\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\"}";
   }
 }

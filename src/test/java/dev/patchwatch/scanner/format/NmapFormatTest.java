@@ -35,27 +35,34 @@ class NmapFormatTest {
         .containsExactly(
             "9 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:34.000Z\","
                 + "\"ip\":\"192.0.2.10\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
                 + "\"port\":443,\"hostname\":\"mail.example.com\"}",
             // NOT VULNERABLE is in the file because the scan ran with vulns.showall
             "39 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:34.000Z\","
                 + "\"ip\":\"192.0.2.11\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"PATCHED\"," + NO_GEO
+                + "\"status\":\"PATCHED\","
+                + NO_GEO
                 + "\"port\":443,\"hostname\":\"owa.example.net\"}",
             // line 60, a host that is down, yields nothing
             "63 INVALID_FIELD no http-vuln-cve2021-26855 result (443/tcp closed, 8443/tcp closed)",
             "72 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:40.000Z\","
                 + "\"ip\":\"192.0.2.14\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
                 + "\"port\":443,\"hostname\":\"exchange.example.org\","
                 + "\"attributes\":{\"nmap.confidence\":\"likely\"}}",
             // one event per port with a result
             "89 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:40.000Z\","
                 + "\"ip\":\"192.0.2.15\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO + "\"port\":443}",
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
+                + "\"port\":443}",
             "89 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:40.000Z\","
                 + "\"ip\":\"192.0.2.15\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO + "\"port\":8443}",
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
+                + "\"port\":8443}",
             "112 INVALID_FIELD host timed out (--host-timeout): no http-vuln-cve2021-26855 result",
             "118 INVALID_FIELD http-vuln-cve2021-26855 on port 443/tcp gave no vulnerability"
                 + " table (output \"ERROR: Script execution failed (use -d to debug)\")");
@@ -78,12 +85,14 @@ class NmapFormatTest {
 
   @Test
   void shouldHintAtShowallWhenAnOpenPortHasNoResult() throws Exception {
-    String xml = scan("<host starttime=\"1615381354\" endtime=\"1615381360\">"
-        + "<status state=\"up\" reason=\"syn-ack\" reason_ttl=\"113\"/>\n"
-        + "<address addr=\"192.0.2.20\" addrtype=\"ipv4\"/>\n"
-        + "<ports><port protocol=\"tcp\" portid=\"443\"><state state=\"open\" reason=\"syn-ack\""
-        + " reason_ttl=\"113\"/><service name=\"https\" method=\"table\" conf=\"3\"/></port>\n"
-        + "</ports>\n</host>\n");
+    String xml =
+        scan(
+            "<host starttime=\"1615381354\" endtime=\"1615381360\">"
+                + "<status state=\"up\" reason=\"syn-ack\" reason_ttl=\"113\"/>\n"
+                + "<address addr=\"192.0.2.20\" addrtype=\"ipv4\"/>\n"
+                + "<ports><port protocol=\"tcp\" portid=\"443\"><state state=\"open\" reason=\"syn-ack\""
+                + " reason_ttl=\"113\"/><service name=\"https\" method=\"table\" conf=\"3\"/></port>\n"
+                + "</ports>\n</host>\n");
 
     assertThat(renderRead(format, utf8(xml)))
         .containsExactly(
@@ -93,13 +102,15 @@ class NmapFormatTest {
 
   @Test
   void shouldMapEveryVerdictOfTheVulnsLibrary() throws Exception {
-    String xml = scan(host("192.0.2.21", "VULNERABLE (DoS)")
-        + host("192.0.2.22", "VUNERABLE (DoS)")
-        + host("192.0.2.23", "UNKNOWN (unable to test)"));
+    String xml =
+        scan(
+            host("192.0.2.21", "VULNERABLE (DoS)")
+                + host("192.0.2.22", "VUNERABLE (DoS)")
+                + host("192.0.2.23", "UNKNOWN (unable to test)"));
 
     assertThat(renderRead(format, utf8(xml)))
-        .extracting(line -> line.replaceAll("\\{.*\"ip\":\"([^\"]+)\".*\"status\":\"(\\w+)\".*",
-            "$1 $2"))
+        .extracting(
+            line -> line.replaceAll("\\{.*\"ip\":\"([^\"]+)\".*\"status\":\"(\\w+)\".*", "$1 $2"))
         .containsExactly(
             "7 192.0.2.21 VULNERABLE",
             "9 192.0.2.22 VULNERABLE",
@@ -109,18 +120,22 @@ class NmapFormatTest {
 
   @Test
   void shouldReadAnIpv6HostAndFallBackToTheScanStartForItsTime() throws Exception {
-    String xml = scan("<host><status state=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n"
-        + "<address addr=\"2001:db8:0:0::10\" addrtype=\"ipv6\"/>\n"
-        + "<address addr=\"00:50:56:AB:CD:EF\" addrtype=\"mac\" vendor=\"VMware\"/>\n"
-        + "<hostnames>\n<hostname name=\"mail6.example.com\" type=\"user\"/>\n"
-        + "<hostname name=\"ptr.example.com\" type=\"PTR\"/>\n</hostnames>\n"
-        + ports("443", "VULNERABLE") + "</host>\n");
+    String xml =
+        scan(
+            "<host><status state=\"up\" reason=\"user-set\" reason_ttl=\"0\"/>\n"
+                + "<address addr=\"2001:db8:0:0::10\" addrtype=\"ipv6\"/>\n"
+                + "<address addr=\"00:50:56:AB:CD:EF\" addrtype=\"mac\" vendor=\"VMware\"/>\n"
+                + "<hostnames>\n<hostname name=\"mail6.example.com\" type=\"user\"/>\n"
+                + "<hostname name=\"ptr.example.com\" type=\"PTR\"/>\n</hostnames>\n"
+                + ports("443", "VULNERABLE")
+                + "</host>\n");
 
     assertThat(renderRead(format, utf8(xml)))
         .containsExactly(
             "7 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:33.000Z\","
                 + "\"ip\":\"2001:db8::10\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
                 + "\"port\":443,\"hostname\":\"mail6.example.com\"}");
   }
 
@@ -143,8 +158,11 @@ class NmapFormatTest {
 
   @Test
   void shouldReportBytesThatAreNotUtf8AsTheEndOfTheReadableFile() throws Exception {
-    String xml = scan(host("192.0.2.31", "VULNERABLE") + host("192.0.2.32", "VULNERABLE")
-        + host("192.0.2.33", "VULNERABLE"));
+    String xml =
+        scan(
+            host("192.0.2.31", "VULNERABLE")
+                + host("192.0.2.32", "VULNERABLE")
+                + host("192.0.2.33", "VULNERABLE"));
     byte[] input = utf8(xml.replace("192.0.2.32", "192.0.2.3?"));
     int at = xml.indexOf("192.0.2.32") + "192.0.2.3".length();
     input[at] = (byte) 0xFF;
@@ -153,24 +171,31 @@ class NmapFormatTest {
         .containsExactly(
             "7 {\"scanner\":\"nmap\",\"observedAt\":\"2021-03-10T13:02:34.000Z\","
                 + "\"ip\":\"192.0.2.31\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\"," + NO_GEO + "\"port\":443}",
+                + "\"status\":\"VULNERABLE\","
+                + NO_GEO
+                + "\"port\":443}",
             // the second host starts on line 9; the bad byte is its 95th character
             "9 INVALID_FIELD XML is not well-formed at line 9, column 95: bytes that are not"
-                + " UTF-8 at byte offset " + at + "; the rest of the file is not read");
+                + " UTF-8 at byte offset "
+                + at
+                + "; the rest of the file is not read");
   }
 
   @Test
   void shouldRefuseADoctypeThatDeclaresAnEntityWithoutReadingIt(@TempDir Path dir)
       throws Exception {
     Path secret = Files.writeString(dir.resolve("secret.txt"), "TOP-SECRET");
-    String xml = "<?xml version=\"1.0\"?>\n"
-        + "<!DOCTYPE nmaprun [<!ENTITY xxe SYSTEM \"" + secret.toUri() + "\">]>\n"
-        + "<nmaprun start=\"1615381353\">" + host("192.0.2.30", "VULNERABLE")
-        + "<!-- &xxe; -->\n<runstats>&xxe;</runstats></nmaprun>\n";
+    String xml =
+        "<?xml version=\"1.0\"?>\n"
+            + "<!DOCTYPE nmaprun [<!ENTITY xxe SYSTEM \""
+            + secret.toUri()
+            + "\">]>\n"
+            + "<nmaprun start=\"1615381353\">"
+            + host("192.0.2.30", "VULNERABLE")
+            + "<!-- &xxe; -->\n<runstats>&xxe;</runstats></nmaprun>\n";
     List<SourceRecord> records = new ArrayList<>();
 
-    assertThatThrownBy(
-            () -> format.read(new ByteArrayInputStream(utf8(xml)), records::add))
+    assertThatThrownBy(() -> format.read(new ByteArrayInputStream(utf8(xml)), records::add))
         .isInstanceOf(IOException.class)
         .hasMessageStartingWith("refusing a DOCTYPE with declarations or an external DTD")
         .hasMessageNotContaining("TOP-SECRET");
@@ -193,9 +218,12 @@ class NmapFormatTest {
         });
     server.start();
     try {
-      String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun SYSTEM \"http://"
-          + server.getAddress().getHostString() + ":" + server.getAddress().getPort()
-          + "/nmap.dtd\">\n<nmaprun start=\"1615381353\"><host>&leak;</host></nmaprun>\n";
+      String xml =
+          "<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun SYSTEM \"http://"
+              + server.getAddress().getHostString()
+              + ":"
+              + server.getAddress().getPort()
+              + "/nmap.dtd\">\n<nmaprun start=\"1615381353\"><host>&leak;</host></nmaprun>\n";
 
       assertThatThrownBy(() -> records(format, utf8(xml)))
           .isInstanceOf(IOException.class)
@@ -208,9 +236,10 @@ class NmapFormatTest {
 
   @Test
   void shouldRefuseEntityExpansionBombs() {
-    String xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun [\n"
-        + "<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
-        + "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n<nmaprun>&c;</nmaprun>\n";
+    String xml =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE nmaprun [\n"
+            + "<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+            + "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n<nmaprun>&c;</nmaprun>\n";
 
     assertThatThrownBy(() -> records(format, utf8(xml)))
         .isInstanceOf(IOException.class)
@@ -247,15 +276,22 @@ class NmapFormatTest {
   /** A two-line host with one result in {@code state}. */
   private static String host(String ip, String state) {
     return "<host starttime=\"1615381354\" endtime=\"1615381360\"><status state=\"up\"/>"
-        + "<address addr=\"" + ip + "\" addrtype=\"ipv4\"/>\n" + ports("443", state)
+        + "<address addr=\""
+        + ip
+        + "\" addrtype=\"ipv4\"/>\n"
+        + ports("443", state)
         + "</host>\n";
   }
 
   private static String ports(String port, String state) {
-    return "<ports><port protocol=\"tcp\" portid=\"" + port + "\"><state state=\"open\"/>"
+    return "<ports><port protocol=\"tcp\" portid=\""
+        + port
+        + "\"><state state=\"open\"/>"
         + "<script id=\"http-vuln-cve2021-26855\" output=\"...\"><table key=\"CVE-2021-26855\">"
         + "<elem key=\"title\">Exchange Server SSRF Vulnerability</elem>"
-        + "<elem key=\"state\">" + state + "</elem>"
+        + "<elem key=\"state\">"
+        + state
+        + "</elem>"
         + "<table key=\"ids\"><elem>CVE:CVE-2021-26855</elem></table></table></script></port>"
         + "</ports>";
   }

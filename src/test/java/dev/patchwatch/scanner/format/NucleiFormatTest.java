@@ -21,26 +21,30 @@ class NucleiFormatTest {
             // Nuclei 3: ip given, host is the bare name, nanoseconds and offset in the timestamp
             "1 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-10T13:22:31.123Z\","
                 + "\"ip\":\"192.0.2.10\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":443,\"hostname\":\"mail.example.fr\",\"attributes\":{"
                 + "\"nuclei.matched-at\":\"https://mail.example.fr:443/owa/auth/x.js\","
                 + "\"nuclei.template-id\":\"CVE-2021-26855\"}}",
             // Nuclei 2.3, March 2021: templateID and matched, no matcher-status, host a URL
             "2 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-09T23:10:05.427Z\","
                 + "\"ip\":\"203.0.113.5\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":443,\"attributes\":{"
                 + "\"nuclei.matched-at\":\"https://203.0.113.5/owa/auth/x.js\","
                 + "\"nuclei.template-id\":\"CVE-2021-26855\"}}",
             "3 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-20T08:15:00.500Z\","
                 + "\"ip\":\"198.51.100.20\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"PATCHED\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"PATCHED\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":443,\"hostname\":\"mx.example.de\",\"attributes\":{"
                 + "\"nuclei.template-id\":\"CVE-2021-26855\"}}",
             // a non-match with an error: the host could not be checked
             "4 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-20T09:15:02.000Z\","
                 + "\"ip\":\"198.51.100.21\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"UNREACHABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"UNREACHABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":443,\"attributes\":{"
                 + "\"nuclei.error\":\"cause=\\\"port closed or filtered\\\""
                 + " address=198.51.100.21:443\",\"nuclei.template-id\":\"CVE-2021-26855\"}}",
@@ -48,20 +52,23 @@ class NucleiFormatTest {
                 + " \"exchange-owa-detect\" is not one",
             "6 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-10T13:22:40.000Z\","
                 + "\"ip\":\"192.0.2.10\",\"vulnerability\":\"CVE-2021-27065\","
-                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":443,\"hostname\":\"mail.example.fr\",\"attributes\":{"
                 + "\"nuclei.matched-at\":\"https://mail.example.fr:443/ecp/\","
                 + "\"nuclei.template-id\":\"cve-2021-27065\"}}",
             // three ids, one repeated: one event per distinct CVE
             "7 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-11T08:00:00.000Z\","
                 + "\"ip\":\"2001:db8::5\",\"vulnerability\":\"CVE-2021-26855\","
-                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":8443,\"attributes\":{"
                 + "\"nuclei.matched-at\":\"https://[2001:db8::5]:8443/owa/auth/x.js\","
                 + "\"nuclei.template-id\":\"proxylogon-chain\"}}",
             "7 {\"scanner\":\"nuclei\",\"observedAt\":\"2021-03-11T08:00:00.000Z\","
                 + "\"ip\":\"2001:db8::5\",\"vulnerability\":\"CVE-2021-27065\","
-                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":" + NOT_ZONED
+                + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":"
+                + NOT_ZONED
                 + "\"port\":8443,\"attributes\":{"
                 + "\"nuclei.matched-at\":\"https://[2001:db8::5]:8443/owa/auth/x.js\","
                 + "\"nuclei.template-id\":\"proxylogon-chain\"}}",
@@ -86,8 +93,7 @@ class NucleiFormatTest {
 
   @Test
   void shouldSkipNonMatchesWhenAskedTo() throws Exception {
-    List<String> results =
-        renderRead(NucleiFormat.skippingNonMatches(), resource("nuclei.jsonl"));
+    List<String> results = renderRead(NucleiFormat.skippingNonMatches(), resource("nuclei.jsonl"));
 
     assertThat(results)
         .extracting(line -> line.substring(0, line.indexOf(' ')))
@@ -103,9 +109,13 @@ class NucleiFormatTest {
 
   @Test
   void shouldTakeThePortFromTheHostUrlOrItsScheme() throws Exception {
-    String input = result("\"host\":\"http://192.0.2.50:8080/owa/\"") + "\n"
-        + result("\"host\":\"http://192.0.2.51\"") + "\n"
-        + result("\"host\":\"192.0.2.52\"") + "\n";
+    String input =
+        result("\"host\":\"http://192.0.2.50:8080/owa/\"")
+            + "\n"
+            + result("\"host\":\"http://192.0.2.51\"")
+            + "\n"
+            + result("\"host\":\"192.0.2.52\"")
+            + "\n";
 
     assertThat(renderRead(new NucleiFormat(), utf8(input)))
         .extracting(NucleiFormatTest::portOf)
@@ -114,9 +124,10 @@ class NucleiFormatTest {
 
   @Test
   void shouldReadSeveralCveIdsFromOneCommaSeparatedString() throws Exception {
-    String input = "{\"template-id\":\"exchange-chain\",\"info\":{\"classification\":{\"cve-id\":"
-        + "\"cve-2021-26855, cve-2021-27065\"}},\"ip\":\"192.0.2.60\","
-        + "\"timestamp\":\"2021-03-10T14:00:00Z\"}";
+    String input =
+        "{\"template-id\":\"exchange-chain\",\"info\":{\"classification\":{\"cve-id\":"
+            + "\"cve-2021-26855, cve-2021-27065\"}},\"ip\":\"192.0.2.60\","
+            + "\"timestamp\":\"2021-03-10T14:00:00Z\"}";
 
     assertThat(renderRead(new NucleiFormat(), utf8(input)))
         .extracting(line -> line.replaceAll(".*\"vulnerability\":\"([^\"]+)\".*", "$1"))
@@ -140,14 +151,15 @@ class NucleiFormatTest {
   }
 
   private static String result(String hostFields) {
-    return "{\"template-id\":\"CVE-2021-26855\",\"type\":\"http\"," + hostFields
+    return "{\"template-id\":\"CVE-2021-26855\",\"type\":\"http\","
+        + hostFields
         + ",\"timestamp\":\"2021-03-10T14:00:00Z\"}";
   }
 
   private static String portOf(String line) {
     String ip = line.replaceAll(".*\"ip\":\"([^\"]+)\".*", "$1");
-    return ip + " " + (line.contains("\"port\":")
-        ? line.replaceAll(".*\"port\":(\\d+).*", "$1")
-        : "none");
+    return ip
+        + " "
+        + (line.contains("\"port\":") ? line.replaceAll(".*\"port\":(\\d+).*", "$1") : "none");
   }
 }

@@ -26,7 +26,8 @@ class ShadowserverFormatTest {
                 + "\"ip\":\"192.0.2.10\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"FR\",\"asn\":16276,"
                 + "\"compromised\":false,\"port\":443,\"hostname\":\"mail.example.fr\","
-                + EXCHANGE + "\"productVersion\":\"15.1.2176\",\"attributes\":{"
+                + EXCHANGE
+                + "\"productVersion\":\"15.1.2176\",\"attributes\":{"
                 + "\"shadowserver.city\":\"ROUBAIX\",\"shadowserver.naics\":\"518210\","
                 + "\"shadowserver.region\":\"HAUTS-DE-FRANCE\","
                 + "\"shadowserver.sector\":\"Communications, Service Provider, and Hosting"
@@ -35,14 +36,16 @@ class ShadowserverFormatTest {
             "3 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-10T04:12:41.000Z\","
                 + "\"ip\":\"192.0.2.11\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"DE\",\"asn\":3320,"
-                + "\"compromised\":false,\"port\":443," + EXCHANGE
+                + "\"compromised\":false,\"port\":443,"
+                + EXCHANGE
                 + "\"productVersion\":\"15.2.721\",\"attributes\":{"
                 + "\"shadowserver.city\":\"FRANKFURT AM MAIN\",\"shadowserver.region\":\"HESSEN\","
                 + "\"shadowserver.servername\":\"MX2\"}}",
             "3 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-10T04:12:41.000Z\","
                 + "\"ip\":\"192.0.2.11\",\"vulnerability\":\"CVE-2021-27065\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"DE\",\"asn\":3320,"
-                + "\"compromised\":false,\"port\":443," + EXCHANGE
+                + "\"compromised\":false,\"port\":443,"
+                + EXCHANGE
                 + "\"productVersion\":\"15.2.721\",\"attributes\":{"
                 + "\"shadowserver.city\":\"FRANKFURT AM MAIN\",\"shadowserver.region\":\"HESSEN\","
                 + "\"shadowserver.servername\":\"MX2\"}}",
@@ -50,7 +53,8 @@ class ShadowserverFormatTest {
             "4 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-12T17:03:09.000Z\","
                 + "\"ip\":\"192.0.2.12\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"NL\",\"asn\":1136,"
-                + "\"compromised\":true,\"port\":443,\"hostname\":\"owa.example.nl\"," + EXCHANGE
+                + "\"compromised\":true,\"port\":443,\"hostname\":\"owa.example.nl\","
+                + EXCHANGE
                 + "\"productVersion\":\"15.0.1497\",\"attributes\":{"
                 + "\"shadowserver.city\":\"DEN HAAG\",\"shadowserver.region\":\"ZUID-HOLLAND\","
                 + "\"shadowserver.servername\":\"EXCH-NL\","
@@ -60,7 +64,8 @@ class ShadowserverFormatTest {
             "5 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-12T17:03:15.000Z\","
                 + "\"ip\":\"192.0.2.13\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"US\",\"asn\":7018,"
-                + "\"compromised\":true,\"port\":443," + EXCHANGE
+                + "\"compromised\":true,\"port\":443,"
+                + EXCHANGE
                 + "\"productVersion\":\"15.1.2106\",\"attributes\":{"
                 + "\"shadowserver.city\":\"LOS ANGELES\",\"shadowserver.naics\":\"517311\","
                 + "\"shadowserver.region\":\"CALIFORNIA\",\"shadowserver.servername\":\"MAIL\"}}",
@@ -74,7 +79,8 @@ class ShadowserverFormatTest {
                 + "\"ip\":\"2001:db8::20\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"BE\",\"asn\":5432,"
                 + "\"compromised\":false,\"port\":443,\"hostname\":\"mail.example.be\","
-                + EXCHANGE + "\"productVersion\":\"15.1.2176\",\"attributes\":{"
+                + EXCHANGE
+                + "\"productVersion\":\"15.1.2176\",\"attributes\":{"
                 + "\"shadowserver.city\":\"BRUSSELS\",\"shadowserver.region\":\"BRUSSELS\","
                 + "\"shadowserver.servername\":\"EXCH-BE\"}}");
   }
@@ -83,9 +89,10 @@ class ShadowserverFormatTest {
   void shouldGiveEveryEventOfARowThatRowsPositionAndBytes() throws Exception {
     List<FormatReader.ReadResult> results = read(format, resource("shadowserver-exchange.csv"));
 
-    String row = "\"2021-03-10 04:12:41\",\"192.0.2.11\",443,,"
-        + "\"exchange;cve-2021-26855;cve-2021-27065\",3320,\"DE\",\"HESSEN\",\"FRANKFURT AM MAIN\","
-        + ",,,\"15.2.721\",\"MX2\",";
+    String row =
+        "\"2021-03-10 04:12:41\",\"192.0.2.11\",443,,"
+            + "\"exchange;cve-2021-26855;cve-2021-27065\",3320,\"DE\",\"HESSEN\",\"FRANKFURT AM MAIN\","
+            + ",,,\"15.2.721\",\"MX2\",";
     assertThat(results.subList(1, 3))
         .allSatisfy(
             result -> {
@@ -96,47 +103,54 @@ class ShadowserverFormatTest {
 
   @Test
   void shouldMapWebshellTagToCompromised() throws Exception {
-    String input = "timestamp,ip,tag\n"
-        + "2021-03-12 17:03:15,192.0.2.13,exchange;webshell;cve-2021-26855\n"
-        + "2021-03-12 17:03:16,192.0.2.14,exchange;cve-2021-26855\n";
+    String input =
+        "timestamp,ip,tag\n"
+            + "2021-03-12 17:03:15,192.0.2.13,exchange;webshell;cve-2021-26855\n"
+            + "2021-03-12 17:03:16,192.0.2.14,exchange;cve-2021-26855\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly(
             "2 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-12T17:03:15.000Z\","
                 + "\"ip\":\"192.0.2.13\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":0,\"compromised\":true,"
-                + EXCHANGE.substring(0, EXCHANGE.length() - 1) + "}",
+                + EXCHANGE.substring(0, EXCHANGE.length() - 1)
+                + "}",
             "3 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-12T17:03:16.000Z\","
                 + "\"ip\":\"192.0.2.14\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":0,\"compromised\":false,"
-                + EXCHANGE.substring(0, EXCHANGE.length() - 1) + "}");
+                + EXCHANGE.substring(0, EXCHANGE.length() - 1)
+                + "}");
   }
 
   @Test
   void shouldFindColumnsByNameInAnyOrderAndIgnoreColumnsItDoesNotKnow() throws Exception {
-    String input = "\"tag\",\"protocol\",\"ip\",\"device_vendor\",\"timestamp\",\"geo\"\n"
-        + "\"exchange;cve-2021-26855\",\"tcp\",\"192.0.2.40\",\"Microsoft\","
-        + "\"2021-03-14 06:00:00\",\"FR\"\n";
+    String input =
+        "\"tag\",\"protocol\",\"ip\",\"device_vendor\",\"timestamp\",\"geo\"\n"
+            + "\"exchange;cve-2021-26855\",\"tcp\",\"192.0.2.40\",\"Microsoft\","
+            + "\"2021-03-14 06:00:00\",\"FR\"\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly(
             "2 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-14T06:00:00.000Z\","
                 + "\"ip\":\"192.0.2.40\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"FR\",\"asn\":0,\"compromised\":false,"
-                + EXCHANGE.substring(0, EXCHANGE.length() - 1) + "}");
+                + EXCHANGE.substring(0, EXCHANGE.length() - 1)
+                + "}");
   }
 
   @Test
   void shouldReadAQuotedHeaderAfterAByteOrderMark() throws Exception {
-    String input = "\uFEFF\"timestamp\",\"ip\",\"tag\"\n"
-        + "\"2021-03-14 06:00:00\",\"192.0.2.41\",\"exchange;cve-2021-26855\"\n";
+    String input =
+        "\uFEFF\"timestamp\",\"ip\",\"tag\"\n"
+            + "\"2021-03-14 06:00:00\",\"192.0.2.41\",\"exchange;cve-2021-26855\"\n";
 
     assertThat(renderRead(format, utf8(input)))
         .containsExactly(
             "2 {\"scanner\":\"shadowserver\",\"observedAt\":\"2021-03-14T06:00:00.000Z\","
                 + "\"ip\":\"192.0.2.41\",\"vulnerability\":\"CVE-2021-26855\","
                 + "\"status\":\"VULNERABLE\",\"country\":\"ZZ\",\"asn\":0,\"compromised\":false,"
-                + EXCHANGE.substring(0, EXCHANGE.length() - 1) + "}");
+                + EXCHANGE.substring(0, EXCHANGE.length() - 1)
+                + "}");
   }
 
   @Test
