@@ -15,6 +15,7 @@ import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -36,7 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -326,7 +326,10 @@ public final class Bench {
                 }
               });
       endWatermark = endWatermark(summary.maxObservedAt());
-      await(publisher.watermark(Instant.ofEpochMilli(endWatermark)), "send the closing watermark");
+      Waits.await(
+          publisher.watermark(Instant.ofEpochMilli(endWatermark)),
+          ADMIN_TIMEOUT,
+          "send the closing watermark");
       publisher.flush();
       sampler.stopCpuClock();
     }
@@ -480,7 +483,7 @@ public final class Bench {
         if (ticker.due()) {
           reportProgress(Phase.MINIMAL.id(), admin, appId, input, started);
         }
-        sleep(50);
+        Waits.sleep(50, "the bench");
       }
       ended = System.nanoTime();
       sampler.stopCpuClock();
@@ -598,7 +601,7 @@ public final class Bench {
             reportProgress(phase.id(), admin, name, input, started);
           }
           // often enough for a 0.1% error on a 50-second phase, rarely enough to cost no CPU
-          sleep(50);
+          Waits.sleep(50, "the bench");
         }
         ended = System.nanoTime();
         sampler.stopCpuClock();
@@ -799,7 +802,7 @@ public final class Bench {
           System.nanoTime() + Duration.ofSeconds(10).plus(liveInterval.multipliedBy(4)).toNanos();
       while (tracker.matched() < tracker.produced() && System.nanoTime() < deadline) {
         reader.check();
-        sleep(20);
+        Waits.sleep(20, "the bench");
       }
       reader.check();
       waitedUntil = System.nanoTime();
@@ -935,7 +938,7 @@ public final class Bench {
         throw new IllegalStateException(
             what + " did not reach RUNNING within 120 s (state " + streams.state() + ")");
       }
-      sleep(5);
+      Waits.sleep(5, "the bench");
     }
     return runningAt.get();
   }
@@ -1118,29 +1121,12 @@ public final class Bench {
     }
   }
 
-  private static void await(CompletableFuture<?> future, String what) {
-    try {
-      future.get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException | InterruptedException e) {
-      throw failure("cannot " + what, e);
-    }
-  }
-
   private static IllegalStateException failure(String what, Throwable e) {
     if (e instanceof InterruptedException) {
       Thread.currentThread().interrupt();
     }
     Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
     return new IllegalStateException(what + ": " + cause.getMessage(), cause);
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   static void deleteRecursively(Path dir) {

@@ -9,6 +9,7 @@ import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Waits;
 import dev.patchwatch.topology.Windowing;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -407,12 +408,7 @@ public final class Promotion {
                   + AGGREGATED_WITHIN.toSeconds()
                   + " s: try again later");
         }
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while waiting for " + applicationId, e);
-        }
+        Waits.sleep(200, applicationId);
       }
     }
   }
@@ -515,16 +511,6 @@ public final class Promotion {
   }
 
   private static <T> T get(KafkaFuture<T> future) {
-    try {
-      return future.get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "the cluster failed: " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("the cluster did not answer within 60 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the cluster", e);
-    }
+    return Waits.await(future, Duration.ofSeconds(60), "get an answer from the cluster");
   }
 }

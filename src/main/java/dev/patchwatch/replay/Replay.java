@@ -19,6 +19,7 @@ import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Waits;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -194,7 +194,10 @@ public final class Replay {
       long end = Long.MIN_VALUE;
       if (accepted > 0) {
         end = closingWatermark(settings, maxObservedAt);
-        await(publisher.watermark(Instant.ofEpochMilli(end)), "send the closing watermark");
+        Waits.await(
+            publisher.watermark(Instant.ofEpochMilli(end)),
+            Duration.ofMinutes(10),
+            "send the closing watermark");
       }
       publisher.flush();
       if (failure.get() != null) {
@@ -264,7 +267,7 @@ public final class Replay {
           progress.flush();
           nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
         }
-        sleep(100);
+        Waits.sleep(100, "the topology");
       }
     }
   }
@@ -338,27 +341,6 @@ public final class Replay {
   private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
     if (error != null) {
       failure.compareAndSet(null, error);
-    }
-  }
-
-  private static void await(CompletableFuture<?> future, String what) {
-    try {
-      future.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the topology", e);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.patchwatch.topology.PatchWatchStreams;
 import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Waits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -15,16 +16,12 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -276,7 +273,7 @@ public final class Reprocess implements AutoCloseable {
           sum(committedOffsets(admin, settings.applicationId(), topics.scans().name()))
               - alreadyCommitted;
       bar.update(Math.max(0, Math.min(done, total)), total, "history records processed");
-      sleep(200);
+      Waits.sleep(200, "the run to catch up");
     }
     return true;
   }
@@ -314,8 +311,9 @@ public final class Reprocess implements AutoCloseable {
       request.put(new TopicPartition(topic, p), OffsetSpec.latest());
     }
     Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
-        get(
+        Waits.await(
             admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all(),
+            Duration.ofSeconds(60),
             "list the offsets of " + topic);
     Map<Integer, Long> end = new HashMap<>();
     result.forEach((tp, info) -> end.put(tp.partition(), info.offset()));
@@ -324,8 +322,9 @@ public final class Reprocess implements AutoCloseable {
 
   private static Map<Integer, Long> committedOffsets(Admin admin, String groupId, String topic) {
     Map<TopicPartition, OffsetAndMetadata> offsets =
-        get(
+        Waits.await(
             admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata(),
+            Duration.ofSeconds(60),
             "read the offsets of group " + groupId);
     Map<Integer, Long> committed = new HashMap<>();
     offsets.forEach(
@@ -335,28 +334,5 @@ public final class Reprocess implements AutoCloseable {
           }
         });
     return committed;
-  }
-
-  private static <T> T get(KafkaFuture<T> future, String what) {
-    try {
-      return future.get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + ": no answer within 60 s", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for run to catch up", e);
-    }
   }
 }

@@ -5,6 +5,7 @@ import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,9 +20,6 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -30,7 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.GroupState;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -101,9 +98,10 @@ public final class Runs {
   public List<Listed> list() {
     Map<RunId, RunRecord> records = records();
     try (Admin admin = cluster.admin()) {
-      Set<String> topics = get(admin.listTopics().names(), "list topics");
+      Set<String> topics = Waits.await(admin.listTopics().names(), timeout, "list topics");
       Map<RunId, GroupState> groups = new HashMap<>();
-      for (GroupListing group : get(admin.listGroups().all(), "list consumer groups")) {
+      for (GroupListing group :
+          Waits.await(admin.listGroups().all(), timeout, "list consumer groups")) {
         RunId.ofApplicationId(liveApplicationId, group.groupId())
             .ifPresent(id -> groups.put(id, group.groupState().orElse(GroupState.UNKNOWN)));
       }
@@ -152,7 +150,7 @@ public final class Runs {
   /** The state of a consumer group, or empty if there is none. */
   public Optional<GroupState> groupState(String groupId) {
     try (Admin admin = cluster.admin()) {
-      return get(admin.listGroups().all(), "list consumer groups").stream()
+      return Waits.await(admin.listGroups().all(), timeout, "list consumer groups").stream()
           .filter(g -> g.groupId().equals(groupId))
           .findFirst()
           .map(g -> g.groupState().orElse(GroupState.UNKNOWN));
@@ -236,23 +234,14 @@ public final class Runs {
       }
       if (run.group().isPresent()) {
         try {
-          admin
-              .deleteConsumerGroups(List.of(applicationId))
-              .all()
-              .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
+          Waits.await(
+              admin.deleteConsumerGroups(List.of(applicationId)).all(),
+              timeout,
+              "delete consumer group " + applicationId);
+        } catch (IllegalStateException e) {
           if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-            throw new IllegalStateException(
-                "cannot delete consumer group " + applicationId + ": " + e.getCause().getMessage(),
-                e.getCause());
+            throw e;
           }
-        } catch (TimeoutException e) {
-          throw new IllegalStateException(
-              "cannot delete consumer group " + applicationId + ": no answer", e);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(
-              "interrupted while deleting consumer group " + applicationId, e);
         }
       }
     }
@@ -272,7 +261,7 @@ public final class Runs {
       TopicProvisioner provisioner = new TopicProvisioner(admin, timeout);
       if (provisioner.partitions(recordsTopic()).isEmpty()) {
         try {
-          get(
+          Waits.await(
               admin
                   .createTopics(
                       List.of(
@@ -282,6 +271,7 @@ public final class Runs {
                                       TopicConfig.CLEANUP_POLICY_CONFIG,
                                       TopicConfig.CLEANUP_POLICY_COMPACT))))
                   .all(),
+              timeout,
               "create topic " + recordsTopic());
         } catch (IllegalStateException e) {
           if (!(e.getCause() instanceof TopicExistsException)) {
@@ -296,32 +286,10 @@ public final class Runs {
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-      producer
-          .send(new ProducerRecord<>(recordsTopic(), key, value))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot write to " + recordsTopic() + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot write to " + recordsTopic() + ": no answer within " + timeout, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while writing to " + recordsTopic(), e);
-    }
-  }
-
-  private <T> T get(KafkaFuture<T> future, String what) {
-    try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + ": no answer within " + timeout, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
+      Waits.await(
+          producer.send(new ProducerRecord<>(recordsTopic(), key, value)),
+          timeout,
+          "write to " + recordsTopic());
     }
   }
 

@@ -14,6 +14,7 @@ import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -33,8 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
@@ -391,7 +390,7 @@ public final class ScanArchive {
       }
       if (watermark.isPresent() && published > 0) {
         Instant at = watermark.get().apply(Instant.ofEpochMilli(maxObservedAt));
-        await(publisher.watermark(at));
+        Waits.await(publisher.watermark(at), Duration.ofMinutes(10), "send the watermark");
         sent = Optional.of(at);
       }
     }
@@ -413,18 +412,6 @@ public final class ScanArchive {
   private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
     if (error != null) {
       failure.compareAndSet(null, error);
-    }
-  }
-
-  private static void await(CompletableFuture<?> future) {
-    try {
-      future.get();
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "cannot send the watermark: " + e.getCause().getMessage(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while sending the watermark", e);
     }
   }
 }

@@ -59,12 +59,7 @@ public final class PatchWatchStreams implements AutoCloseable {
                 + (cause == null ? "" : ": " + cause.getMessage()),
             cause);
       }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while starting the topology", e);
-      }
+      Waits.sleep(50, "the topology to start");
     }
   }
 

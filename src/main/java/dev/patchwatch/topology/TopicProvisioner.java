@@ -7,9 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -103,7 +100,7 @@ public final class TopicProvisioner {
               notYet);
         }
       }
-      sleep(100);
+      Waits.sleep(100, "partition leaders");
     }
   }
 
@@ -121,27 +118,12 @@ public final class TopicProvisioner {
    */
   private <T> T get(KafkaFuture<T> future, String what, Class<? extends Throwable> tolerated) {
     try {
-      return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
+      return Waits.await(future, timeout, what);
+    } catch (IllegalStateException e) {
       if (tolerated != null && tolerated.isInstance(e.getCause())) {
         return null;
       }
-      throw new IllegalStateException(
-          "cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + ": no answer within " + timeout, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while trying to " + what, e);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for partition leaders", e);
+      throw e;
     }
   }
 }

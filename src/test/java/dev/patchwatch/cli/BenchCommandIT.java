@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwatch.local.SharedRegistry;
+import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -97,8 +98,10 @@ class BenchCommandIT {
 
     JsonNode latency = figures.path("latency");
     assertThat(latency).hasSize(2);
-    assertThat(latency.get(0).path("liveIntervalMs").asLong()).isEqualTo(1000);
-    assertThat(latency.get(1).path("liveIntervalMs").asLong()).isEqualTo(250);
+    // the topology's default first (it gives p99LiveLatencyMs), then 1 s to compare
+    assertThat(latency.get(0).path("liveIntervalMs").asLong())
+        .isEqualTo(TopologySettings.defaults(1).liveInterval().toMillis());
+    assertThat(latency.get(1).path("liveIntervalMs").asLong()).isEqualTo(1000);
     for (JsonNode run : latency) {
       assertThat(run.path("produced").asLong()).isEqualTo(6_000);
       assertThat(run.path("unmatched").asLong()).as(run.toString()).isZero();
