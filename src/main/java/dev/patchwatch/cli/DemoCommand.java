@@ -115,6 +115,7 @@ final class DemoCommand implements Callable<Integer> {
     LocalDate firstRow = scenario.firstDay().plusDays(scenario.lookBackDays());
     LocalDate lastRow = scenario.lastDay().plusDays(1);
     Instant started = Instant.now();
+    long published = 0;
     err.printf(
         "simulating %,d Exchange servers, %s to %s; starting the local stack%n",
         simulator.hosts(), scenario.firstDay(), scenario.lastDay());
@@ -168,6 +169,7 @@ final class DemoCommand implements Callable<Integer> {
         for (LocalDate day : simulator.days()) {
           long dayStarted = System.nanoTime();
           List<ScanEvent> events = simulator.day(day);
+          published += events.size();
           List<CompletableFuture<?>> sent = new ArrayList<>(events.size() + 1);
           events.forEach(e -> sent.add(publisher.publish(e)));
           // the fleet's promise that day is over: closes the windows ending before it
@@ -202,9 +204,13 @@ final class DemoCommand implements Callable<Integer> {
     } finally {
       deleteRecursively(work);
     }
+    double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
     err.printf(
-        "the month is done in %.0f s%n",
-        Duration.between(started, Instant.now()).toMillis() / 1000.0);
+        Locale.ROOT,
+        "the month is done: %,d scan events in %.0f s (%,.0f events/s)%n",
+        published,
+        seconds,
+        published / seconds);
     return 0;
   }
 

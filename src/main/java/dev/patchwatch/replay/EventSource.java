@@ -1,12 +1,16 @@
 package dev.patchwatch.replay;
 
+import dev.patchwatch.avro.Origin;
+import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * Scan events read one at a time from a file, whichever its format, each already checked against
@@ -28,6 +32,17 @@ interface EventSource extends Closeable {
     /** What a rejection carries as the original: the line, or the record in canonical JSON. */
     byte[] original() {
       return line != null ? line : EventContract.toJson(record).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The rejection of this record of {@code file}, refused for {@code invalid}, at {@code at}. */
+    Rejected rejection(Path file, Parsed.Invalid invalid, Instant at) {
+      return Rejected.newBuilder()
+          .setReason(invalid.reason())
+          .setMessage(invalid.message())
+          .setOriginal(ByteBuffer.wrap(original()))
+          .setOrigin(Origin.newBuilder().setFile(file.toString()).setLine(position).build())
+          .setRejectedAt(at)
+          .build();
     }
   }
 

@@ -166,7 +166,7 @@ public final class Replay {
         if (item.parsed() instanceof Parsed.Invalid invalid) {
           rejected++;
           publisher
-              .publishRejected(fileRejection(input, item, invalid))
+              .publishRejected(item.rejection(input, invalid, clock.instant()))
               .whenComplete((m, e) -> recordFailure(failure, e));
           continue;
         }
@@ -275,16 +275,6 @@ public final class Replay {
   /** One stream thread per core, but no more than there are partitions to share out. */
   private int threads() {
     return Math.min(settings.inputPartitions(), Runtime.getRuntime().availableProcessors());
-  }
-
-  private Rejected fileRejection(Path input, EventSource.Item item, Parsed.Invalid invalid) {
-    return Rejected.newBuilder()
-        .setReason(invalid.reason())
-        .setMessage(invalid.message())
-        .setOriginal(ByteBuffer.wrap(item.original()))
-        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(item.position()).build())
-        .setRejectedAt(clock.instant())
-        .build();
   }
 
   /**

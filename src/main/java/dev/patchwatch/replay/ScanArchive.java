@@ -1,7 +1,5 @@
 package dev.patchwatch.replay;
 
-import dev.patchwatch.avro.Origin;
-import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
@@ -17,7 +15,6 @@ import dev.patchwatch.topology.TopologySettings;
 import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -359,7 +356,7 @@ public final class ScanArchive {
                 invalid.message());
           }
           publisher
-              .publishRejected(rejection(input, item, invalid))
+              .publishRejected(item.rejection(input, invalid, clock.instant()))
               .whenComplete((m, e) -> recordFailure(failure, e));
         } else {
           ScanEvent event = ((Parsed.Valid) item.parsed()).event();
@@ -397,16 +394,6 @@ public final class ScanArchive {
     progress.flush();
     return new Imported(
         records, published, rejected, sent, Duration.between(started, clock.instant()));
-  }
-
-  private Rejected rejection(Path input, EventSource.Item item, Parsed.Invalid invalid) {
-    return Rejected.newBuilder()
-        .setReason(invalid.reason())
-        .setMessage(invalid.message())
-        .setOriginal(ByteBuffer.wrap(item.original()))
-        .setOrigin(Origin.newBuilder().setFile(input.toString()).setLine(item.position()).build())
-        .setRejectedAt(clock.instant())
-        .build();
   }
 
   private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
