@@ -9,8 +9,9 @@ import java.util.Arrays;
  * Splits a stream into lines of raw bytes, so a line that is not valid UTF-8 can be rejected with
  * its bytes intact instead of being repaired by a decoder. Lines end at {@code \n}; a {@code \r}
  * before it is dropped; the last line needs no terminator, so a file ending in {@code \n} has no
- * empty last line, but every other empty line is a line. Hand-written because readers that split
- * lines also decode them.
+ * empty last line, but every other empty line is a line. A UTF-8 byte order mark at the start of
+ * the stream is dropped too (editors on Windows write one; RFC 8259 lets a parser ignore it).
+ * Hand-written because readers that split lines also decode them.
  */
 public final class Lines {
 
@@ -59,7 +60,16 @@ public final class Lines {
   private byte[] finish() {
     number++;
     byte[] bytes = line.toByteArray();
-    int length = bytes.length;
-    return length > 0 && bytes[length - 1] == '\r' ? Arrays.copyOf(bytes, length - 1) : bytes;
+    int from = number == 1 && startsWithByteOrderMark(bytes) ? 3 : 0;
+    int to =
+        bytes.length > from && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+    return from == 0 && to == bytes.length ? bytes : Arrays.copyOfRange(bytes, from, to);
+  }
+
+  private static boolean startsWithByteOrderMark(byte[] bytes) {
+    return bytes.length >= 3
+        && bytes[0] == (byte) 0xEF
+        && bytes[1] == (byte) 0xBB
+        && bytes[2] == (byte) 0xBF;
   }
 }

@@ -90,6 +90,27 @@ class JsonlFormatTest {
   }
 
   @Test
+  void shouldIgnoreAByteOrderMarkAtTheStartOfTheFileOnly() throws Exception {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    String line = minimal("203.0.113.1");
+    ByteArrayOutputStream input = new ByteArrayOutputStream();
+    input.write(bom);
+    input.write(utf8(line + "\n"));
+    input.write(bom);
+    input.write(utf8(line));
+
+    List<FormatReader.ReadResult> results = read(format, input.toByteArray());
+
+    assertThat(results).hasSize(2);
+    assertThat(results.get(0)).isInstanceOf(FormatReader.ReadResult.Event.class);
+    assertThat(results.get(0).original()).isEqualTo(utf8(line));
+    // only the file's first bytes can be a byte order mark: elsewhere it is not JSON
+    assertThat(results.get(1)).isInstanceOf(FormatReader.ReadResult.Rejection.class);
+    assertThat(((FormatReader.ReadResult.Rejection) results.get(1)).reason())
+        .isEqualTo(RejectReason.NOT_JSON);
+  }
+
+  @Test
   void shouldReadNothingFromAnEmptyFile() throws Exception {
     assertThat(read(format, new byte[0])).isEmpty();
   }
