@@ -2,6 +2,8 @@ package dev.patchwatch.cli;
 
 import dev.patchwatch.registry.TrustedAvroPackages;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +42,26 @@ public final class PatchWatch implements Runnable {
     System.exit(commandLine().execute(args));
   }
 
-  /** The command line with PatchWatch's error handling: one line per error, exit code 1. */
+  /**
+   * The command line with PatchWatch's error handling: one line per error; exit code 2 for bad
+   * usage (the line points at the command's --help), 1 for a failure while running.
+   */
   static CommandLine commandLine() {
     TrustedAvroPackages.trust("dev.patchwatch.avro", "dev.patchwatch.avro.internal");
     CommandLine cli = new CommandLine(new PatchWatch());
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          CommandLine command = e.getCommandLine();
+          PrintWriter err = command.getErr();
+          err.println(
+              "error: "
+                  + oneLine(e)
+                  + " (see '"
+                  + command.getCommandSpec().qualifiedName()
+                  + " --help')");
+          err.flush();
+          return command.getCommandSpec().exitCodeOnInvalidInput();
+        });
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -58,7 +76,15 @@ public final class PatchWatch implements Runnable {
   }
 
   private static String oneLine(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String message;
+    if (e instanceof NoSuchFileException missing) {
+      // its message is the bare path
+      message = "no such file or directory: " + missing.getFile();
+    } else if (e instanceof AccessDeniedException denied) {
+      message = "permission denied: " + denied.getFile();
+    } else {
+      message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
     return message.replace('\n', ' ');
   }
 

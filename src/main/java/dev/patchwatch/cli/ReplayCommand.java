@@ -76,7 +76,18 @@ final class ReplayCommand implements Callable<Integer> {
           spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
     }
     if (!Files.isReadable(input) || Files.isDirectory(input)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "cannot read --input " + input);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "cannot read --input "
+              + input
+              + (Files.isDirectory(input)
+                  ? ": it is a directory"
+                  : Files.exists(input) ? ": permission denied" : ": no such file"));
+    }
+    // before a minute of work, not after it
+    requireDirectoryFor("--output", output);
+    if (rejected != null) {
+      requireDirectoryFor("--rejected", rejected);
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -114,6 +125,19 @@ final class ReplayCommand implements Callable<Integer> {
       return 0;
     } finally {
       deleteRecursively(work);
+    }
+  }
+
+  private void requireDirectoryFor(String option, Path file) {
+    Path directory = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(file) || directory == null || !Files.isDirectory(directory)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "cannot write "
+              + option
+              + " "
+              + file
+              + (Files.isDirectory(file) ? ": it is a directory" : ": no directory " + directory));
     }
   }
 

@@ -26,7 +26,7 @@ class CommandLineTest {
   void shouldRejectAMissingCommand() {
     Cli cli = Cli.run();
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).startsWith("a command is required");
+    assertThat(cli.err()).isEqualTo("error: a command is required (see 'patchwatch --help')\n");
   }
 
   @Test
@@ -41,15 +41,34 @@ class CommandLineTest {
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err())
         .contains("cannot read --input")
+        .contains("no such file")
         .doesNotContain("Exception")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void shouldRejectAReplayIntoAMissingDirectoryBeforeStartingAnything() throws Exception {
+    Path input = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+    Path output = dir.resolve("missing").resolve("out.jsonl");
+
+    Cli cli = Cli.run("replay", "--input", input.toString(), "--output", output.toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err().lines().toList())
+        .containsExactly(
+            "error: cannot write --output "
+                + output
+                + ": no directory "
+                + dir.resolve("missing")
+                + " (see 'patchwatch replay --help')");
   }
 
   @Test
   void shouldRejectBadPartitionCounts() {
     Cli cli = Cli.run("replay", "--input", "x", "--output", "y", "--partitions", "0");
     assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("--partitions must be 1 to 64");
+    assertThat(cli.err())
+        .isEqualTo("error: --partitions must be 1 to 64, got 0 (see 'patchwatch replay --help')\n");
     assertThat(Cli.run("demo", "--scale", "2").err()).contains("--scale must be in (0, 1]");
   }
 
@@ -65,6 +84,7 @@ class CommandLineTest {
             dir.resolve("o.jsonl").toString(),
             file.toString());
     assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err().lines().toList()).hasSize(1);
     assertThat(cli.err()).contains("unknown input format \"xml\"").contains("shadowserver");
   }
 
