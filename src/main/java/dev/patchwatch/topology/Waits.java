@@ -24,9 +24,13 @@ public final class Waits {
       return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      throw new IllegalStateException("cannot " + what + ": " + cause.getMessage(), cause);
+      String why =
+          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      throw new IllegalStateException("cannot " + what + ": " + why, cause);
     } catch (TimeoutException e) {
-      throw new IllegalStateException("cannot " + what + ": no answer within " + timeout, e);
+      String within =
+          timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms";
+      throw new IllegalStateException("cannot " + what + ": no answer within " + within, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while trying to " + what, e);
