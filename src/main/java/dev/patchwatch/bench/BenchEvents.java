@@ -295,7 +295,8 @@ public final class BenchEvents {
       return COUNTRIES[country[h]];
     }
 
-    private static String ipv4(int address) {
+    /** The dotted form of a 32-bit IPv4 address. */
+    static String ipv4(int address) {
       return (address >>> 24)
           + "."
           + ((address >>> 16) & 0xFF)

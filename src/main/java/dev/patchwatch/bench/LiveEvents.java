@@ -74,14 +74,7 @@ final class LiveEvents {
    * The address of event {@code index}: an odd multiplier is a bijection on 32 bits, so all differ.
    */
   private String ip(int index) {
-    int address = index * 0x9E3779B1 + offset;
-    return (address >>> 24)
-        + "."
-        + ((address >>> 16) & 0xFF)
-        + "."
-        + ((address >>> 8) & 0xFF)
-        + "."
-        + (address & 0xFF);
+    return BenchEvents.Hosts.ipv4(index * 0x9E3779B1 + offset);
   }
 
   /** The partition Kafka's default partitioner gives a canonical IP's key. */

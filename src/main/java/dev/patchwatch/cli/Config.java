@@ -1,5 +1,6 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -252,7 +253,8 @@ final class Config {
         get(LOOK_BACK_DAYS),
         get(IDLE_TIMEOUT),
         get(LIVE_INTERVAL),
-        get(STORE_TYPE));
+        get(STORE_TYPE),
+        EventTimeRange.ALL);
   }
 
   private static String nonBlank(String raw) {

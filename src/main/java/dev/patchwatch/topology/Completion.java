@@ -34,11 +34,7 @@ public final class Completion {
     try {
       for (int b = 0; b < partitions; b++) {
         ReadOnlyKeyValueStore<Integer, Long> store =
-            streams.store(
-                StoreQueryParameters.fromNameAndType(
-                        AggregateProcessor.PROGRESS_STORE,
-                        QueryableStoreTypes.<Integer, Long>keyValueStore())
-                    .withPartition(b));
+            store(streams, AggregateProcessor.PROGRESS_STORE, b);
         for (int p = 0; p < partitions; p++) {
           Long value = store.get(p);
           if (value != null && value >= progress) {
@@ -70,22 +66,14 @@ public final class Completion {
     try {
       for (int p = 0; p < partitions; p++) {
         ReadOnlyKeyValueStore<Integer, PartitionProgress> own =
-            streams.store(
-                StoreQueryParameters.fromNameAndType(
-                        HostStateProcessor.PROGRESS_STORE,
-                        QueryableStoreTypes.<Integer, PartitionProgress>keyValueStore())
-                    .withPartition(p));
+            store(streams, HostStateProcessor.PROGRESS_STORE, p);
         PartitionProgress progress = own.get(p);
         closedAt[p] =
             progress == null ? Long.MIN_VALUE : lastClosing(windowing, progress.getProgress());
       }
       for (int b = 0; b < partitions; b++) {
         ReadOnlyKeyValueStore<Integer, Long> received =
-            streams.store(
-                StoreQueryParameters.fromNameAndType(
-                        AggregateProcessor.PROGRESS_STORE,
-                        QueryableStoreTypes.<Integer, Long>keyValueStore())
-                    .withPartition(b));
+            store(streams, AggregateProcessor.PROGRESS_STORE, b);
         for (int p = 0; p < partitions; p++) {
           Long value = received.get(p);
           if (closedAt[p] != Long.MIN_VALUE && (value == null || value < closedAt[p])) {
@@ -97,6 +85,14 @@ public final class Completion {
       return false;
     }
     return true;
+  }
+
+  /** One partition of a key-value store keyed by input partition. */
+  private static <V> ReadOnlyKeyValueStore<Integer, V> store(
+      KafkaStreams streams, String name, int partition) {
+    return streams.store(
+        StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<Integer, V>keyValueStore())
+            .withPartition(partition));
   }
 
   /** The progress at which the latest window closed by {@code progress} closed. */

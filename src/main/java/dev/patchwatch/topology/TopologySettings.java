@@ -77,32 +77,6 @@ public record TopologySettings(
     Objects.requireNonNull(eventTimeRange, "eventTimeRange");
   }
 
-  /** Settings that count every event, as every application but a limited reprocessing run does. */
-  public TopologySettings(
-      String topicPrefix,
-      String applicationId,
-      int inputPartitions,
-      Duration hourlyGrace,
-      Duration dailyGrace,
-      Duration exposureGrace,
-      int lookBackDays,
-      Duration idleTimeout,
-      Duration liveInterval,
-      StoreType storeType) {
-    this(
-        topicPrefix,
-        applicationId,
-        inputPartitions,
-        hourlyGrace,
-        dailyGrace,
-        exposureGrace,
-        lookBackDays,
-        idleTimeout,
-        liveInterval,
-        storeType,
-        EventTimeRange.ALL);
-  }
-
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
   public static TopologySettings defaults(int inputPartitions) {
     return new TopologySettings(
@@ -116,7 +90,8 @@ public record TopologySettings(
         Duration.ofMinutes(5),
         // short enough for sub-second live updates, long enough to batch thousands of keys
         Duration.ofMillis(250),
-        StoreType.ROCKSDB);
+        StoreType.ROCKSDB,
+        EventTimeRange.ALL);
   }
 
   public TopologySettings withTopicPrefix(String prefix) {

@@ -7,18 +7,13 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.local.SharedRegistry;
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.Topics;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,11 +27,7 @@ class IngestCommandIT {
     ConfluentRegistryClient registry =
         ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     Topics topics = Topics.create(prefix, prefix, registry);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 2, Optional.empty());
-    }
+    SharedKafka.provision(topics, 2);
     String file =
         Path.of(IngestCommandIT.class.getResource("/formats/shadowserver-exchange.csv").toURI())
             .toString();

@@ -1,18 +1,15 @@
 package dev.patchwatch.local;
 
+import dev.patchwatch.topology.TopicProvisioner;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,26 +42,7 @@ public final class KafkaTestSupport {
             .collect(Collectors.toList());
     admin.createTopics(topics).all().get();
 
-    Map<TopicPartition, OffsetSpec> everyPartition = new HashMap<>();
-    partitions.forEach(
-        (topic, count) -> {
-          for (int p = 0; p < count; p++) {
-            everyPartition.put(new TopicPartition(topic, p), OffsetSpec.latest());
-          }
-        });
-    long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
-    while (true) {
-      try {
-        admin.listOffsets(everyPartition, new ListOffsetsOptions().timeoutMs(2_000)).all().get();
-        return;
-      } catch (ExecutionException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              "Topics " + partitions.keySet() + " have no leader yet", e);
-        }
-        TimeUnit.MILLISECONDS.sleep(100);
-      }
-    }
+    new TopicProvisioner(admin, TOPIC_READY_TIMEOUT).awaitLeaders(partitions);
   }
 
   /**

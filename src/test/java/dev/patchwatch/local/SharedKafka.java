@@ -1,11 +1,17 @@
 package dev.patchwatch.local;
 
+import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.topology.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * One embedded broker for every integration test of the JVM: tests isolate themselves with their
@@ -34,6 +40,15 @@ public final class SharedKafka {
       Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "shared-kafka-close"));
     }
     return kafka.bootstrapServers();
+  }
+
+  /** Creates PatchWatch's topics on the shared broker and waits for their leaders. */
+  public static void provision(Topics topics, int partitions) {
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+      new TopicProvisioner(admin, Duration.ofSeconds(30))
+          .ensure(topics, partitions, Optional.empty());
+    }
   }
 
   /** A name no other test of this JVM uses, for topic prefixes and application ids. */

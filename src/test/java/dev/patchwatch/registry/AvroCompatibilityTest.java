@@ -11,13 +11,7 @@ class AvroCompatibilityTest {
 
   private static final Schema V1 = GenericAvroSerdeTest.V1;
   private static final Schema V2 = GenericAvroSerdeTest.V2;
-  private static final Schema REQUIRED_ADDED =
-      SchemaBuilder.record("Host")
-          .namespace("test")
-          .fields()
-          .requiredString("ip")
-          .requiredString("owner")
-          .endRecord();
+  private static final Schema REQUIRED_ADDED = GenericAvroSerdeTest.REQUIRED_ADDED;
 
   private static List<SubjectSchema> versions(Schema... schemas) {
     return java.util.stream.IntStream.range(0, schemas.length)

@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -29,13 +28,7 @@ class ConfluentRegistryClientIT {
 
   private static final Schema V1 = GenericAvroSerdeTest.V1;
   private static final Schema V2 = GenericAvroSerdeTest.V2;
-  private static final Schema REQUIRED_ADDED =
-      SchemaBuilder.record("Host")
-          .namespace("test")
-          .fields()
-          .requiredString("ip")
-          .requiredString("owner")
-          .endRecord();
+  private static final Schema REQUIRED_ADDED = GenericAvroSerdeTest.REQUIRED_ADDED;
 
   @TempDir static Path sharedDir;
   private static LocalRegistry shared;

@@ -27,6 +27,15 @@ class GenericAvroSerdeTest {
           .optionalString("owner")
           .endRecord();
 
+  /** Adds a required field without a default: not BACKWARD compatible with v1. */
+  static final Schema REQUIRED_ADDED =
+      SchemaBuilder.record("Host")
+          .namespace("test")
+          .fields()
+          .requiredString("ip")
+          .requiredString("owner")
+          .endRecord();
+
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 
   private static GenericRecord host(Schema schema, String ip, String owner) {

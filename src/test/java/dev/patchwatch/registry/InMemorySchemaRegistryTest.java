@@ -4,20 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 class InMemorySchemaRegistryTest {
 
   private static final Schema V1 = GenericAvroSerdeTest.V1;
   private static final Schema V2 = GenericAvroSerdeTest.V2;
-  private static final Schema REQUIRED_ADDED =
-      SchemaBuilder.record("Host")
-          .namespace("test")
-          .fields()
-          .requiredString("ip")
-          .requiredString("owner")
-          .endRecord();
+  private static final Schema REQUIRED_ADDED = GenericAvroSerdeTest.REQUIRED_ADDED;
 
   private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
 

@@ -8,22 +8,17 @@ import dev.patchwatch.event.Watermark;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.local.SharedRegistry;
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
@@ -40,11 +35,7 @@ class ScanPublisherIT {
     ConfluentRegistryClient registry =
         ConfluentRegistryClient.builder(SharedRegistry.url()).build();
     Topics topics = Topics.create(prefix, prefix, registry);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 3, Optional.empty());
-    }
+    SharedKafka.provision(topics, 3);
     try (ScanPublisher publisher =
         ScanPublisher.builder()
             .bootstrapServers(SharedKafka.bootstrapServers())

@@ -23,11 +23,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
@@ -174,12 +171,7 @@ class RegistryIntegrationIT {
               .withApplicationId(id)
               .withIdleTimeout(Duration.ZERO);
       this.topics = Topics.create(id, id, registry);
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers()))) {
-        new TopicProvisioner(admin, Duration.ofSeconds(30))
-            .ensure(topics, partitions, Optional.empty());
-      }
+      SharedKafka.provision(topics, partitions);
       Topics.registerSchemas(topics, registry);
     }
 

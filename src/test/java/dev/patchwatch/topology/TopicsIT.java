@@ -77,9 +77,7 @@ class TopicsIT {
   void shouldNeitherRefuseNorDeleteRecordsStampedIn2021() throws Exception {
     String prefix = SharedKafka.unique("old-timestamps");
     Topics topics = Topics.create(prefix, prefix + "-app", new InMemorySchemaRegistry());
-    try (Admin admin = admin()) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30)).ensure(topics, 2, Optional.empty());
-    }
+    SharedKafka.provision(topics, 2);
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
     config.put(ProducerConfig.ACKS_CONFIG, "all");
