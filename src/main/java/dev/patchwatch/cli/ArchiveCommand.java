@@ -178,7 +178,7 @@ final class ArchiveCommand implements Runnable {
       TopologySettings topology = config.topologySettings(partitions > 0 ? partitions : 6);
       Optional<UnaryOperator<Instant>> after = Optional.empty();
       if (CLOSING.equals(watermark)) {
-        after = Optional.of(ScanArchive.closingWatermark(topology));
+        after = Optional.of(ScanArchive.closingWatermark(topology, Clock.systemUTC()));
       } else if (watermark != null) {
         try {
           after = Optional.of(ScanArchive.watermarkAt(new InstantConverter().convert(watermark)));

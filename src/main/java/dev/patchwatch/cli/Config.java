@@ -1,5 +1,6 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.event.EventContract;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
@@ -254,7 +255,8 @@ final class Config {
         get(IDLE_TIMEOUT),
         get(LIVE_INTERVAL),
         get(STORE_TYPE),
-        EventTimeRange.ALL);
+        EventTimeRange.ALL,
+        EventContract.MAX_AHEAD);
   }
 
   private static String nonBlank(String raw) {

@@ -38,7 +38,10 @@ public final class EventContract {
   private static final JsonFactory JSON = JsonFactory.builder().build();
 
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
-  private static final Duration AHEAD = Duration.ofDays(1);
+
+  /** How far past the validating clock an observedAt (and a watermark) may be: skewed scanners. */
+  public static final Duration MAX_AHEAD = Duration.ofDays(1);
+
   private static final long MAX_ASN = 0xFFFF_FFFFL;
   private static final int MAX_PORT = 0xFFFF;
   private static final int MAX_NAME = 64;
@@ -454,7 +457,7 @@ public final class EventContract {
           + Instants.format(EARLIEST);
     }
     Instant now = clock.instant();
-    if (observedAt.isAfter(now.plus(AHEAD))) {
+    if (observedAt.isAfter(now.plus(MAX_AHEAD))) {
       return "observedAt: "
           + Instants.format(observedAt)
           + " is more than 1 day after now ("

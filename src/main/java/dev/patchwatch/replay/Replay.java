@@ -83,7 +83,10 @@ public final class Replay {
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
     this.stateDir = stateDir;
-    this.settings = settings;
+    // Events may be a day ahead of the clock, so the closing watermark of current data is up to
+    // a day past that, plus the closing offset: the replay's own topology accepts it.
+    this.settings =
+        settings.withWatermarkAhead(EventContract.MAX_AHEAD.plus(closingOffset(settings)));
     this.clock = clock;
     this.progress = progress;
   }
@@ -213,15 +216,17 @@ public final class Replay {
    * enough to close every window holding an event (DESIGN section 7.4).
    */
   public static long closingWatermark(TopologySettings settings, long maxObservedAt) {
+    return maxObservedAt + closingOffset(settings).toMillis();
+  }
+
+  /** How far past the greatest observedAt a closing watermark lies: look-back, grace and a day. */
+  private static Duration closingOffset(TopologySettings settings) {
     Duration maxGrace =
         Arrays.stream(Granularity.values())
             .map(settings::grace)
             .max(Comparator.naturalOrder())
             .orElseThrow();
-    return maxObservedAt
-        + Duration.ofDays(settings.lookBackDays()).toMillis()
-        + maxGrace.toMillis()
-        + Duration.ofDays(1).toMillis();
+    return Duration.ofDays(settings.lookBackDays()).plus(maxGrace).plus(Duration.ofDays(1));
   }
 
   private void process(Topics topics, long events, long endWatermark) {

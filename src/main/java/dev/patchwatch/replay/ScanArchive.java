@@ -278,11 +278,17 @@ public final class ScanArchive {
       long records, long published, long rejected, Optional<Instant> watermark, Duration elapsed) {}
 
   /**
-   * After an import, a watermark closing every window that holds an imported event (DESIGN 7.4).
+   * After an import, a watermark closing every window that holds an imported event (DESIGN 7.4),
+   * but never past {@code clock}'s now: a live application keeps counting the windows that have not
+   * ended yet, and they close as its live data moves on.
    */
-  public static UnaryOperator<Instant> closingWatermark(TopologySettings settings) {
-    return maxObservedAt ->
-        Instant.ofEpochMilli(Replay.closingWatermark(settings, maxObservedAt.toEpochMilli()));
+  public static UnaryOperator<Instant> closingWatermark(TopologySettings settings, Clock clock) {
+    return maxObservedAt -> {
+      Instant closing =
+          Instant.ofEpochMilli(Replay.closingWatermark(settings, maxObservedAt.toEpochMilli()));
+      Instant now = clock.instant();
+      return closing.isAfter(now) ? now : closing;
+    };
   }
 
   /** After an import, a watermark at a given instant. */

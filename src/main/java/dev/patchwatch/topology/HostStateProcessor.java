@@ -59,6 +59,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private final long idleTimeoutMs;
   private final long countFromMs;
   private final long countToMs;
+  private final long watermarkAheadMs;
 
   private ProcessorContext<byte[], StageOutput> context;
   private EventContract contract;
@@ -85,6 +86,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     this.idleTimeoutMs = settings.idleTimeout().toMillis();
     this.countFromMs = settings.eventTimeRange().fromMillis();
     this.countToMs = settings.eventTimeRange().toMillis();
+    this.watermarkAheadMs = settings.watermarkAhead().toMillis();
     this.outbox = new Outbox(settings.inputPartitions());
   }
 
@@ -140,12 +142,32 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
     if (input instanceof ScanInput.Event e) {
       processEvent(record, e.event());
     } else if (input instanceof ScanInput.Watermark w) {
-      advance(w.time());
+      processWatermark(record, w.time());
     } else if (input instanceof ScanInput.Broken b) {
       reject(record, b.reason(), b.message(), List.of());
     } else {
       reject(record, RejectReason.UNDECODABLE, "null value", List.of());
     }
+  }
+
+  private void processWatermark(Record<byte[], ScanInput> record, long time) {
+    long now = context.currentSystemTimeMs();
+    long limit = now > Long.MAX_VALUE - watermarkAheadMs ? Long.MAX_VALUE : now + watermarkAheadMs;
+    if (time > limit) {
+      reject(
+          record,
+          RejectReason.INVALID_WATERMARK,
+          "watermark "
+              + Instant.ofEpochMilli(time)
+              + " is more than "
+              + settings.watermarkAhead().toHours()
+              + " h ahead of the clock ("
+              + Instant.ofEpochMilli(now)
+              + "): it would close windows that are still being scanned",
+          List.of());
+      return;
+    }
+    advance(time);
   }
 
   private void processEvent(Record<byte[], ScanInput> record, ScanEvent raw) {

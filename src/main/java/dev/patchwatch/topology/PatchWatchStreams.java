@@ -4,9 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,10 +33,12 @@ public final class PatchWatchStreams implements AutoCloseable {
       Path stateDir,
       Map<String, String> overrides,
       StreamThreadExceptionResponse onFailure) {
-    this.streams =
-        new KafkaStreams(
-            PatchWatchTopology.build(settings, topics),
-            StreamsProperties.of(settings, bootstrapServers, stateDir, overrides));
+    Properties props = StreamsProperties.of(settings, bootstrapServers, stateDir, overrides);
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RejectingDeserializationHandler.class);
+    props.putAll(RejectingDeserializationHandler.configs(topics));
+    this.streams = new KafkaStreams(PatchWatchTopology.build(settings, topics), props);
     streams.setUncaughtExceptionHandler(
         e -> {
           lastFailure.set(e);

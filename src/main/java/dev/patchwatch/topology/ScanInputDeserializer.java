@@ -44,7 +44,14 @@ final class ScanInputDeserializer implements Deserializer<ScanInput> {
             "header " + Watermark.HEADER + " does not hold an ISO-8601 instant",
             null);
       }
-      return new ScanInput.Watermark(time.get().toEpochMilli());
+      try {
+        return new ScanInput.Watermark(time.get().toEpochMilli());
+      } catch (ArithmeticException e) {
+        return new ScanInput.Broken(
+            RejectReason.INVALID_WATERMARK,
+            "watermark " + time.get() + " is beyond what epoch milliseconds can hold",
+            null);
+      }
     }
     if (data == null) {
       return new ScanInput.Broken(

@@ -3,6 +3,7 @@ package dev.patchwatch.topology;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration PatchWatch runs with; callers may override any of it. */
@@ -27,6 +28,16 @@ public final class StreamsProperties {
     props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     // The global store's updater fails on bad records like the tasks do; Kafka 5 makes it default.
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    // Changelog and repartition records carry event time, and a watermark or an event may be a day
+    // ahead of the broker's clock (replay's closing watermark more). Kafka 4 brokers refuse records
+    // over an hour ahead by default, and may be set to refuse old ones: the internal topics opt out
+    // of both, since the topology, not the broker, judges event time (DESIGN section 7.4).
+    props.put(
+        StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG),
+        Long.toString(Long.MAX_VALUE));
+    props.put(
+        StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG),
+        Long.toString(Long.MAX_VALUE));
     props.putAll(overrides);
     return props;
   }

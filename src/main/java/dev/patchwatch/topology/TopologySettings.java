@@ -1,6 +1,7 @@
 package dev.patchwatch.topology;
 
 import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.event.EventContract;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -21,6 +22,10 @@ import java.util.function.Consumer;
  * @param storeType where host state is kept
  * @param eventTimeRange the observedAt range counted; {@link EventTimeRange#ALL} except for a
  *     reprocessing run limited to part of the history
+ * @param watermarkAhead how far ahead of the stream thread's clock a watermark may be; a later one
+ *     is rejected ({@code INVALID_WATERMARK}), so no typo can close the coming days' windows. One
+ *     day, as for observedAt; {@code replay}, which owns its whole input, raises it to close the
+ *     windows of current data
  */
 public record TopologySettings(
     String topicPrefix,
@@ -33,7 +38,8 @@ public record TopologySettings(
     Duration idleTimeout,
     Duration liveInterval,
     StoreType storeType,
-    EventTimeRange eventTimeRange) {
+    EventTimeRange eventTimeRange,
+    Duration watermarkAhead) {
 
   /** Where the per-host state lives. */
   public enum StoreType {
@@ -75,6 +81,7 @@ public record TopologySettings(
     }
     Objects.requireNonNull(storeType, "storeType");
     Objects.requireNonNull(eventTimeRange, "eventTimeRange");
+    requireNonNegative("watermark look-ahead", watermarkAhead);
   }
 
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
@@ -91,7 +98,8 @@ public record TopologySettings(
         // short enough for sub-second live updates, long enough to batch thousands of keys
         Duration.ofMillis(250),
         StoreType.ROCKSDB,
-        EventTimeRange.ALL);
+        EventTimeRange.ALL,
+        EventContract.MAX_AHEAD);
   }
 
   public TopologySettings withTopicPrefix(String prefix) {
@@ -135,6 +143,10 @@ public record TopologySettings(
     return edit(e -> e.eventTimeRange = range);
   }
 
+  public TopologySettings withWatermarkAhead(Duration ahead) {
+    return edit(e -> e.watermarkAhead = ahead);
+  }
+
   /** A copy with some components changed, validated like any other. */
   private TopologySettings edit(Consumer<Editable> change) {
     Editable e = new Editable(this);
@@ -150,7 +162,8 @@ public record TopologySettings(
         e.idleTimeout,
         e.liveInterval,
         e.storeType,
-        e.eventTimeRange);
+        e.eventTimeRange,
+        e.watermarkAhead);
   }
 
   /** The components, as fields a change can set. */
@@ -166,6 +179,7 @@ public record TopologySettings(
     Duration liveInterval;
     StoreType storeType;
     EventTimeRange eventTimeRange;
+    Duration watermarkAhead;
 
     Editable(TopologySettings s) {
       topicPrefix = s.topicPrefix;
@@ -179,6 +193,7 @@ public record TopologySettings(
       liveInterval = s.liveInterval;
       storeType = s.storeType;
       eventTimeRange = s.eventTimeRange;
+      watermarkAhead = s.watermarkAhead;
     }
   }
 

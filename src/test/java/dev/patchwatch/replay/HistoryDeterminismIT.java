@@ -362,7 +362,10 @@ class HistoryDeterminismIT {
     ScanArchive.Imported imported =
         new ScanArchive(cluster, otherRegistry, CLOCK, new PrintWriter(progress))
             .importFile(
-                archive, fresh, Optional.empty(), Optional.of(ScanArchive.closingWatermark(fresh)));
+                archive,
+                fresh,
+                Optional.empty(),
+                Optional.of(ScanArchive.closingWatermark(fresh, CLOCK)));
     assertThat(imported.published()).isEqualTo(events.size());
     assertThat(imported.rejected()).isZero();
     assertThat(imported.watermark()).contains(Instant.ofEpochMilli(end));

@@ -8,6 +8,7 @@ import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,6 +31,7 @@ final class TopologyHarness implements AutoCloseable {
   static final Instant WALL_CLOCK = Instant.parse("2021-04-01T00:00:00Z");
 
   final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+  final Instant wallClock;
   final TopologySettings settings;
   final Topics topics;
   final TopologyTestDriver driver;
@@ -48,14 +50,24 @@ final class TopologyHarness implements AutoCloseable {
   }
 
   TopologyHarness(TopologySettings settings) {
+    this(settings, WALL_CLOCK);
+  }
+
+  /** A harness whose stream-thread clock starts at {@code wallClock}, for today's data. */
+  TopologyHarness(TopologySettings settings, Instant wallClock) {
+    this.wallClock = wallClock;
     this.settings = settings;
     this.topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        RejectingDeserializationHandler.class);
+    props.putAll(RejectingDeserializationHandler.configs(topics));
     this.driver =
-        new TopologyTestDriver(PatchWatchTopology.build(settings, topics), props, WALL_CLOCK);
+        new TopologyTestDriver(PatchWatchTopology.build(settings, topics), props, wallClock);
     this.scans =
         driver.createInputTopic(
             topics.scans().name(),
@@ -100,9 +112,14 @@ final class TopologyHarness implements AutoCloseable {
   }
 
   void watermark(String instant) {
+    watermarkHeader(Instant.parse(instant).toString());
+  }
+
+  /** A watermark record whose header holds {@code text}, valid or not. */
+  void watermarkHeader(String text) {
     RecordHeaders headers = new RecordHeaders();
-    headers.add(Watermark.HEADER, Watermark.encode(Instant.parse(instant)));
-    rawScans.pipeInput(new TestRecord<>(null, null, headers, WALL_CLOCK));
+    headers.add(Watermark.HEADER, text.getBytes(StandardCharsets.UTF_8));
+    rawScans.pipeInput(new TestRecord<>(null, null, headers, wallClock));
   }
 
   void advanceWallClock(Duration by) {
