@@ -30,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * key, publishes live sums, and publishes a window's finals once every input partition's progress
  * has closed it; a window's keys are then forgotten, so each final is published exactly once.
  */
-final class AggregateProcessor implements Processor<byte[], StageMessage, CountKey, StageOutput> {
+final class AggregateProcessor
+    implements Processor<byte[], StageMessage, CountKey, RemediationCount> {
+
+  /** The child that publishes finals, each to its granularity's topic. */
+  static final String TO_FINALS = "finals-sink";
+
+  /** The child that publishes live values; a null value removes the key. */
+  static final String TO_LIVE = "live-sink";
 
   static final String COUNTS_STORE = "aggregate-counts";
   static final String PROGRESS_STORE = "aggregate-progress";
@@ -40,7 +47,7 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
   private final TopologySettings settings;
   private final Windowing windowing;
 
-  private ProcessorContext<CountKey, StageOutput> context;
+  private ProcessorContext<CountKey, RemediationCount> context;
   private KeyValueStore<Bytes, PartitionedCounts> counts;
   private KeyValueStore<Integer, Long> progressStore;
   private long[] progress;
@@ -53,7 +60,7 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
   }
 
   @Override
-  public void init(ProcessorContext<CountKey, StageOutput> context) {
+  public void init(ProcessorContext<CountKey, RemediationCount> context) {
     this.context = context;
     this.counts = context.getStateStore(COUNTS_STORE);
     this.progressStore = context.getStateStore(PROGRESS_STORE);
@@ -159,8 +166,8 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
         RemediationCount total = total(entry.key.get(), entry.value);
         CountKey key = AggregateKey.decode(entry.key.get());
         if (total != null) {
-          forward(key, new StageOutput.ToCounts(true, total));
-          forward(key, new StageOutput.ToCounts(false, total));
+          forward(key, total, TO_FINALS);
+          forward(key, total, TO_LIVE);
         }
         counts.delete(entry.key);
         dirty.remove(entry.key);
@@ -173,7 +180,8 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
       PartitionedCounts current = counts.get(key);
       forward(
           AggregateKey.decode(key.get()),
-          new StageOutput.ToCounts(false, current == null ? null : total(key.get(), current)));
+          current == null ? null : total(key.get(), current),
+          TO_LIVE);
     }
     dirty.clear();
   }
@@ -206,7 +214,7 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, CountK
         .build();
   }
 
-  private void forward(CountKey key, StageOutput value) {
-    context.forward(new Record<>(key, value, context.currentSystemTimeMs()));
+  private void forward(CountKey key, RemediationCount value, String child) {
+    context.forward(new Record<>(key, value, context.currentSystemTimeMs()), child);
   }
 }

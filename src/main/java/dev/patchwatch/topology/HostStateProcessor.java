@@ -45,7 +45,19 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * window it sends that window's partials and then its progress to the aggregating stage, which
  * publishes finals once every partition has done so (DESIGN sections 3 and 7.3).
  */
-final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], StageOutput> {
+final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], Object> {
+
+  /** The child that publishes rejections ({@link Rejected}). */
+  static final String TO_REJECTED = "rejected-sink";
+
+  /** The child that announces this partition's progress ({@link PartitionProgress}). */
+  static final String TO_PROGRESS = "progress-sink";
+
+  /**
+   * The child that sends {@link StageMessage}s to the aggregating stage: the first node of the
+   * partials repartition, named by Kafka Streams after the repartition's name.
+   */
+  static final String TO_PARTIALS = PatchWatchTopology.PARTIALS + "-repartition-filter";
 
   static final String HOST_STORE = "host-state";
   static final String PROGRESS_STORE = "partition-progress";
@@ -61,7 +73,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private final long countToMs;
   private final long watermarkAheadMs;
 
-  private ProcessorContext<byte[], StageOutput> context;
+  private ProcessorContext<byte[], Object> context;
   private EventContract contract;
   private KeyValueStore<Bytes, HostRecord> hosts;
   private KeyValueStore<Integer, PartitionProgress> ownProgress;
@@ -91,7 +103,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   }
 
   @Override
-  public void init(ProcessorContext<byte[], StageOutput> context) {
+  public void init(ProcessorContext<byte[], Object> context) {
     this.context = context;
     this.contract = new EventContract(new ContextClock(context));
     this.hosts = context.getStateStore(HOST_STORE);
@@ -370,9 +382,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       outbox.flush();
       // After the partials of every window it closed, so the aggregating stage has them all when
       // it sees this progress.
-      forward(
-          new byte[4],
-          new StageOutput.ToAggregate(new StageMessage(partition, progress, List.of())));
+      forward(new byte[4], new StageMessage(partition, progress, List.of()), TO_PARTIALS);
       announce();
     }
     if (dayClosed) {
@@ -455,7 +465,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
   private void announce() {
     announced = true;
     ByteBuffer key = ByteBuffer.allocate(4).putInt(partition);
-    forward(key.array(), new StageOutput.ToProgress(new PartitionProgress(progress, idle)));
+    forward(key.array(), new PartitionProgress(progress, idle), TO_PROGRESS);
   }
 
   /** Sends every changed key of the window, and remembers what was sent, in the same commit. */
@@ -514,7 +524,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
       List<Snapshot> batch = byTask.get(task);
       forward(
           ByteBuffer.allocate(4).putInt(task).array(),
-          new StageOutput.ToAggregate(new StageMessage(partition, null, new ArrayList<>(batch))));
+          new StageMessage(partition, null, new ArrayList<>(batch)),
+          TO_PARTIALS);
       batch.clear();
     }
   }
@@ -554,11 +565,11 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], S
             .setOrigin(origin)
             .setRejectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
             .build();
-    forward(record.key(), new StageOutput.ToRejected(rejected));
+    forward(record.key(), rejected, TO_REJECTED);
   }
 
-  private void forward(byte[] key, StageOutput value) {
-    context.forward(new Record<>(key, value, context.currentSystemTimeMs()));
+  private void forward(byte[] key, Object value, String child) {
+    context.forward(new Record<>(key, value, context.currentSystemTimeMs()), child);
   }
 
   static Bytes hostKey(String vulnerability, String ip) {

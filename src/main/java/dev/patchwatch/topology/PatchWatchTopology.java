@@ -1,6 +1,7 @@
 package dev.patchwatch.topology;
 
 import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.internal.HostRecord;
 import dev.patchwatch.avro.internal.PartialCounts;
@@ -8,7 +9,6 @@ import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
 import java.nio.ByteBuffer;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -16,7 +16,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -113,39 +112,27 @@ public final class PatchWatchTopology {
                 .withTimestampExtractor(new ScanTimestampExtractor())
                 .withName("scans-source"));
 
-    Map<String, KStream<byte[], StageOutput>> fromHosts =
-        scans
-            .process(
-                () -> new HostStateProcessor(settings, topics.scans().name()),
-                Named.as("host-state-processor"),
-                HostStateProcessor.HOST_STORE,
-                HostStateProcessor.PROGRESS_STORE,
-                HostStateProcessor.SENT_STORE)
-            .split(Named.as("host-state-"))
-            .branch((k, v) -> v instanceof StageOutput.ToRejected, Branched.as("rejected"))
-            .branch((k, v) -> v instanceof StageOutput.ToProgress, Branched.as("progress"))
-            .defaultBranch(Branched.as("partials"));
-
-    fromHosts
-        .get("host-state-rejected")
-        .mapValues(v -> ((StageOutput.ToRejected) v).rejected(), Named.as("rejected-unwrap"))
+    // The host-state processor sends each kind of record to its own named child.
+    KStream<byte[], Object> fromHosts =
+        scans.process(
+            () -> new HostStateProcessor(settings, topics.scans().name()),
+            Named.as("host-state-processor"),
+            HostStateProcessor.HOST_STORE,
+            HostStateProcessor.PROGRESS_STORE,
+            HostStateProcessor.SENT_STORE);
+    PatchWatchTopology.<byte[], Rejected>ofType(fromHosts)
         .to(
             topics.rejected().name(),
             Produced.with(topics.rejected().keySerde(), topics.rejected().valueSerde())
-                .withName("rejected-sink"));
-
-    fromHosts
-        .get("host-state-progress")
-        .mapValues(v -> ((StageOutput.ToProgress) v).progress(), Named.as("progress-unwrap"))
+                .withName(HostStateProcessor.TO_REJECTED));
+    PatchWatchTopology.<byte[], PartitionProgress>ofType(fromHosts)
         .to(
             topics.progress().name(),
             Produced.with(Serdes.ByteArray(), topics.progress().valueSerde())
-                .withName("progress-sink"));
+                .withName(HostStateProcessor.TO_PROGRESS));
 
-    Map<String, KStream<CountKey, StageOutput>> fromAggregate =
-        fromHosts
-            .get("host-state-partials")
-            .mapValues(v -> ((StageOutput.ToAggregate) v).message(), Named.as("partials-unwrap"))
+    KStream<CountKey, RemediationCount> fromAggregate =
+        PatchWatchTopology.<byte[], StageMessage>ofType(fromHosts)
             .repartition(
                 Repartitioned.<byte[], StageMessage>as(PARTIALS)
                     .withKeySerde(Serdes.ByteArray())
@@ -155,29 +142,26 @@ public final class PatchWatchTopology {
                 () -> new AggregateProcessor(settings),
                 Named.as("aggregate-processor"),
                 AggregateProcessor.COUNTS_STORE,
-                AggregateProcessor.PROGRESS_STORE)
-            .split(Named.as("aggregate-"))
-            .branch((k, v) -> ((StageOutput.ToCounts) v).isFinal(), Branched.as("final"))
-            .defaultBranch(Branched.as("live"));
-
-    fromAggregate
-        .get("aggregate-final")
-        .mapValues(v -> ((StageOutput.ToCounts) v).count(), Named.as("final-unwrap"))
-        .to(
-            (key, value, context) -> topics.finals(key.getGranularity()).name(),
-            Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
-                .withName("finals-sink"));
-
-    fromAggregate
-        .get("aggregate-live")
-        .mapValues(v -> ((StageOutput.ToCounts) v).count(), Named.as("live-unwrap"))
-        .to(
-            topics.countsLive().name(),
-            Produced.<CountKey, RemediationCount>with(
-                    topics.countsLive().keySerde(), topics.countsLive().valueSerde())
-                .withName("live-sink"));
+                AggregateProcessor.PROGRESS_STORE);
+    fromAggregate.to(
+        (key, value, context) -> topics.finals(key.getGranularity()).name(),
+        Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
+            .withName(AggregateProcessor.TO_FINALS));
+    fromAggregate.to(
+        topics.countsLive().name(),
+        Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
+            .withName(AggregateProcessor.TO_LIVE));
 
     return builder.build();
+  }
+
+  /**
+   * The host-state processor's output as the type one child receives: it forwards to each child by
+   * name, and only values of that child's type.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K, V> KStream<K, V> ofType(KStream<K, Object> stream) {
+    return (KStream<K, V>) (KStream<K, ?>) stream;
   }
 
   private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(
