@@ -1,13 +1,14 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.local.DataDirectory;
 import dev.patchwatch.local.LocalStack;
+import dev.patchwatch.local.PortInUseException;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.topology.PatchWatchStreams;
 import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -90,10 +91,16 @@ final class LocalCommand implements Callable<Integer> {
           spec.commandLine(), "--partitions must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
-    Files.createDirectories(dataDir);
+    DataDirectory.Prepared data = DataDirectory.preparePrivate(dataDir, "--data-dir");
+    data.tightenedFrom()
+        .ifPresent(
+            mode -> {
+              PrintWriter err = spec.commandLine().getErr();
+              err.printf("note: --data-dir %s was %s, made private (rwx------)%n", dataDir, mode);
+              err.flush();
+            });
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (LocalStack stack =
-        LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl))) {
+    try (LocalStack stack = startStack()) {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       TopologySettings settings =
@@ -142,5 +149,15 @@ final class LocalCommand implements Callable<Integer> {
       shutdown.closed();
     }
     return 0;
+  }
+
+  private LocalStack startStack() {
+    try {
+      return LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl));
+    } catch (PortInUseException e) {
+      String flag = e.port() == kafkaPort ? "--kafka-port" : "--registry-port";
+      throw new IllegalStateException(
+          e.getMessage() + ": stop what listens there, or choose another with " + flag, e);
+    }
   }
 }
