@@ -199,6 +199,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     // the log cleaner allocates this buffer on the heap up front (default 128 MiB); we share the
     // JVM
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    // After a kill the controller refuses the restarted broker's registration
+    // (DUPLICATE_BROKER_REGISTRATION) until the dead incarnation's session expires: 9 s by default,
+    // 11 s measured with retries. Broker and controller share this process, so a short session
+    // costs one loopback heartbeat a second.
+    props.put("broker.session.timeout.ms", "3000");
+    props.put("broker.heartbeat.interval.ms", "1000");
     // without a bound a broker that cannot start would block start() forever
     props.put("server.max.startup.time.ms", Long.toString(START_TIMEOUT.toMillis()));
     props.putAll(overrides);
