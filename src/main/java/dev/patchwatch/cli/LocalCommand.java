@@ -1,20 +1,28 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.local.DataDirectory;
 import dev.patchwatch.local.LocalStack;
+import dev.patchwatch.local.PortInUseException;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.topology.PatchWatchStreams;
 import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -90,10 +98,16 @@ final class LocalCommand implements Callable<Integer> {
           spec.commandLine(), "--partitions must be at least 1");
     }
     PrintWriter out = spec.commandLine().getOut();
-    Files.createDirectories(dataDir);
+    DataDirectory.Prepared data = DataDirectory.preparePrivate(dataDir, "--data-dir");
+    data.tightenedFrom()
+        .ifPresent(
+            mode -> {
+              PrintWriter err = spec.commandLine().getErr();
+              err.printf("note: --data-dir %s was %s, made private (rwx------)%n", dataDir, mode);
+              err.flush();
+            });
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (LocalStack stack =
-        LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl))) {
+    try (LocalStack stack = startStack()) {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       TopologySettings settings =
@@ -109,6 +123,7 @@ final class LocalCommand implements Callable<Integer> {
             settings.withInputPartitions(
                 provisioner.partitions(topics.scans().name()).orElse(partitions));
         provisioner.ensure(topics, settings.inputPartitions(), Optional.empty());
+        removeStaleMembers(admin, settings.applicationId());
       }
       Topics.registerSchemas(topics, registry);
       try (PatchWatchStreams streams =
@@ -142,5 +157,53 @@ final class LocalCommand implements Callable<Integer> {
       shutdown.closed();
     }
     return 0;
+  }
+
+  /**
+   * A run killed outright (SIGKILL, power loss) never left its consumer group, and the group waits
+   * for its members until their session times out, 45 s after the broker came back: that was most
+   * of a restart. On a broker private to this data directory every member found before our streams
+   * start is such a leftover (and anyone else's would simply rejoin), so they are removed.
+   */
+  private void removeStaleMembers(Admin admin, String groupId) throws InterruptedException {
+    try {
+      ConsumerGroupDescription group =
+          admin
+              .describeConsumerGroups(List.of(groupId))
+              .describedGroups()
+              .get(groupId)
+              .get(30, TimeUnit.SECONDS);
+      if (!group.members().isEmpty()) {
+        admin
+            .removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions())
+            .all()
+            .get(30, TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+        warnMembersKept(groupId, e.getCause());
+      }
+    } catch (TimeoutException e) {
+      warnMembersKept(groupId, e);
+    }
+  }
+
+  private void warnMembersKept(String groupId, Throwable cause) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.printf(
+        "warning: cannot check group %s for members of a killed run (%s); if there are, the"
+            + " topology starts when their session times out%n",
+        groupId, cause);
+    err.flush();
+  }
+
+  private LocalStack startStack() {
+    try {
+      return LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl));
+    } catch (PortInUseException e) {
+      String flag = e.port() == kafkaPort ? "--kafka-port" : "--registry-port";
+      throw new IllegalStateException(
+          e.getMessage() + ": stop what listens there, or choose another with " + flag, e);
+    }
   }
 }

@@ -5,9 +5,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
@@ -37,7 +34,7 @@ import org.apache.kafka.metadata.storage.Formatter;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-  private static final String HOST = "127.0.0.1";
+  private static final String HOST = Ports.HOST;
   private static final int NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
@@ -78,8 +75,9 @@ public final class EmbeddedKafka implements AutoCloseable {
    * @param port the client port, 0 for a free one
    * @param brokerOverrides broker settings applied over the defaults (listeners and directories are
    *     managed here and cannot be overridden)
-   * @throws IllegalStateException if the port is in use, the directory is unusable or the broker is
-   *     not ready within 60 s; no broker thread is left running then
+   * @throws PortInUseException if {@code port} is taken, before anything is started
+   * @throws IllegalStateException if the directory is unusable or the broker is not ready within 60
+   *     s; no broker thread is left running then
    */
   public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> brokerOverrides) {
     if (port < 0 || port > 65_535) {
@@ -109,8 +107,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     // opened it
     Path metadataDir = dir.resolve("metadata");
     Path logDir = dir.resolve("logs");
-    int brokerPort = port == 0 ? freePort() : port;
-    int controllerPort = freePort();
+    int brokerPort = port == 0 ? Ports.free() : Ports.requireFree(port);
+    int controllerPort = Ports.free();
     KafkaConfig config =
         new KafkaConfig(
             settings(metadataDir, logDir, brokerPort, controllerPort, overrides), false);
@@ -201,6 +199,12 @@ public final class EmbeddedKafka implements AutoCloseable {
     // the log cleaner allocates this buffer on the heap up front (default 128 MiB); we share the
     // JVM
     props.put("log.cleaner.dedupe.buffer.size", Integer.toString(16 * 1024 * 1024));
+    // After a kill the controller refuses the restarted broker's registration
+    // (DUPLICATE_BROKER_REGISTRATION) until the dead incarnation's session expires: 9 s by default,
+    // 11 s measured with retries. Broker and controller share this process, so a short session
+    // costs one loopback heartbeat a second.
+    props.put("broker.session.timeout.ms", "3000");
+    props.put("broker.heartbeat.interval.ms", "1000");
     // without a bound a broker that cannot start would block start() forever
     props.put("server.max.startup.time.ms", Long.toString(START_TIMEOUT.toMillis()));
     props.putAll(overrides);
@@ -208,18 +212,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static Path prepareDirectory(Path dataDir) {
-    Path dir = dataDir.toAbsolutePath().normalize();
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "Kafka data directory " + dir + " cannot be created: " + e, e);
-    }
-    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new IllegalStateException(
-          "Kafka data directory " + dir + " is not a writable directory");
-    }
-    return dir;
+    return DataDirectory.preparePrivate(dataDir, "Kafka data directory").dir();
   }
 
   /**
@@ -242,7 +235,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("Kafka data directory " + dir + " is not writable: " + e, e);
     }
-    throw new IllegalStateException("Kafka data directory " + dir + " is in use by another broker");
+    throw new IllegalStateException(
+        "Kafka data directory " + dir + " is in use by another broker (another local stack?)");
   }
 
   private static void release(FileChannel lock) {
@@ -333,17 +327,5 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static void stop(KafkaRaftServer server) {
     server.shutdown();
     server.awaitShutdown();
-  }
-
-  /**
-   * A port free right now; the small race until Kafka binds it is acceptable on a local machine.
-   */
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("No free port on " + HOST, e);
-    }
   }
 }

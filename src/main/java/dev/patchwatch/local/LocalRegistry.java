@@ -3,9 +3,6 @@ package dev.patchwatch.local;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -52,7 +49,7 @@ public final class LocalRegistry implements AutoCloseable {
   /** The Confluent-compatible API's path on the server. */
   public static final String CCOMPAT_PATH = "/apis/ccompat/v7";
 
-  private static final String HOST = "127.0.0.1";
+  private static final String HOST = Ports.HOST;
   private static final String LOG_FILE = "apicurio.log";
   private static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
@@ -92,8 +89,9 @@ public final class LocalRegistry implements AutoCloseable {
    * @param workDir the registry's own directory: {@code data/} (its database), {@code tmp/}, {@code
    *     launcher/} and {@code apicurio.log}; created if missing, reused as it is otherwise
    * @param port the HTTP port on 127.0.0.1, 0 for a free one
-   * @throws IllegalStateException if the port is taken, or the registry exits or is not ready in
-   *     time (with the end of its log); no process is left running then
+   * @throws PortInUseException if {@code port} is taken, before anything is started
+   * @throws IllegalStateException if the registry exits or is not ready in time (with the end of
+   *     its log); no process is left running then
    */
   public static LocalRegistry start(Path home, Path workDir, int port, Duration startTimeout) {
     if (port < 0 || port > 65_535) {
@@ -108,6 +106,7 @@ public final class LocalRegistry implements AutoCloseable {
     Path logFile = dir.resolve(LOG_FILE);
     long logStart;
     Path classes;
+    DataDirectory.preparePrivate(dir, "registry directory");
     try {
       Files.createDirectories(dir.resolve("data"));
       Files.createDirectories(dir.resolve("tmp"));
@@ -116,7 +115,7 @@ public final class LocalRegistry implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the registry's directory " + dir, e);
     }
-    int httpPort = port == 0 ? freePort() : requireFree(port);
+    int httpPort = port == 0 ? Ports.free() : Ports.requireFree(port);
 
     ProcessBuilder builder =
         new ProcessBuilder(command(jar, classes, dir, httpPort))
@@ -414,24 +413,6 @@ public final class LocalRegistry implements AutoCloseable {
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
     }
     return dir;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot find a free port on " + HOST, e);
-    }
-  }
-
-  private static int requireFree(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
-      return port;
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "port " + port + " on " + HOST + " is in use: choose another, or 0 for a free one", e);
-    }
   }
 
   private static List<String> logLines(Path logFile, long from) {

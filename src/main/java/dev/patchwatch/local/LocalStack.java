@@ -21,13 +21,24 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * @param dataDir holds {@code kafka/} and {@code registry/}; both survive a restart on it
+   * @param dataDir holds {@code kafka/} and {@code registry/}; both survive a restart on it; made
+   *     private (700) if it is not
    * @param kafkaPort 0 for a free port
    * @param registryPort 0 for a free port; ignored with an external registry
    * @param externalRegistryUrl a registry to use instead of starting Apicurio
+   * @throws PortInUseException if a port asked for is taken; nothing is started then
    */
   public static LocalStack start(
       Path dataDir, int kafkaPort, int registryPort, Optional<String> externalRegistryUrl) {
+    DataDirectory.preparePrivate(dataDir, "data directory");
+    // both before the broker starts: a taken registry port found after it would cost a broker
+    // start and stop for nothing
+    if (kafkaPort != 0) {
+      Ports.requireFree(kafkaPort);
+    }
+    if (registryPort != 0 && externalRegistryUrl.isEmpty()) {
+      Ports.requireFree(registryPort);
+    }
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
     if (externalRegistryUrl.isPresent()) {
       return new LocalStack(kafka, null, externalRegistryUrl.get());

@@ -170,9 +170,8 @@ class EmbeddedKafkaIT {
       int port = taken.getLocalPort();
 
       assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, port, Map.of()))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("broker port " + port)
-          .hasMessageContaining("already in use");
+          .isInstanceOf(PortInUseException.class)
+          .hasMessage("port " + port + " on 127.0.0.1 is in use (another local stack?)");
     }
     assertThat(newNonDaemonThreads(before)).isEmpty();
   }
