@@ -138,7 +138,8 @@ final class ArchiveCommand implements Runnable {
             + " scans topic with their original observedAt, validated like any scanner's.",
         "Invalid records are listed with their file and position and published to the rejected"
             + " topic. Missing topics are created (the scans topic with the `partitions` setting, 6 by"
-            + " default)."
+            + " default). A line or record larger than the `max.event.bytes` setting (512 KiB by"
+            + " default) is rejected as TOO_LARGE."
       })
   static final class Import implements Callable<Integer> {
 
@@ -193,7 +194,8 @@ final class ArchiveCommand implements Runnable {
                   ConnectionOptions.cluster(config),
                   Registries.client(config),
                   Clock.systemUTC(),
-                  spec.commandLine().getErr())
+                  spec.commandLine().getErr(),
+                  config.get(Config.MAX_EVENT_BYTES))
               .importFile(
                   input,
                   topology,

@@ -130,6 +130,13 @@ final class Config {
           (short) -1,
           "Replication of created topics; -1 = the broker's default",
           raw -> Short.parseShort(raw));
+  static final Setting<Integer> MAX_EVENT_BYTES =
+      new Setting<>(
+          "max.event.bytes",
+          EventContract.DEFAULT_MAX_EVENT_BYTES,
+          "Largest event in bytes (an input line or record, a serialized event); larger ones are"
+              + " rejected as TOO_LARGE. Keep it below the broker's message.max.bytes",
+          raw -> atLeast(Integer.parseInt(raw), EventContract.KEPT_BYTES));
 
   static final List<Setting<?>> ALL =
       List.of(
@@ -151,7 +158,8 @@ final class Config {
           STATE_DIR,
           STORE_TYPE,
           STREAM_THREADS,
-          REPLICATION_FACTOR);
+          REPLICATION_FACTOR,
+          MAX_EVENT_BYTES);
 
   private final Map<String, Object> values;
   private final Map<String, String> kafka;

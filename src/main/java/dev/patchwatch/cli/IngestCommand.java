@@ -1,7 +1,9 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
 import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.scanner.format.FormatReader;
@@ -9,17 +11,25 @@ import dev.patchwatch.scanner.format.FormatReader.ReadResult;
 import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.scanner.format.InputFormats;
 import java.io.BufferedInputStream;
-import java.io.BufferedWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,13 +82,27 @@ final class IngestCommand implements Callable<Integer> {
           "After the files, promise that nothing older than the newest event ingested will follow, so its windows can close.")
   boolean watermark;
 
+  @Option(
+      names = "--max-event-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest event (input line, serialized event); larger ones are rejected as TOO_LARGE"
+              + " (setting max.event.bytes, default "
+              + EventContract.DEFAULT_MAX_EVENT_BYTES
+              + ").")
+  Integer maxEventBytes;
+
   @Mixin ConnectionOptions connection;
 
   /** What to do with each read result. */
   private interface Sink extends AutoCloseable {
-    void event(ScanEvent event) throws IOException;
+    /** Takes the event, or says why it cannot (too large once serialized). */
+    Parsed.Invalid event(ScanEvent event) throws IOException;
 
     void rejected(Path file, ReadResult.Rejection rejection);
+
+    /** Every file was read: what {@link #close} finishes is complete. */
+    default void complete() {}
 
     @Override
     void close() throws Exception;
@@ -106,24 +130,38 @@ final class IngestCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     Progress progress = new Progress(err);
     long maxObservedAt = Long.MIN_VALUE;
-    try (Sink sink = toJsonl != null ? jsonlSink(toJsonl) : publishingSink(clock)) {
-      FormatReader reader = new FormatReader(input, new EventContract(clock));
+    Config config = config();
+    int maxBytes = config.get(Config.MAX_EVENT_BYTES);
+    try (Sink sink =
+        toJsonl != null ? jsonlSink(toJsonl, maxBytes) : publishingSink(config, clock)) {
+      FormatReader reader = new FormatReader(input, new EventContract(clock, maxBytes));
       for (Path file : files) {
         long[] newest = {maxObservedAt};
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
           reader.read(
               in,
-              result -> {
+              read -> {
+                ReadResult result = read;
                 if (result instanceof ReadResult.Event e) {
+                  Parsed.Invalid refused;
                   try {
-                    sink.event(e.event());
+                    refused = sink.event(e.event());
                   } catch (IOException ioe) {
                     throw new java.io.UncheckedIOException(ioe);
                   }
-                  newest[0] = Math.max(newest[0], e.event().getObservedAt().toEpochMilli());
-                  progress.event();
-                } else {
-                  ReadResult.Rejection r = (ReadResult.Rejection) result;
+                  if (refused == null) {
+                    newest[0] = Math.max(newest[0], e.event().getObservedAt().toEpochMilli());
+                    progress.event();
+                  } else {
+                    result =
+                        new ReadResult.Rejection(
+                            e.position(),
+                            EventContract.head(e.original()),
+                            refused.reason(),
+                            refused.message());
+                  }
+                }
+                if (result instanceof ReadResult.Rejection r) {
                   sink.rejected(file, r);
                   if (progress.rejected++ < LISTED_REJECTIONS) {
                     err.printf("  %s:%d: %s: %s%n", file, r.position(), r.reason(), r.message());
@@ -138,6 +176,7 @@ final class IngestCommand implements Callable<Integer> {
         ((PublishingSink) sink).watermark(Instant.ofEpochMilli(maxObservedAt));
         err.printf("  watermark %s sent to every partition%n", Instant.ofEpochMilli(maxObservedAt));
       }
+      sink.complete();
     }
     if (progress.rejected > LISTED_REJECTIONS) {
       err.printf("  ... and %,d more rejections%n", progress.rejected - LISTED_REJECTIONS);
@@ -152,27 +191,69 @@ final class IngestCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Sink jsonlSink(Path output) throws IOException {
-    BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+  /** The settings: --max-event-bytes over the connection options over environment and file. */
+  private Config config() {
+    Map<String, String> flags = new LinkedHashMap<>();
+    if (maxEventBytes != null) {
+      flags.put(Config.MAX_EVENT_BYTES.key(), String.valueOf(maxEventBytes));
+    }
+    return connection.load(flags);
+  }
+
+  /**
+   * Writes {@code OUT.part} and moves it to {@code OUT} once complete, so a failure never leaves a
+   * half-written file; each line is encoded whole before any of it is written.
+   */
+  private Sink jsonlSink(Path output, int maxBytes) throws IOException {
+    Path part = output.resolveSibling(output.getFileName() + ".part");
+    OutputStream stream = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16);
+    CharsetEncoder utf8 =
+        StandardCharsets.UTF_8
+            .newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
     return new Sink() {
+      private boolean failed = true;
+
       @Override
-      public void event(ScanEvent event) throws IOException {
-        writer.write(EventContract.toJson(event));
-        writer.newLine();
+      public Parsed.Invalid event(ScanEvent event) throws IOException {
+        ByteBuffer line = utf8.encode(CharBuffer.wrap(EventContract.toJson(event) + "\n"));
+        // a converted file is read again by replay, which would refuse the line then
+        Parsed.Invalid tooLarge =
+            EventContract.sizeProblem("event", line.remaining() - 1, maxBytes);
+        if (tooLarge != null) {
+          return tooLarge;
+        }
+        stream.write(line.array(), line.arrayOffset() + line.position(), line.remaining());
+        return null;
       }
 
       @Override
       public void rejected(Path file, ReadResult.Rejection rejection) {}
 
       @Override
+      public void complete() {
+        failed = false;
+      }
+
+      @Override
       public void close() throws IOException {
-        writer.close();
+        try {
+          stream.close();
+        } catch (IOException e) {
+          Files.deleteIfExists(part);
+          throw e;
+        }
+        if (failed) {
+          Files.deleteIfExists(part);
+        } else {
+          Files.move(part, output, StandardCopyOption.REPLACE_EXISTING);
+        }
       }
     };
   }
 
-  private Sink publishingSink(Clock clock) {
-    Config config = connection.load();
+  private Sink publishingSink(Config config, Clock clock) {
     ScanPublisher publisher =
         ScanPublisher.builder()
             .bootstrapServers(config.get(Config.BOOTSTRAP_SERVERS))
@@ -180,6 +261,7 @@ final class IngestCommand implements Callable<Integer> {
             .topicPrefix(config.get(Config.TOPIC_PREFIX))
             .properties(config.kafkaProperties())
             .clock(clock)
+            .maxEventBytes(config.get(Config.MAX_EVENT_BYTES))
             .build();
     return new PublishingSink(publisher);
   }
@@ -195,11 +277,16 @@ final class IngestCommand implements Callable<Integer> {
     }
 
     @Override
-    public void event(ScanEvent event) {
+    public Parsed.Invalid event(ScanEvent event) {
       try {
         track(publisher.publish(event));
+        return null;
       } catch (InvalidScanEventException e) {
-        throw new IllegalStateException("the reader passed an invalid event: " + e.getMessage(), e);
+        if (e.reason() != RejectReason.TOO_LARGE) {
+          throw new IllegalStateException(
+              "the reader passed an invalid event: " + e.getMessage(), e);
+        }
+        return new Parsed.Invalid(e.reason(), e.getMessage());
       }
     }
 

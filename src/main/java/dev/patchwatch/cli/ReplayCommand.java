@@ -1,5 +1,6 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.event.EventContract;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
@@ -69,8 +70,26 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Partitions of the scans topic, 1 to 64 (default: ${DEFAULT-VALUE}).")
   int partitions;
 
+  @Option(
+      names = "--max-event-bytes",
+      paramLabel = "BYTES",
+      description =
+          "Largest event (input line, archive record); larger ones are rejected as TOO_LARGE, keeping"
+              + " their first "
+              + EventContract.KEPT_BYTES
+              + " bytes (default: ${DEFAULT-VALUE}; the embedded broker takes records up to 1 MiB).")
+  int maxEventBytes = EventContract.DEFAULT_MAX_EVENT_BYTES;
+
   @Override
   public Integer call() throws IOException {
+    if (maxEventBytes < EventContract.KEPT_BYTES) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-event-bytes must be at least "
+              + EventContract.KEPT_BYTES
+              + ", got "
+              + maxEventBytes);
+    }
     if (partitions < 1 || partitions > 64) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
@@ -109,7 +128,8 @@ final class ReplayCommand implements Callable<Integer> {
                   work.resolve("streams"),
                   settings,
                   Clock.systemUTC(),
-                  err)
+                  err,
+                  maxEventBytes)
               .run(input, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,7 +36,17 @@ import java.util.TreeMap;
  */
 public final class EventContract {
 
-  private static final JsonFactory JSON = JsonFactory.builder().build();
+  /**
+   * The default largest event, in bytes (the setting {@code max.event.bytes}): half the broker's
+   * default 1 MiB record limit, so an event always fits and so does its rejection, which wraps the
+   * original bytes in an envelope (DESIGN 7.1).
+   */
+  public static final int DEFAULT_MAX_EVENT_BYTES = 512 * 1024;
+
+  /** How much of an oversize input a TOO_LARGE rejection keeps: enough to recognise it. */
+  public static final int KEPT_BYTES = 1024;
+
+  static final JsonFactory JSON = JsonLine.FACTORY;
 
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
@@ -48,16 +59,70 @@ public final class EventContract {
   private static final int MAX_EVENT_ID = 128;
   private static final int MAX_CARRIED = 255;
   private static final String UNKNOWN_COUNTRY = "ZZ";
+  private static final String NOT_UNICODE = " is not valid Unicode (unpaired surrogate)";
   private static final Set<String> COUNTRIES = countries();
   private static final Field[] CARRIED = {Field.HOSTNAME, Field.PRODUCT, Field.PRODUCT_VERSION};
 
   private final Clock clock;
+  private final int maxEventBytes;
 
   /**
    * @param clock the wall clock behind the rule that {@code observedAt} is at most one day ahead
    */
   public EventContract(Clock clock) {
+    this(clock, DEFAULT_MAX_EVENT_BYTES);
+  }
+
+  /**
+   * @param maxEventBytes the largest event in bytes: a JSON line's length, an Avro record's
+   *     encoding; larger ones are rejected as {@code TOO_LARGE}
+   */
+  public EventContract(Clock clock, int maxEventBytes) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    if (maxEventBytes < KEPT_BYTES) {
+      throw new IllegalArgumentException(
+          "the largest event must be at least " + KEPT_BYTES + " bytes, got " + maxEventBytes);
+    }
+    this.maxEventBytes = maxEventBytes;
+  }
+
+  /** The largest event accepted, in bytes. */
+  public int maxEventBytes() {
+    return maxEventBytes;
+  }
+
+  /**
+   * The rejection of an input of {@code bytes} bytes if that is over the limit, else null.
+   *
+   * @param what what was measured, for the message: "line", "record", "event"
+   */
+  public Parsed.Invalid sizeProblem(String what, long bytes) {
+    return sizeProblem(what, bytes, maxEventBytes);
+  }
+
+  /** The same against a given limit, for readers that have no contract at hand. */
+  public static Parsed.Invalid sizeProblem(String what, long bytes, int maxEventBytes) {
+    if (bytes <= maxEventBytes) {
+      return null;
+    }
+    return new Parsed.Invalid(
+        RejectReason.TOO_LARGE,
+        what
+            + " is "
+            + bytes
+            + " bytes, more than the limit of "
+            + maxEventBytes
+            + " (max.event.bytes); only its first "
+            + KEPT_BYTES
+            + " bytes are kept");
+  }
+
+  /**
+   * What a rejection carries of an oversize input: its first bytes, so the rejection itself stays
+   * far below the broker's limit.
+   */
+  public static byte[] head(byte[] original) {
+    return original.length <= KEPT_BYTES ? original : Arrays.copyOf(original, KEPT_BYTES);
   }
 
   /** Checks one JSON document (e.g. a JSONL line). Never throws. */
@@ -87,7 +152,8 @@ public final class EventContract {
     if (scanner == null) {
       return missing(Field.SCANNER);
     }
-    if ((problem = scannerProblem(scanner)) != null) {
+    if ((problem = unicodeProblem(Field.SCANNER, scanner)) != null
+        || (problem = scannerProblem(scanner)) != null) {
       return invalid(problem);
     }
     if (event.getObservedAt() == null) {
@@ -100,6 +166,9 @@ public final class EventContract {
     if (event.getIp() == null) {
       return missing(Field.IP);
     }
+    if ((problem = unicodeProblem(Field.IP, event.getIp())) != null) {
+      return invalid(problem);
+    }
     Optional<String> ip = IpAddresses.canonical(event.getIp());
     if (ip.isEmpty()) {
       return invalid(ipProblem(event.getIp()));
@@ -108,7 +177,8 @@ public final class EventContract {
     if (vulnerability == null) {
       return missing(Field.VULNERABILITY);
     }
-    if ((problem = vulnerabilityProblem(vulnerability)) != null) {
+    if ((problem = unicodeProblem(Field.VULNERABILITY, vulnerability)) != null
+        || (problem = vulnerabilityProblem(vulnerability)) != null) {
       return invalid(problem);
     }
     if (event.getStatus() == null) {
@@ -116,6 +186,9 @@ public final class EventContract {
     }
     String country = UNKNOWN_COUNTRY;
     if (event.getCountry() != null) {
+      if ((problem = unicodeProblem(Field.COUNTRY, event.getCountry())) != null) {
+        return invalid(problem);
+      }
       country = country(event.getCountry());
       if (country == null) {
         return invalid(countryProblem(event.getCountry()));
@@ -124,17 +197,17 @@ public final class EventContract {
     if (event.getAsn() < 0 || event.getAsn() > MAX_ASN) {
       return invalid(rangeProblem(Field.ASN, event.getAsn(), MAX_ASN));
     }
-    if ((problem = lengthProblem(Field.EVENT_ID, event.getEventId(), MAX_EVENT_ID)) != null) {
+    if ((problem = unicodeProblem(Field.EVENT_ID, event.getEventId())) != null
+        || (problem = lengthProblem(Field.EVENT_ID, event.getEventId(), MAX_EVENT_ID)) != null) {
       return invalid(problem);
     }
     Integer port = event.getPort();
     if (port != null && (port < 0 || port > MAX_PORT)) {
       return invalid(rangeProblem(Field.PORT, port, MAX_PORT));
     }
-    if ((problem = lengthProblem(Field.HOSTNAME, event.getHostname(), MAX_CARRIED)) != null
-        || (problem = lengthProblem(Field.PRODUCT, event.getProduct(), MAX_CARRIED)) != null
-        || (problem = lengthProblem(Field.PRODUCT_VERSION, event.getProductVersion(), MAX_CARRIED))
-            != null) {
+    if ((problem = carriedProblem(Field.HOSTNAME, event.getHostname())) != null
+        || (problem = carriedProblem(Field.PRODUCT, event.getProduct())) != null
+        || (problem = carriedProblem(Field.PRODUCT_VERSION, event.getProductVersion())) != null) {
       return invalid(problem);
     }
     // copied rather than shared, so the result can be changed without changing the input; keys and
@@ -149,7 +222,12 @@ public final class EventContract {
           return invalid(
               "attributes: value of " + Messages.quote(entry.getKey().toString()) + " is null");
         }
-        attributes.put(entry.getKey().toString(), entry.getValue().toString());
+        String key = entry.getKey().toString();
+        String value = entry.getValue().toString();
+        if ((problem = attributeProblem(key, value)) != null) {
+          return invalid(problem);
+        }
+        attributes.put(key, value);
       }
     }
     // not ScanEvent.newBuilder(event): its deep copy loads the generated enum class through Avro's
@@ -233,7 +311,8 @@ public final class EventContract {
     if (!(value instanceof String scanner)) {
       return wrongType(Field.SCANNER, "a string", value);
     }
-    if ((problem = scannerProblem(scanner)) != null) {
+    if ((problem = unicodeProblem(Field.SCANNER, scanner)) != null
+        || (problem = scannerProblem(scanner)) != null) {
       return invalid(problem);
     }
 
@@ -243,6 +322,9 @@ public final class EventContract {
       return missing(Field.OBSERVED_AT, value);
     }
     if (value instanceof String text) {
+      if ((problem = unicodeProblem(Field.OBSERVED_AT, text)) != null) {
+        return invalid(problem);
+      }
       observedAt = Instants.parse(text);
       if (observedAt == null) {
         return invalid(timeFormatProblem(text));
@@ -268,6 +350,9 @@ public final class EventContract {
     if (!(value instanceof String ipText)) {
       return wrongType(Field.IP, "a string", value);
     }
+    if ((problem = unicodeProblem(Field.IP, ipText)) != null) {
+      return invalid(problem);
+    }
     Optional<String> ip = IpAddresses.canonical(ipText);
     if (ip.isEmpty()) {
       return invalid(ipProblem(ipText));
@@ -280,7 +365,8 @@ public final class EventContract {
     if (!(value instanceof String vulnerability)) {
       return wrongType(Field.VULNERABILITY, "a string", value);
     }
-    if ((problem = vulnerabilityProblem(vulnerability)) != null) {
+    if ((problem = unicodeProblem(Field.VULNERABILITY, vulnerability)) != null
+        || (problem = vulnerabilityProblem(vulnerability)) != null) {
       return invalid(problem);
     }
 
@@ -290,6 +376,9 @@ public final class EventContract {
     }
     if (!(value instanceof String statusText)) {
       return wrongType(Field.STATUS, "a string", value);
+    }
+    if ((problem = unicodeProblem(Field.STATUS, statusText)) != null) {
+      return invalid(problem);
     }
     ScanStatus status = status(statusText);
     if (status == null) {
@@ -304,6 +393,9 @@ public final class EventContract {
     if (!isAbsent(value)) {
       if (!(value instanceof String countryText)) {
         return wrongType(Field.COUNTRY, "a string", value);
+      }
+      if ((problem = unicodeProblem(Field.COUNTRY, countryText)) != null) {
+        return invalid(problem);
       }
       country = country(countryText);
       if (country == null) {
@@ -340,7 +432,8 @@ public final class EventContract {
       return wrongType(Field.EVENT_ID, "a string", value);
     }
     String eventId = isAbsent(value) ? null : (String) value;
-    if ((problem = lengthProblem(Field.EVENT_ID, eventId, MAX_EVENT_ID)) != null) {
+    if ((problem = unicodeProblem(Field.EVENT_ID, eventId)) != null
+        || (problem = lengthProblem(Field.EVENT_ID, eventId, MAX_EVENT_ID)) != null) {
       return invalid(problem);
     }
 
@@ -369,7 +462,7 @@ public final class EventContract {
       if (!(value instanceof String text)) {
         return wrongType(field, "a string", value);
       }
-      if ((problem = lengthProblem(field, text, MAX_CARRIED)) != null) {
+      if ((problem = carriedProblem(field, text)) != null) {
         return invalid(problem);
       }
       carried[i] = text;
@@ -384,6 +477,11 @@ public final class EventContract {
     } else if (value instanceof Map<?, ?>) {
       @SuppressWarnings("unchecked")
       Map<String, String> map = (Map<String, String>) value;
+      for (Map.Entry<String, String> entry : map.entrySet()) {
+        if ((problem = attributeProblem(entry.getKey(), entry.getValue())) != null) {
+          return invalid(problem);
+        }
+      }
       attributes = map;
     } else {
       return wrongType(Field.ATTRIBUTES, "a JSON object of strings", value);
@@ -522,6 +620,48 @@ public final class EventContract {
     return "country: "
         + Messages.quote(text)
         + " is not an ISO 3166-1 alpha-2 code (nor ZZ, unknown, or XK, Kosovo)";
+  }
+
+  private static String carriedProblem(Field field, String text) {
+    String problem = unicodeProblem(field, text);
+    return problem != null ? problem : lengthProblem(field, text, MAX_CARRIED);
+  }
+
+  private static String attributeProblem(String key, String value) {
+    if (hasUnpairedSurrogate(key)) {
+      return "attributes: key " + Messages.quote(key) + NOT_UNICODE;
+    }
+    if (hasUnpairedSurrogate(value)) {
+      return "attributes: value of " + Messages.quote(key) + NOT_UNICODE;
+    }
+    return null;
+  }
+
+  /**
+   * An unpaired surrogate (JSON can write one as {@code "\udc00"}, Java strings hold one) has no
+   * UTF-8 form: Avro would publish a {@code ?} in its place, so the event on the topic would
+   * silently differ from its input, and a strict encoder (a JSON-lines writer) fails on it.
+   */
+  private static String unicodeProblem(Field field, String text) {
+    return text != null && hasUnpairedSurrogate(text)
+        ? field.json + ": " + Messages.quote(text) + NOT_UNICODE
+        : null;
+  }
+
+  static boolean hasUnpairedSurrogate(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return true;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

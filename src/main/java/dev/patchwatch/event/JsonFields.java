@@ -74,12 +74,10 @@ final class JsonFields {
         return trailing(p);
       }
       return structural;
-    } catch (JsonProcessingException e) {
+    } catch (IOException | RuntimeException e) {
+      // a String source cannot fail to read, so this is the parser refusing the input: its syntax
+      // or one of its limits (StreamConstraintsException is not a StreamReadException)
       return notJson(e);
-    } catch (IOException e) {
-      // a String source cannot fail to read, but the signature says it might
-      return new Parsed.Invalid(
-          RejectReason.NOT_JSON, "not JSON: " + Messages.clip(String.valueOf(e.getMessage())));
     }
   }
 
@@ -169,7 +167,7 @@ final class JsonFields {
         + Messages.describe(value);
   }
 
-  private static Object valueOf(JsonNode node) {
+  static Object valueOf(JsonNode node) {
     if (node.isTextual()) {
       return node.textValue();
     }
@@ -205,23 +203,29 @@ final class JsonFields {
     return new Parsed.Invalid(RejectReason.INVALID_FIELD, field.json + ": appears twice");
   }
 
-  private static Parsed.Invalid notObject(Object value) {
+  static Parsed.Invalid notObject(Object value) {
     return new Parsed.Invalid(
         RejectReason.NOT_OBJECT, "not a JSON object: got " + Messages.describe(value));
   }
 
-  private static Parsed.Invalid trailing(JsonParser p) {
+  static Parsed.Invalid trailing(JsonParser p) {
     return new Parsed.Invalid(
         RejectReason.NOT_JSON,
         "not JSON: unexpected content after the value" + where(p.currentTokenLocation()));
   }
 
-  private static Parsed.Invalid notJson(JsonProcessingException e) {
+  /** Whatever the parser threw on the input, as a rejection. */
+  static Parsed.Invalid notJson(Exception e) {
+    if (e instanceof JsonProcessingException json) {
+      return new Parsed.Invalid(
+          RejectReason.NOT_JSON,
+          "not JSON: "
+              + Messages.clip(String.valueOf(json.getOriginalMessage())).strip()
+              + where(json.getLocation()));
+    }
     return new Parsed.Invalid(
         RejectReason.NOT_JSON,
-        "not JSON: "
-            + Messages.clip(String.valueOf(e.getOriginalMessage()))
-            + where(e.getLocation()));
+        "not JSON: " + Messages.clip(String.valueOf(e.getMessage())).strip());
   }
 
   private static String where(JsonLocation location) {

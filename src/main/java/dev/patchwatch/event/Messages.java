@@ -39,7 +39,12 @@ public final class Messages {
           b.append("\\t");
           break;
         default:
-          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+          // an unpaired surrogate is escaped too: a message must stay encodable as UTF-8
+          if (c < 0x20
+              || c == 0x7f
+              || c == '\u2028'
+              || c == '\u2029'
+              || Character.isSurrogate(c) && !pairedAt(s, i)) {
             b.append(String.format("\\u%04x", (int) c));
           } else {
             b.append(c);
@@ -51,6 +56,14 @@ public final class Messages {
       b.append("... (").append(s.length()).append(" chars)");
     }
     return b.toString();
+  }
+
+  /** Whether the surrogate at {@code i} is half of a pair. */
+  private static boolean pairedAt(String s, int i) {
+    char c = s.charAt(i);
+    return Character.isHighSurrogate(c)
+        ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+        : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
   }
 
   /** What a JSON value read by {@link JsonFields} is, for "expected X, got Y". */

@@ -2,16 +2,21 @@ package dev.patchwatch.replay;
 
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
 import dev.patchwatch.registry.TrustedAvroPackages;
 import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.file.DataFileStream;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
  * An Avro object container file of scan events. Records are read with the file's own schema as the
@@ -25,6 +30,8 @@ final class AvroArchiveSource implements EventSource {
   private final EventContract contract;
   private final CountingInputStream in;
   private final DataFileStream<ScanEvent> records;
+  private final SpecificDatumWriter<ScanEvent> writer = new SpecificDatumWriter<>(ScanEvent.class);
+  private BinaryEncoder encoder;
   private long position;
 
   AvroArchiveSource(Path file, EventContract contract) throws IOException {
@@ -65,11 +72,40 @@ final class AvroArchiveSource implements EventSource {
       }
       position++;
       ScanEvent record = records.next();
-      return new Item(position, contract.normalize(record), null, record);
+      Parsed tooLarge = contract.sizeProblem("record", encodedSize(record));
+      return new Item(
+          position, tooLarge != null ? tooLarge : contract.normalize(record), null, record);
     } catch (RuntimeException e) {
       // a corrupt block cannot be skipped record by record: stop, saying where
       throw new IOException(
           file + ": record " + position + " cannot be decoded: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The record's Avro encoding in bytes, as the scans topic would hold it (less the 5 bytes of
+   * framing): measured by writing it to a counter, as the container does not expose it.
+   */
+  private long encodedSize(ScanEvent record) throws IOException {
+    ByteCounter counter = new ByteCounter();
+    encoder = EncoderFactory.get().directBinaryEncoder(counter, encoder);
+    writer.write(record, encoder);
+    encoder.flush();
+    return counter.count;
+  }
+
+  /** Counts what is written to it; hand-written as no dependency of ours has one. */
+  private static final class ByteCounter extends OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.patchwatch.replay;
 
 import dev.patchwatch.avro.Origin;
+import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
@@ -29,17 +30,29 @@ interface EventSource extends Closeable {
    */
   record Item(long position, Parsed parsed, byte[] line, ScanEvent record) {
 
-    /** What a rejection carries as the original: the line, or the record in canonical JSON. */
+    /**
+     * What a rejection carries as the original: the line, or the record in canonical JSON; of a
+     * record refused as too large, only the first bytes.
+     */
     byte[] original() {
-      return line != null ? line : EventContract.toJson(record).getBytes(StandardCharsets.UTF_8);
+      byte[] original =
+          line != null ? line : EventContract.toJson(record).getBytes(StandardCharsets.UTF_8);
+      return parsed instanceof Parsed.Invalid invalid && invalid.reason() == RejectReason.TOO_LARGE
+          ? EventContract.head(original)
+          : original;
     }
 
     /** The rejection of this record of {@code file}, refused for {@code invalid}, at {@code at}. */
     Rejected rejection(Path file, Parsed.Invalid invalid, Instant at) {
+      byte[] original = original();
+      if (invalid.reason() == RejectReason.TOO_LARGE) {
+        // the publisher refused an event the reader let through: its bytes are just as large
+        original = EventContract.head(original);
+      }
       return Rejected.newBuilder()
           .setReason(invalid.reason())
           .setMessage(invalid.message())
-          .setOriginal(ByteBuffer.wrap(original()))
+          .setOriginal(ByteBuffer.wrap(original))
           .setOrigin(Origin.newBuilder().setFile(file.toString()).setLine(position).build())
           .setRejectedAt(at)
           .build();

@@ -1,19 +1,18 @@
 package dev.patchwatch.replay;
 
-import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.JsonLine;
 import dev.patchwatch.event.Parsed;
 import dev.patchwatch.scanner.format.Lines;
 import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** A file of JSON lines, one scan event per line (DESIGN section 2). */
+/**
+ * A file of JSON lines, one scan event per line (DESIGN section 2), parsed by {@link JsonLine} as
+ * {@code ingest} parses them; a line over the limit is never held whole.
+ */
 final class JsonLinesSource implements EventSource {
 
   private final EventContract contract;
@@ -24,7 +23,7 @@ final class JsonLinesSource implements EventSource {
   JsonLinesSource(Path file, EventContract contract) throws IOException {
     this.contract = contract;
     this.in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
-    this.lines = new Lines(in);
+    this.lines = new Lines(in, contract.maxEventBytes());
   }
 
   @Override
@@ -34,22 +33,8 @@ final class JsonLinesSource implements EventSource {
       return null;
     }
     position++;
-    return new Item(position, parse(line), line, null);
-  }
-
-  private Parsed parse(byte[] line) {
-    try {
-      String text =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(line))
-              .toString();
-      return contract.parseJson(text);
-    } catch (CharacterCodingException e) {
-      return new Parsed.Invalid(RejectReason.NOT_JSON, "line is not valid UTF-8");
-    }
+    Parsed parsed = JsonLine.event(line, lines.length(), contract);
+    return new Item(position, parsed, line, null);
   }
 
   @Override

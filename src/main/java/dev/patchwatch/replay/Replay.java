@@ -11,6 +11,7 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.AggregateJson;
 import dev.patchwatch.topology.Completion;
@@ -67,6 +68,7 @@ public final class Replay {
   private final TopologySettings settings;
   private final Clock clock;
   private final PrintWriter progress;
+  private final int maxEventBytes;
 
   /**
    * @param settings the topology settings; {@code inputPartitions} is the partition count used, and
@@ -80,6 +82,28 @@ public final class Replay {
       TopologySettings settings,
       Clock clock,
       PrintWriter progress) {
+    this(
+        bootstrapServers,
+        registry,
+        stateDir,
+        settings,
+        clock,
+        progress,
+        EventContract.DEFAULT_MAX_EVENT_BYTES);
+  }
+
+  /**
+   * @param maxEventBytes the largest event ({@code max.event.bytes}); larger lines and records are
+   *     rejected as {@code TOO_LARGE}
+   */
+  public Replay(
+      String bootstrapServers,
+      SchemaRegistry registry,
+      Path stateDir,
+      TopologySettings settings,
+      Clock clock,
+      PrintWriter progress,
+      int maxEventBytes) {
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
     this.stateDir = stateDir;
@@ -89,6 +113,7 @@ public final class Replay {
         settings.withWatermarkAhead(EventContract.MAX_AHEAD.plus(closingOffset(settings)));
     this.clock = clock;
     this.progress = progress;
+    this.maxEventBytes = maxEventBytes;
   }
 
   /** What a replay read, counted and wrote; {@code lines} counts an archive's records. */
@@ -146,7 +171,7 @@ public final class Replay {
   private record Published(long accepted, long rejected, long endWatermark, LineIndex lineOf) {}
 
   private Published publish(Path input) throws IOException {
-    EventContract contract = new EventContract(clock);
+    EventContract contract = new EventContract(clock, maxEventBytes);
     LineIndex lineOf = new LineIndex(settings.inputPartitions());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long accepted = 0;
@@ -160,13 +185,24 @@ public final class Replay {
                 .registry(registry)
                 .topicPrefix(settings.topicPrefix())
                 .clock(clock)
+                .maxEventBytes(maxEventBytes)
                 .build();
         EventSource source = EventSource.open(input, contract)) {
       String unit = source.format() == ArchiveFormat.AVRO ? "records" : "lines";
       EventSource.Item item;
       while ((item = source.next()) != null) {
         read++;
-        if (item.parsed() instanceof Parsed.Invalid invalid) {
+        Parsed.Invalid invalid = item.parsed() instanceof Parsed.Invalid i ? i : null;
+        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent = null;
+        if (invalid == null) {
+          try {
+            sent = publisher.publish(((Parsed.Valid) item.parsed()).event());
+          } catch (InvalidScanEventException e) {
+            // larger serialized than the limit, though its line or record was not
+            invalid = new Parsed.Invalid(e.reason(), e.getMessage());
+          }
+        }
+        if (invalid != null) {
           rejected++;
           publisher
               .publishRejected(item.rejection(input, invalid, clock.instant()))
@@ -177,8 +213,6 @@ public final class Replay {
         maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
         accepted++;
         long at = item.position();
-        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent =
-            publisher.publish(event);
         sent.whenComplete(
             (m, e) -> {
               if (e != null) {
@@ -294,7 +328,7 @@ public final class Replay {
       long line = o.getLine() != null ? o.getLine() : lineOf.get(o.getPartition(), o.getOffset());
       byLine.computeIfAbsent(line, l -> new ArrayList<>()).add(r);
     }
-    try (EventSource source = EventSource.open(input, new EventContract(clock));
+    try (EventSource source = EventSource.open(input, new EventContract(clock, maxEventBytes));
         BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
       EventSource.Item item;
       while (!byLine.isEmpty() && (item = source.next()) != null) {

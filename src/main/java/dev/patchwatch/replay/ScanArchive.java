@@ -7,6 +7,7 @@ import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.WireFormatException;
+import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.TopicProvisioner;
@@ -72,16 +73,31 @@ public final class ScanArchive {
   private final SchemaRegistry registry;
   private final Clock clock;
   private final PrintWriter progress;
+  private final int maxEventBytes;
 
   /**
    * @param clock for the "observedAt at most a day ahead" rule and the export's timestamp
    * @param progress where progress and rejected records are reported (stderr in the CLI)
    */
   public ScanArchive(Cluster cluster, SchemaRegistry registry, Clock clock, PrintWriter progress) {
+    this(cluster, registry, clock, progress, EventContract.DEFAULT_MAX_EVENT_BYTES);
+  }
+
+  /**
+   * @param maxEventBytes the largest event imported ({@code max.event.bytes}); larger lines and
+   *     records are rejected as {@code TOO_LARGE}
+   */
+  public ScanArchive(
+      Cluster cluster,
+      SchemaRegistry registry,
+      Clock clock,
+      PrintWriter progress,
+      int maxEventBytes) {
     this.cluster = cluster;
     this.registry = registry;
     this.clock = clock;
     this.progress = progress;
+    this.maxEventBytes = maxEventBytes;
   }
 
   /**
@@ -322,7 +338,7 @@ public final class ScanArchive {
     }
     Topics.registerSchemas(topics, registry);
 
-    EventContract contract = new EventContract(clock);
+    EventContract contract = new EventContract(clock, maxEventBytes);
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long records = 0;
     long published = 0;
@@ -337,6 +353,7 @@ public final class ScanArchive {
                 .registry(registry)
                 .topicPrefix(settings.topicPrefix())
                 .clock(clock)
+                .maxEventBytes(maxEventBytes)
                 .build();
         EventSource source = EventSource.open(input, contract)) {
       progress.printf(
@@ -350,7 +367,19 @@ public final class ScanArchive {
       EventSource.Item item;
       while ((item = source.next()) != null) {
         records++;
-        if (item.parsed() instanceof Parsed.Invalid invalid) {
+        Parsed.Invalid invalid = item.parsed() instanceof Parsed.Invalid i ? i : null;
+        if (invalid == null) {
+          ScanEvent event = ((Parsed.Valid) item.parsed()).event();
+          try {
+            publisher.publish(event).whenComplete((m, e) -> recordFailure(failure, e));
+            maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
+            published++;
+          } catch (InvalidScanEventException e) {
+            // larger serialized than the limit, though its line or record was not
+            invalid = new Parsed.Invalid(e.reason(), e.getMessage());
+          }
+        }
+        if (invalid != null) {
           rejected++;
           if (rejected <= LISTED_REJECTIONS) {
             progress.printf(
@@ -364,11 +393,6 @@ public final class ScanArchive {
           publisher
               .publishRejected(item.rejection(input, invalid, clock.instant()))
               .whenComplete((m, e) -> recordFailure(failure, e));
-        } else {
-          ScanEvent event = ((Parsed.Valid) item.parsed()).event();
-          maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
-          publisher.publish(event).whenComplete((m, e) -> recordFailure(failure, e));
-          published++;
         }
         if (failure.get() != null) {
           break;

@@ -67,7 +67,7 @@ public final class ScanPublisher implements AutoCloseable {
     this.producer =
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     this.clock = builder.clock;
-    this.contract = new EventContract(builder.clock);
+    this.contract = new EventContract(builder.clock, builder.maxEventBytes);
     this.scansTopic = builder.topicPrefix + ".scans";
     this.rejectedTopic = builder.topicPrefix + ".rejected";
     this.events = new AvroSerde<>(builder.registry, ScanEvent.class, false);
@@ -82,7 +82,9 @@ public final class ScanPublisher implements AutoCloseable {
    * Validates, normalises and sends one event.
    *
    * @return completes when the broker has stored it
-   * @throws InvalidScanEventException if the event breaks the contract; nothing is sent then
+   * @throws InvalidScanEventException if the event breaks the contract, or is larger serialized
+   *     than the limit (reason {@code TOO_LARGE}, see {@link Builder#maxEventBytes}); nothing is
+   *     sent then
    */
   public CompletableFuture<RecordMetadata> publish(ScanEvent event) {
     Parsed parsed = contract.normalize(event);
@@ -91,7 +93,13 @@ public final class ScanPublisher implements AutoCloseable {
     }
     ScanEvent valid = ((Parsed.Valid) parsed).event();
     byte[] key = valid.getIp().getBytes(StandardCharsets.UTF_8);
-    return send(new ProducerRecord<>(scansTopic, key, events.serialize(scansTopic, valid)));
+    byte[] value = events.serialize(scansTopic, valid);
+    // refused here, with a reason, rather than by the broker, which fails the whole batch
+    Parsed.Invalid tooLarge = contract.sizeProblem("serialized event", value.length);
+    if (tooLarge != null) {
+      throw new InvalidScanEventException(tooLarge.reason(), tooLarge.message());
+    }
+    return send(new ProducerRecord<>(scansTopic, key, value));
   }
 
   /**
@@ -100,7 +108,30 @@ public final class ScanPublisher implements AutoCloseable {
    */
   public CompletableFuture<RecordMetadata> publishRejected(Rejected rejected) {
     return send(
-        new ProducerRecord<>(rejectedTopic, null, rejections.serialize(rejectedTopic, rejected)));
+        new ProducerRecord<>(
+            rejectedTopic, null, rejections.serialize(rejectedTopic, bounded(rejected))));
+  }
+
+  /**
+   * {@code rejected}, or a copy keeping only the first bytes of an original over the limit: a
+   * rejection must never be refused by the broker in turn. Not {@code Rejected.newBuilder(r)}: its
+   * deep copy loads the generated enum through Avro's class validator (see EventContract).
+   */
+  private Rejected bounded(Rejected rejected) {
+    ByteBuffer original = rejected.getOriginal();
+    if (original == null || original.remaining() <= contract.maxEventBytes()) {
+      return rejected;
+    }
+    byte[] head = new byte[EventContract.KEPT_BYTES];
+    original.duplicate().get(head);
+    return new Rejected(
+        rejected.getReason(),
+        rejected.getMessage(),
+        rejected.getGranularities(),
+        rejected.getKey(),
+        ByteBuffer.wrap(head),
+        rejected.getOrigin(),
+        rejected.getRejectedAt());
   }
 
   /**
@@ -175,8 +206,26 @@ public final class ScanPublisher implements AutoCloseable {
     private String topicPrefix = "patchwatch";
     private final Map<String, Object> properties = new HashMap<>();
     private Clock clock = Clock.systemUTC();
+    private int maxEventBytes = EventContract.DEFAULT_MAX_EVENT_BYTES;
 
     private Builder() {}
+
+    /**
+     * The largest serialized event published, in bytes (default {@link
+     * EventContract#DEFAULT_MAX_EVENT_BYTES}); keep it below the broker's {@code
+     * message.max.bytes}, with room for a rejection's envelope. Of a rejection's original over it
+     * only the first {@link EventContract#KEPT_BYTES} bytes are published.
+     *
+     * @throws IllegalArgumentException if below {@link EventContract#KEPT_BYTES}
+     */
+    public Builder maxEventBytes(int bytes) {
+      if (bytes < EventContract.KEPT_BYTES) {
+        throw new IllegalArgumentException(
+            "maxEventBytes must be at least " + EventContract.KEPT_BYTES + ", got " + bytes);
+      }
+      this.maxEventBytes = bytes;
+      return this;
+    }
 
     public Builder bootstrapServers(String servers) {
       this.bootstrapServers = servers;

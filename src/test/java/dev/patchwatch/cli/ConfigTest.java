@@ -107,4 +107,17 @@ class ConfigTest {
     assertThatThrownBy(() -> Durations.parse("5")).hasMessageContaining("not a duration");
     assertThatThrownBy(() -> Durations.parse("m")).hasMessageContaining("not a duration");
   }
+
+  @Test
+  void shouldDefaultMaxEventBytesToTheContractsAndRefuseLessThanAKibibyte() {
+    assertThat(Config.load(Optional.empty(), Map.of(), Map.of()).get(Config.MAX_EVENT_BYTES))
+        .isEqualTo(524_288);
+    assertThat(
+            Config.load(Optional.empty(), Map.of("PATCHWATCH_MAX_EVENT_BYTES", "65536"), Map.of())
+                .get(Config.MAX_EVENT_BYTES))
+        .isEqualTo(65_536);
+    assertThatThrownBy(
+            () -> Config.load(Optional.empty(), Map.of(), Map.of("max.event.bytes", "1000")))
+        .hasMessageContaining("max.event.bytes (command line): 1000 is below the minimum 1024");
+  }
 }

@@ -384,4 +384,54 @@ class EventFieldsTest {
     assertThat(invalid.reason()).isEqualTo(RejectReason.INVALID_FIELD);
     assertThat(invalid.message()).isEqualTo("attributes: key \"a\" appears twice");
   }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "scanner",
+        "observedAt",
+        "ip",
+        "vulnerability",
+        "status",
+        "country",
+        "eventId",
+        "hostname",
+        "product",
+        "productVersion"
+      })
+  void shouldRejectEscapedLoneSurrogateInAnyTextFieldAsNotValidUnicode(String field) {
+    // JSON escapes, as a scanner would write them: a low surrogate alone, a high one at the end
+    for (String lone : new String[] {"\\udc00x", "x\\ud800"}) {
+      ObjectNode node = minimal();
+      node.remove(field);
+      String object = node.toString();
+      String text =
+          object.substring(0, object.length() - 1) + ",\"" + field + "\":\"" + lone + "\"}";
+      Parsed.Invalid invalid = rejected(Events.CONTRACT.parseJson(text));
+      assertThat(invalid.reason()).as(text).isEqualTo(RejectReason.INVALID_FIELD);
+      assertThat(invalid.message())
+          .as(text)
+          .startsWith(field + ": \"")
+          .endsWith(" is not valid Unicode (unpaired surrogate)");
+    }
+  }
+
+  @Test
+  void shouldRejectLoneSurrogateInAnAttributeValueAsInvalidAndInAKeyAsNotJson() {
+    String object = minimal().toString();
+    String start = object.substring(0, object.length() - 1) + ",\"attributes\":{";
+    String value = start + "\"k\":\"\\ud800\"}}";
+    String key = start + "\"\\udc00\":\"v\"}}";
+    assertThat(rejected(Events.CONTRACT.parseJson(value)).message())
+        .isEqualTo("attributes: value of \"k\" is not valid Unicode (unpaired surrogate)");
+    // Jackson itself refuses a lone surrogate in a name: not JSON, before any field rule
+    assertThat(rejected(Events.CONTRACT.parseJson(key)).reason()).isEqualTo(RejectReason.NOT_JSON);
+  }
+
+  @Test
+  void shouldAcceptASurrogatePairOutsideTheBmp() {
+    ObjectNode node = minimal().put("hostname", "mail.\uD83D\uDE00.example");
+    node.putObject("attributes").put("\uD83D\uDE00", "\uD83D\uDE00");
+    assertThat(accepted(parse(node)).getHostname()).isEqualTo("mail.\uD83D\uDE00.example");
+  }
 }

@@ -215,4 +215,38 @@ class NormalizeTest {
   void shouldRejectNullEvent() {
     assertThat(rejected(CONTRACT.normalize(null)).reason()).isEqualTo(RejectReason.NOT_OBJECT);
   }
+
+  @Test
+  void shouldRejectAvroEventWithLoneSurrogateInATextFieldAsNotValidUnicode() {
+    ScanEvent hostname = raw();
+    hostname.setHostname("\udc00x");
+    ScanEvent eventId = raw();
+    eventId.setEventId("x\ud800");
+    assertThat(invalidField(hostname, "hostname").message())
+        .isEqualTo("hostname: \"\\udc00x\" is not valid Unicode (unpaired surrogate)");
+    assertThat(invalidField(eventId, "eventId").message())
+        .endsWith(" is not valid Unicode (unpaired surrogate)");
+  }
+
+  @Test
+  void shouldRejectAvroEventWithLoneSurrogateInAnAttribute() {
+    ScanEvent key = raw();
+    key.setAttributes(Map.of("\ud800", "v"));
+    ScanEvent value = raw();
+    value.setAttributes(Map.of("k", "\udfff"));
+    assertThat(invalidField(key, "attributes").message())
+        .isEqualTo("attributes: key \"\\ud800\" is not valid Unicode (unpaired surrogate)");
+    assertThat(invalidField(value, "attributes").message())
+        .isEqualTo("attributes: value of \"k\" is not valid Unicode (unpaired surrogate)");
+  }
+
+  @Test
+  void shouldRejectLoneSurrogateInAnAvroEventDecodedFromItsJson() {
+    // the same event reaching the contract as Avro and as JSON gets the same answer
+    ScanEvent event = raw();
+    event.setProduct("Exchange \udc00");
+    Parsed fromAvro = CONTRACT.normalize(event);
+    Parsed fromJson = CONTRACT.parseJson(EventContract.toJson(event));
+    assertThat(rejected(fromAvro)).isEqualTo(rejected(fromJson));
+  }
 }

@@ -276,4 +276,41 @@ class EventSourceTest {
     }
     return all;
   }
+
+  @Test
+  void shouldRejectOversizeLineAsTooLargeKeepingItsFirstBytesAndReadOn() throws IOException {
+    Path file = dir.resolve("big.jsonl");
+    String valid = EventContract.toJson(event("192.0.2.1", "2021-03-08T10:00:00Z"));
+    String big = "{\"scanner\":\"" + "s".repeat(1 << 20) + "\"}";
+    Files.writeString(file, valid + "\n" + big + "\n" + valid + "\n");
+
+    List<EventSource.Item> items = readAll(file);
+
+    assertThat(items).extracting(EventSource.Item::position).containsExactly(1L, 2L, 3L);
+    Parsed.Invalid tooLarge = (Parsed.Invalid) items.get(1).parsed();
+    assertThat(tooLarge.reason()).isEqualTo(RejectReason.TOO_LARGE);
+    assertThat(tooLarge.message()).startsWith("line is " + big.length() + " bytes");
+    assertThat(items.get(1).original())
+        .isEqualTo(big.substring(0, 1024).getBytes(StandardCharsets.UTF_8));
+    assertThat(items.get(2).parsed()).isInstanceOf(Parsed.Valid.class);
+  }
+
+  @Test
+  void shouldRejectOversizeArchiveRecordAsTooLargeKeepingTheFirstBytesOfItsJson()
+      throws IOException {
+    ScanEvent huge = event("192.0.2.2", "2021-03-08T11:00:00Z");
+    huge.setAttributes(Map.of("dump", "d".repeat(600_000)));
+    Path file = dir.resolve("big.avro");
+    writeArchive(file, List.of(event("192.0.2.1", "2021-03-08T10:00:00Z"), huge));
+
+    List<EventSource.Item> items = readAll(file);
+
+    assertThat(items.get(0).parsed()).isInstanceOf(Parsed.Valid.class);
+    Parsed.Invalid tooLarge = (Parsed.Invalid) items.get(1).parsed();
+    assertThat(tooLarge.reason()).isEqualTo(RejectReason.TOO_LARGE);
+    assertThat(tooLarge.message())
+        .matches("record is 6\\d{5} bytes, more than the limit of 524288.*");
+    byte[] json = EventContract.toJson(huge).getBytes(StandardCharsets.UTF_8);
+    assertThat(items.get(1).original()).isEqualTo(java.util.Arrays.copyOf(json, 1024));
+  }
 }

@@ -68,4 +68,35 @@ class ScanPublisherTest {
         .setStatus(ScanStatus.VULNERABLE)
         .build();
   }
+
+  @Test
+  void shouldRefuseAnEventLargerSerializedThanTheLimitAsTooLarge() {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    registry.register("patchwatch.scans-value", ScanEvent.getClassSchema());
+    try (ScanPublisher publisher =
+        ScanPublisher.builder()
+            .bootstrapServers("127.0.0.1:9")
+            .registry(registry)
+            .clock(CLOCK)
+            .property("max.block.ms", 1000)
+            .maxEventBytes(4096)
+            .build()) {
+      ScanEvent big = event("192.0.2.1");
+      big.setAttributes(java.util.Map.of("dump", "d".repeat(5000)));
+      assertThatThrownBy(() -> publisher.publish(big))
+          .isInstanceOf(InvalidScanEventException.class)
+          .hasMessageMatching("serialized event is 50\\d\\d bytes, more than the limit of 4096.*")
+          .satisfies(
+              e ->
+                  assertThat(((InvalidScanEventException) e).reason())
+                      .isEqualTo(RejectReason.TOO_LARGE));
+    }
+  }
+
+  @Test
+  void shouldRefuseALimitBelowTheBytesARejectionKeeps() {
+    assertThatThrownBy(() -> ScanPublisher.builder().maxEventBytes(1023))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1024");
+  }
 }

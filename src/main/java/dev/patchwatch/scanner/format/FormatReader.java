@@ -31,7 +31,7 @@ public final class FormatReader {
    * @throws IOException as {@link InputFormat#read} does
    */
   public void read(InputStream in, Consumer<ReadResult> out) throws IOException {
-    format.read(in, record -> out.accept(check(record)));
+    format.read(in, record -> out.accept(check(record)), contract);
   }
 
   private ReadResult check(SourceRecord record) {

@@ -1,5 +1,6 @@
 package dev.patchwatch.scanner.format;
 
+import dev.patchwatch.event.EventContract;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -28,4 +29,14 @@ public interface InputFormat {
    *     record unreadable (e.g. a CSV header without a required column: the message names it)
    */
   void read(InputStream in, RecordSink sink) throws IOException;
+
+  /**
+   * Like {@link #read(InputStream, RecordSink)}, knowing the contract the records will be checked
+   * against: a format that reads line by line rejects a line over its size limit ({@code
+   * max.event.bytes}) as {@code TOO_LARGE} without holding it whole. The default ignores it; an
+   * event's own size is checked where it is published.
+   */
+  default void read(InputStream in, RecordSink sink, EventContract contract) throws IOException {
+    read(in, sink);
+  }
 }

@@ -1,75 +1,53 @@
 package dev.patchwatch.scanner.format;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.avro.RejectReason;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.JsonLine;
+import dev.patchwatch.event.Parsed;
 
-/** One JSON object per line, for the formats built on JSON Lines. */
+/**
+ * One JSON object per line, for the formats built on JSON Lines. Lines are parsed by {@link
+ * JsonLine}, the parser {@code replay} uses too, so a line gets the same reason everywhere.
+ */
 final class JsonLines {
 
-  /**
-   * Refuses repeated keys: a tree keeps only one of them, so the event would silently depend on
-   * which one the parser kept.
-   */
-  static final ObjectMapper MAPPER =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /** For the trees formats build; parsing goes through {@link JsonLine}. */
+  static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
   private JsonLines() {}
 
   /**
-   * The JSON object on {@code line}, or null after reporting to {@code sink} why it is not one
-   * ({@code NOT_JSON}: not UTF-8, empty, not JSON, more than one value; {@code NOT_OBJECT}).
+   * The JSON object on the line {@code lines} returned last, or null after reporting to {@code
+   * sink} why it is not one ({@code TOO_LARGE}, with only the line's first bytes; {@code NOT_JSON}:
+   * not UTF-8, empty, not JSON, more than one value, a repeated key; {@code NOT_OBJECT}).
    */
-  static ObjectNode object(long position, byte[] line, RecordSink sink) {
-    String text = Text.utf8(line);
-    if (text == null) {
-      sink.accept(unmapped(position, line, RejectReason.NOT_JSON, "line is not valid UTF-8"));
-      return null;
-    }
-    if (text.isBlank()) {
-      sink.accept(unmapped(position, line, RejectReason.NOT_JSON, "not JSON: empty line"));
-      return null;
-    }
-    JsonNode node;
-    try (JsonParser p = MAPPER.createParser(text)) {
-      node = MAPPER.readTree(p);
-      if (p.nextToken() != null) {
-        sink.accept(
-            unmapped(
-                position,
-                line,
-                RejectReason.NOT_JSON,
-                "not JSON: unexpected content after the value" + where(p.currentTokenLocation())));
-        return null;
-      }
-    } catch (StreamReadException e) {
+  static ObjectNode object(Lines lines, byte[] line, int maxEventBytes, RecordSink sink) {
+    return accepted(lines, line, JsonLine.object(line, lines.length(), maxEventBytes), sink);
+  }
+
+  /**
+   * The same for a line of canonical events, refused for whatever {@code replay} refuses it for
+   * (the contract's rules included), so both give a line the same reason.
+   */
+  static ObjectNode event(Lines lines, byte[] line, EventContract contract, RecordSink sink) {
+    return accepted(lines, line, JsonLine.eventObject(line, lines.length(), contract), sink);
+  }
+
+  private static ObjectNode accepted(
+      Lines lines, byte[] line, JsonLine.Read read, RecordSink sink) {
+    if (read.problem() != null) {
+      Parsed.Invalid problem = read.problem();
+      byte[] original =
+          problem.reason() == RejectReason.TOO_LARGE ? EventContract.head(line) : line;
       sink.accept(
-          unmapped(
-              position,
-              line,
-              RejectReason.NOT_JSON,
-              "not JSON: "
-                  + Text.clip(String.valueOf(e.getOriginalMessage()))
-                  + where(e.getLocation())));
-      return null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading a String cannot fail", e);
-    }
-    if (!node.isObject()) {
-      sink.accept(
-          unmapped(
-              position, line, RejectReason.NOT_OBJECT, "not a JSON object: got " + describe(node)));
+          new SourceRecord.Unmapped(lines.number(), original, problem.reason(), problem.message()));
       return null;
     }
-    return (ObjectNode) node;
+    return read.object();
   }
 
   /** What a JSON value is, for "expected X, got Y". */
@@ -87,16 +65,5 @@ final class JsonLines {
       return node.asText();
     }
     return node.isArray() ? "array" : "object";
-  }
-
-  private static SourceRecord.Unmapped unmapped(
-      long position, byte[] line, RejectReason reason, String message) {
-    return new SourceRecord.Unmapped(position, line, reason, message);
-  }
-
-  private static String where(JsonLocation location) {
-    return location == null || location.getColumnNr() < 0
-        ? ""
-        : " at column " + location.getColumnNr();
   }
 }

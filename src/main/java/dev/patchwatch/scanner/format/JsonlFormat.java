@@ -1,13 +1,16 @@
 package dev.patchwatch.scanner.format;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.event.EventContract;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 
 /**
  * JSON Lines of canonical scan events (DESIGN section 2), the format {@code replay} reads: each
  * line is one event; every line is a record, an empty one included, so nothing is skipped silently.
- * Mapping is parsing only; the event contract checks the fields.
+ * Lines are read by {@link dev.patchwatch.event.JsonLine} as {@code replay} reads them, so a line
+ * gets the same reason from both.
  */
 public final class JsonlFormat implements InputFormat {
 
@@ -23,9 +26,14 @@ public final class JsonlFormat implements InputFormat {
 
   @Override
   public void read(InputStream in, RecordSink sink) throws IOException {
-    Lines lines = new Lines(in);
+    read(in, sink, new EventContract(Clock.systemUTC()));
+  }
+
+  @Override
+  public void read(InputStream in, RecordSink sink, EventContract contract) throws IOException {
+    Lines lines = new Lines(in, contract.maxEventBytes());
     for (byte[] line = lines.next(); line != null; line = lines.next()) {
-      ObjectNode event = JsonLines.object(lines.number(), line, sink);
+      ObjectNode event = JsonLines.event(lines, line, contract, sink);
       if (event != null) {
         sink.accept(new SourceRecord.Mapped(lines.number(), line, event));
       }

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanStatus;
+import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.IpAddresses;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,9 +95,14 @@ public final class NucleiFormat implements InputFormat {
 
   @Override
   public void read(InputStream in, RecordSink sink) throws IOException {
-    Lines lines = new Lines(in);
+    read(in, sink, new EventContract(Clock.systemUTC()));
+  }
+
+  @Override
+  public void read(InputStream in, RecordSink sink, EventContract contract) throws IOException {
+    Lines lines = new Lines(in, contract.maxEventBytes());
     for (byte[] line = lines.next(); line != null; line = lines.next()) {
-      ObjectNode result = JsonLines.object(lines.number(), line, sink);
+      ObjectNode result = JsonLines.object(lines, line, contract.maxEventBytes(), sink);
       if (result != null) {
         map(lines.number(), line, result, sink);
       }

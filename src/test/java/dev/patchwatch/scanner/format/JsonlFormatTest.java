@@ -8,10 +8,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchwatch.avro.RejectReason;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JsonlFormatTest {
+
+  private static final int CONTRACT_LIMIT = 524_288;
 
   private final JsonlFormat format = new JsonlFormat();
 
@@ -36,7 +39,7 @@ class JsonlFormatTest {
             "6 INVALID_FIELD status: \"vulnerable\" is not one of VULNERABLE, MITIGATED, PATCHED,"
                 + " UNREACHABLE (upper case)",
             "7 UNKNOWN_FIELD unknown field \"contry\" (extras belong in \"attributes\")",
-            "8 NOT_JSON not JSON: Duplicate field 'status' at column 143",
+            "8 INVALID_FIELD status: appears twice",
             "9 NOT_JSON not JSON: unexpected content after the value at column 144",
             "10 {\"scanner\":\"censys\",\"observedAt\":\"2021-03-10T07:00:00.123Z\","
                 + "\"ip\":\"198.51.100.4\",\"vulnerability\":\"CVE-2021-27065\","
@@ -126,5 +129,48 @@ class JsonlFormatTest {
     return "{\"scanner\":\"s\",\"observedAt\":\"2021-03-09T10:00:00Z\",\"ip\":\""
         + ip
         + "\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\"}";
+  }
+
+  @Test
+  void shouldRejectOversizeLineAsTooLargeKeepingItsFirstBytesAndReadOn() throws Exception {
+    String big = "{\"scanner\":\"" + "s".repeat(CONTRACT_LIMIT) + "\",\"ip\":\"192.0.2.1\"}";
+    byte[] input = utf8(minimal("203.0.113.1") + "\n" + big + "\n" + minimal("203.0.113.2"));
+
+    List<FormatReader.ReadResult> results = read(format, input);
+
+    assertThat(results).hasSize(3);
+    FormatReader.ReadResult.Rejection rejection =
+        (FormatReader.ReadResult.Rejection) results.get(1);
+    assertThat(rejection.reason()).isEqualTo(RejectReason.TOO_LARGE);
+    assertThat(rejection.message())
+        .isEqualTo(
+            "line is "
+                + utf8(big).length
+                + " bytes, more than the limit of 524288 (max.event.bytes); only its first 1024"
+                + " bytes are kept");
+    assertThat(rejection.original()).isEqualTo(Arrays.copyOf(utf8(big), 1024));
+    assertThat(results.get(2)).isInstanceOf(FormatReader.ReadResult.Event.class);
+  }
+
+  @Test
+  void shouldRejectWhatJacksonRefusesAsNotJsonInsteadOfFailing() throws Exception {
+    String deep = "[".repeat(1001);
+    String digits = minimal("203.0.113.1").replaceFirst("}$", ",\"asn\":" + "1".repeat(1001) + "}");
+    byte[] input = utf8(deep + "\n" + digits + "\n" + minimal("203.0.113.2"));
+
+    assertThat(renderRead(format, input))
+        .satisfiesExactly(
+            deep1 -> assertThat(deep1).startsWith("1 NOT_JSON not JSON: Document nesting depth"),
+            long2 -> assertThat(long2).startsWith("2 NOT_JSON not JSON: Number value length"),
+            ok -> assertThat(ok).startsWith("3 {"));
+  }
+
+  @Test
+  void shouldRejectAnEscapedLoneSurrogateAsInvalidField() throws Exception {
+    String line = minimal("203.0.113.1").replaceFirst("}$", ",\"hostname\":\"\\\\udc00x\"}");
+
+    assertThat(renderRead(format, utf8(line)))
+        .containsExactly(
+            "1 INVALID_FIELD hostname: \"\\udc00x\" is not valid Unicode (unpaired surrogate)");
   }
 }

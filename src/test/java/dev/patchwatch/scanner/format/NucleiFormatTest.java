@@ -6,6 +6,7 @@ import static dev.patchwatch.scanner.format.Formats.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanStatus;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -161,5 +162,16 @@ class NucleiFormatTest {
     return ip
         + " "
         + (line.contains("\"port\":") ? line.replaceAll(".*\"port\":(\\d+).*", "$1") : "none");
+  }
+
+  @Test
+  void shouldRejectWhatJacksonRefusesAsNotJsonAndReadOn() throws Exception {
+    String deep = "{\"info\":" + "[".repeat(1001) + "}";
+    String digits = "{\"port\":" + "9".repeat(1001) + "}";
+    List<SourceRecord> records =
+        Formats.records(new NucleiFormat(), Formats.utf8(deep + "\n" + digits + "\n[]"));
+    assertThat(records)
+        .extracting(r -> ((SourceRecord.Unmapped) r).reason())
+        .containsExactly(RejectReason.NOT_JSON, RejectReason.NOT_JSON, RejectReason.NOT_OBJECT);
   }
 }
