@@ -159,6 +159,7 @@ public final class Replay {
                 .clock(clock)
                 .build();
         EventSource source = EventSource.open(input, contract)) {
+      source.warning().ifPresent(w -> progress.println("note: " + w));
       String unit = source.format() == ArchiveFormat.AVRO ? "records" : "lines";
       EventSource.Item item;
       while ((item = source.next()) != null) {
