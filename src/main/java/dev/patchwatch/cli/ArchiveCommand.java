@@ -151,6 +151,8 @@ final class ArchiveCommand implements Runnable {
       description = {
         "Publishes the events of an Avro archive or a JSON-lines file (told apart by content) to the"
             + " scans topic with their original observedAt, validated like any scanner's.",
+        "An archive is read whole first: a damaged one (cut short, corrupt) is refused, naming"
+            + " the record where reading failed, before anything is published.",
         "Invalid records are listed with their file and position and published to the rejected"
             + " topic. Missing topics are created (the scans topic with the `partitions` setting, 6 by"
             + " default)."
