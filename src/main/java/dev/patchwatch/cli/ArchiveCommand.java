@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,8 +52,8 @@ final class ArchiveCommand implements Runnable {
             + " exclusive), to an Avro object container file with its schema embedded.",
         "Reads every partition from its beginning to its end as of the start (committed records"
             + " only) and merges them by observedAt, keeping each partition's own order. Watermarks"
-            + " are not archived; records that cannot be decoded are skipped and counted. The file"
-            + " appears only once complete."
+            + " are not archived. A record that cannot be decoded fails the export (exit 1, no file"
+            + " written) unless --skip-undecodable is given. The file appears only once complete."
       })
   static final class Export implements Callable<Integer> {
 
@@ -94,6 +93,13 @@ final class ArchiveCommand implements Runnable {
             "Avro compression: deflate, snappy, zstandard or null (default: ${DEFAULT-VALUE}).")
     String codec;
 
+    @Option(
+        names = "--skip-undecodable",
+        description =
+            "Write the archive without the records that cannot be decoded (counted in the last"
+                + " line) instead of failing.")
+    boolean skipUndecodable;
+
     @Override
     public Integer call() throws IOException {
       EventTimeRange range = range(spec, from, to);
@@ -110,9 +116,18 @@ final class ArchiveCommand implements Runnable {
               .scans()
               .name();
       PrintWriter err = spec.commandLine().getErr();
-      ScanArchive.Exported result =
-          new ScanArchive(ConnectionOptions.cluster(config), registry, Clock.systemUTC(), err)
-              .export(topic, range, output, compression);
+      ScanArchive.Exported result;
+      try {
+        result =
+            new ScanArchive(ConnectionOptions.cluster(config), registry, Clock.systemUTC(), err)
+                .export(topic, range, output, compression, skipUndecodable);
+      } catch (ScanArchive.UndecodableRecordsException e) {
+        throw new IOException(
+            e.getMessage()
+                + ": make them decodable (is every schema still in the registry?), or pass"
+                + " --skip-undecodable to archive the rest",
+            e);
+      }
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
           Locale.ROOT,
@@ -136,6 +151,8 @@ final class ArchiveCommand implements Runnable {
       description = {
         "Publishes the events of an Avro archive or a JSON-lines file (told apart by content) to the"
             + " scans topic with their original observedAt, validated like any scanner's.",
+        "An archive is read whole first: a damaged one (cut short, corrupt) is refused, naming"
+            + " the record where reading failed, before anything is published.",
         "Invalid records are listed with their file and position and published to the rejected"
             + " topic. Missing topics are created (the scans topic with the `partitions` setting, 6 by"
             + " default). A line or record larger than the `max.event.bytes` setting (512 KiB by"
@@ -177,12 +194,17 @@ final class ArchiveCommand implements Runnable {
       Config config = connection.load(settings);
       int partitions = config.get(Config.PARTITIONS);
       TopologySettings topology = config.topologySettings(partitions > 0 ? partitions : 6);
-      Optional<UnaryOperator<Instant>> after = Optional.empty();
+      Optional<ScanArchive.ImportWatermark> after = Optional.empty();
       if (CLOSING.equals(watermark)) {
-        after = Optional.of(ScanArchive.closingWatermark(topology, Clock.systemUTC()));
+        after =
+            Optional.of(
+                new ScanArchive.ImportWatermark.Closing(
+                    ScanArchive.closingWatermark(topology, Clock.systemUTC())));
       } else if (watermark != null) {
         try {
-          after = Optional.of(ScanArchive.watermarkAt(new InstantConverter().convert(watermark)));
+          after =
+              Optional.of(
+                  new ScanArchive.ImportWatermark.At(new InstantConverter().convert(watermark)));
         } catch (IllegalArgumentException e) {
           throw new CommandLine.ParameterException(
               spec.commandLine(), "--watermark: " + e.getMessage());
@@ -209,7 +231,13 @@ final class ArchiveCommand implements Runnable {
           result.published(),
           result.rejected(),
           topology.topicPrefix(),
-          result.watermark().map(w -> "then a watermark at " + w).orElse("no watermark"),
+          result
+              .watermark()
+              .map(w -> "then a watermark at " + w)
+              .orElse(
+                  CLOSING.equals(watermark)
+                      ? "no closing watermark (no event was published, so no window to close)"
+                      : "no watermark"),
           result.elapsed().toMillis() / 1000.0);
       out.flush();
       return 0;

@@ -4,6 +4,8 @@ import dev.patchwatch.event.EventContract;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.replay.ArchiveCheck;
+import dev.patchwatch.replay.ArchiveFormat;
 import dev.patchwatch.replay.Replay;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
@@ -104,6 +106,9 @@ final class ReplayCommand implements Callable<Integer> {
                   : Files.exists(input) ? ": permission denied" : ": no such file"));
     }
     // before a minute of work, not after it
+    if (ArchiveFormat.detect(input) == ArchiveFormat.AVRO) {
+      ArchiveCheck.verify(input);
+    }
     requireDirectoryFor("--output", output);
     if (rejected != null) {
       requireDirectoryFor("--rejected", rejected);

@@ -18,7 +18,9 @@ public enum ArchiveFormat {
 
   /**
    * The format of a file, by its first bytes rather than its name: an archive renamed, or written
-   * by another tool, is still read right. A JSON line can never start with these bytes.
+   * by another tool, is still read right. A JSON line can never start with these bytes. A file of
+   * one to three bytes that begin them is an archive cut inside its header, refused as such rather
+   * than read as a line of JSON.
    */
   public static ArchiveFormat detect(Path file) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
@@ -27,9 +29,7 @@ public enum ArchiveFormat {
   }
 
   static ArchiveFormat detect(byte[] head) {
-    return head.length >= AVRO_MAGIC.length
-            && Arrays.equals(head, 0, AVRO_MAGIC.length, AVRO_MAGIC, 0, AVRO_MAGIC.length)
-        ? AVRO
-        : JSON_LINES;
+    int n = Math.min(head.length, AVRO_MAGIC.length);
+    return n > 0 && Arrays.equals(head, 0, n, AVRO_MAGIC, 0, n) ? AVRO : JSON_LINES;
   }
 }

@@ -3,15 +3,14 @@ package dev.patchwatch.replay;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
-import dev.patchwatch.registry.TrustedAvroPackages;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 import org.apache.avro.AvroRuntimeException;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
@@ -21,13 +20,15 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /**
  * An Avro object container file of scan events. Records are read with the file's own schema as the
  * writer's and the current ScanEvent schema as the reader's, so an archive written by an older or
- * newer PatchWatch reads fine as long as the two are compatible; a file that is not is refused
- * before any record is published.
+ * newer PatchWatch reads fine as long as the two are compatible. The whole file is checked before
+ * the first record is handed out ({@link ArchiveCheck}): a file that cannot be resolved, or is
+ * damaged, is refused before anything is published.
  */
 final class AvroArchiveSource implements EventSource {
 
   private final Path file;
   private final EventContract contract;
+  private final ArchiveCheck.Verified verified;
   private final CountingInputStream in;
   private final DataFileStream<ScanEvent> records;
   private final SpecificDatumWriter<ScanEvent> writer = new SpecificDatumWriter<>(ScanEvent.class);
@@ -35,10 +36,9 @@ final class AvroArchiveSource implements EventSource {
   private long position;
 
   AvroArchiveSource(Path file, EventContract contract) throws IOException {
-    // the reader resolves records to the generated classes, which Avro loads only when trusted
-    TrustedAvroPackages.trust(ScanEvent.class.getPackageName());
     this.file = file;
     this.contract = contract;
+    this.verified = ArchiveCheck.verify(file);
     this.in = new CountingInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16));
     try {
       this.records = new DataFileStream<>(in, new SpecificDatumReader<>(ScanEvent.class));
@@ -46,39 +46,34 @@ final class AvroArchiveSource implements EventSource {
       in.close();
       throw new IOException(file + " is not a readable Avro file: " + e.getMessage(), e);
     }
-    Schema writer = records.getSchema();
-    SchemaCompatibility.SchemaPairCompatibility compatibility =
-        SchemaCompatibility.checkReaderWriterCompatibility(ScanEvent.getClassSchema(), writer);
-    if (compatibility.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-      records.close();
-      throw new IOException(
-          file
-              + " holds "
-              + writer.getFullName()
-              + " records that cannot be read as "
-              + ScanEvent.getClassSchema().getFullName()
-              + ": "
-              + compatibility.getResult().getIncompatibilities().stream()
-                  .map(i -> i.getMessage() + " at " + i.getLocation())
-                  .toList());
-    }
   }
 
   @Override
   public Item next() throws IOException {
+    long at = position + 1;
     try {
       if (!records.hasNext()) {
+        // the check read it whole; only a file changed since then can end elsewhere
+        if (position != verified.records()) {
+          throw new DamagedArchiveException(
+              file,
+              at,
+              String.format(
+                  Locale.ROOT,
+                  "it held %,d records when checked but ends after %,d: it changed while being"
+                      + " read",
+                  verified.records(),
+                  position));
+        }
         return null;
       }
-      position++;
       ScanEvent record = records.next();
+      position = at;
       Parsed tooLarge = contract.sizeProblem("record", encodedSize(record));
       return new Item(
           position, tooLarge != null ? tooLarge : contract.normalize(record), null, record);
     } catch (RuntimeException e) {
-      // a corrupt block cannot be skipped record by record: stop, saying where
-      throw new IOException(
-          file + ": record " + position + " cannot be decoded: " + e.getMessage(), e);
+      throw new DamagedArchiveException(file, at, "it cannot be decoded: " + e.getMessage(), e);
     }
   }
 
@@ -107,6 +102,17 @@ final class AvroArchiveSource implements EventSource {
     public void write(byte[] b, int off, int len) {
       count += len;
     }
+  }
+
+  @Override
+  public Optional<String> warning() {
+    return verified.declared()
+        ? Optional.empty()
+        : Optional.of(
+            file
+                + " does not declare its record count (written before archives did): its blocks"
+                + " were checked, but a file cut exactly between two blocks cannot be told from a"
+                + " complete one");
   }
 
   @Override

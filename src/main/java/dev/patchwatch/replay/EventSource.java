@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Scan events read one at a time from a file, whichever its format, each already checked against
@@ -62,12 +63,20 @@ interface EventSource extends Closeable {
   /** The next record, or null at the end of the file. */
   Item next() throws IOException;
 
+  /** What the reader should know about how far the file could be checked, if anything. */
+  default Optional<String> warning() {
+    return Optional.empty();
+  }
+
   /** Bytes of the file consumed so far, for progress. */
   long bytesRead();
 
   ArchiveFormat format();
 
-  /** Opens {@code file} in the format its first bytes show. */
+  /**
+   * Opens {@code file} in the format its first bytes show; an archive is read whole first, and
+   * refused if damaged ({@link DamagedArchiveException}).
+   */
   static EventSource open(Path file, EventContract contract) throws IOException {
     return ArchiveFormat.detect(file) == ArchiveFormat.AVRO
         ? new AvroArchiveSource(file, contract)

@@ -188,6 +188,7 @@ public final class Replay {
                 .maxEventBytes(maxEventBytes)
                 .build();
         EventSource source = EventSource.open(input, contract)) {
+      source.warning().ifPresent(w -> progress.println("note: " + w));
       String unit = source.format() == ArchiveFormat.AVRO ? "records" : "lines";
       EventSource.Item item;
       while ((item = source.next()) != null) {

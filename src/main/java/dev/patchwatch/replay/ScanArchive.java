@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,8 +35,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
-import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -120,7 +118,7 @@ public final class ScanArchive {
   /**
    * Writes the scan events of {@code scansTopic} whose observedAt is in {@code range} to {@code
    * output}: every partition from its beginning to its end as of the start, committed records only.
-   * The file appears only once complete.
+   * The file appears only once complete, its header declaring how many records it holds.
    *
    * <p>Order: the partitions are merged by observedAt, always taking the earliest of their next
    * events, so each partition's own order is kept and no event comes later, relative to the events
@@ -129,9 +127,19 @@ public final class ScanArchive {
    * adds no lateness (partition after partition would make every partition but the first arrive
    * days late).
    *
+   * @param skipUndecodable write the archive without the records that cannot be decoded; without
+   *     it, such records fail the export and no file is written, since an archive missing part of
+   *     the history must not look like all of it
    * @throws IllegalStateException if the topic does not exist
+   * @throws UndecodableRecordsException if records could not be decoded and {@code skipUndecodable}
+   *     is false
    */
-  public Exported export(String scansTopic, EventTimeRange range, Path output, CodecFactory codec)
+  public Exported export(
+      String scansTopic,
+      EventTimeRange range,
+      Path output,
+      CodecFactory codec,
+      boolean skipUndecodable)
       throws IOException {
     Instant started = clock.instant();
     AvroSerde<ScanEvent> events = new AvroSerde<>(registry, ScanEvent.class, false);
@@ -139,13 +147,9 @@ public final class ScanArchive {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-    Path partial = output.resolveSibling(output.getFileName() + ".part");
     Counts counts = new Counts();
-    boolean complete = false;
     try (KafkaConsumer<byte[], byte[]> consumer =
-            new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        DataFileWriter<ScanEvent> writer =
-            new DataFileWriter<>(new SpecificDatumWriter<>(ScanEvent.class))) {
+        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> info = consumer.partitionsFor(scansTopic, Duration.ofSeconds(30));
       if (info == null || info.isEmpty()) {
         throw new IllegalStateException(
@@ -169,71 +173,77 @@ public final class ScanArchive {
           output);
       progress.flush();
 
-      writer.setCodec(codec);
-      writer.setMeta(META_TOPIC, scansTopic);
-      writer.setMeta(META_PARTITIONS, partitions.size());
-      writer.setMeta(META_RANGE, range.toString());
-      writer.setMeta(META_EXPORTED_AT, clock.instant().toString());
-      writer.setMeta(META_ORDER, "observedAt, partitions merged, each partition's own order kept");
-      writer.create(ScanEvent.getClassSchema(), Files.newOutputStream(partial));
-
-      consumer.assign(partitions);
-      begin.forEach(consumer::seek);
-      Map<TopicPartition, ArrayDeque<ScanEvent>> buffered = new HashMap<>();
-      partitions.forEach(tp -> buffered.put(tp, new ArrayDeque<>()));
-      Set<TopicPartition> fetching = new HashSet<>(partitions);
-      fetching.removeIf(tp -> begin.get(tp) >= end.get(tp));
-      ProgressBar bar = new ProgressBar(progress);
-      while (true) {
-        // an event can be written once every partition still fetching has one to compare it with
-        while (fetching.stream().anyMatch(tp -> buffered.get(tp).isEmpty())) {
-          List<TopicPartition> full = new ArrayList<>();
-          for (TopicPartition tp : partitions) {
-            if (!fetching.contains(tp) || buffered.get(tp).size() >= MERGE_BUFFER) {
-              full.add(tp);
-            }
-          }
-          consumer.pause(full);
-          consumer.resume(partitions.stream().filter(tp -> !full.contains(tp)).toList());
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-            TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-            if (record.offset() < end.get(tp)) {
-              ScanEvent event = decode(events, scansTopic, record, range, counts);
-              if (event != null) {
-                buffered.get(tp).add(event);
+      Map<String, String> metadata = new LinkedHashMap<>();
+      metadata.put(META_TOPIC, scansTopic);
+      metadata.put(META_PARTITIONS, String.valueOf(partitions.size()));
+      metadata.put(META_RANGE, range.toString());
+      metadata.put(META_EXPORTED_AT, clock.instant().toString());
+      metadata.put(META_ORDER, "observedAt, partitions merged, each partition's own order kept");
+      try (ArchiveWriter writer = new ArchiveWriter(output, codec, metadata)) {
+        consumer.assign(partitions);
+        begin.forEach(consumer::seek);
+        Map<TopicPartition, ArrayDeque<ScanEvent>> buffered = new HashMap<>();
+        partitions.forEach(tp -> buffered.put(tp, new ArrayDeque<>()));
+        Set<TopicPartition> fetching = new HashSet<>(partitions);
+        fetching.removeIf(tp -> begin.get(tp) >= end.get(tp));
+        ProgressBar bar = new ProgressBar(progress);
+        while (true) {
+          // an event can be written once every partition still fetching has one to compare with
+          while (fetching.stream().anyMatch(tp -> buffered.get(tp).isEmpty())) {
+            List<TopicPartition> full = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+              if (!fetching.contains(tp) || buffered.get(tp).size() >= MERGE_BUFFER) {
+                full.add(tp);
               }
             }
+            consumer.pause(full);
+            consumer.resume(partitions.stream().filter(tp -> !full.contains(tp)).toList());
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+              TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+              if (record.offset() < end.get(tp)) {
+                ScanEvent event = decode(events, scansTopic, record, range, counts);
+                if (event != null) {
+                  buffered.get(tp).add(event);
+                }
+              }
+            }
+            fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+            bar.update(
+                counts.read,
+                total,
+                String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
           }
-          fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-          bar.update(
-              counts.read,
-              total,
-              String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
-        }
-        TopicPartition earliest = null;
-        for (TopicPartition tp : partitions) {
-          ScanEvent head = buffered.get(tp).peek();
-          if (head != null
-              && (earliest == null
-                  || head.getObservedAt()
-                      .isBefore(buffered.get(earliest).peek().getObservedAt()))) {
-            earliest = tp;
+          TopicPartition earliest = null;
+          for (TopicPartition tp : partitions) {
+            ScanEvent head = buffered.get(tp).peek();
+            if (head != null
+                && (earliest == null
+                    || head.getObservedAt()
+                        .isBefore(buffered.get(earliest).peek().getObservedAt()))) {
+              earliest = tp;
+            }
           }
+          if (earliest == null) {
+            break;
+          }
+          writer.append(buffered.get(earliest).poll());
+          counts.exported++;
         }
-        if (earliest == null) {
-          break;
+        if (counts.undecodable > 0 && !skipUndecodable) {
+          throw new UndecodableRecordsException(
+              String.format(
+                  Locale.ROOT,
+                  "%,d of the %,d records read from %s could not be decoded (the first at %s);"
+                      + " no archive written, as it would miss them",
+                  counts.undecodable,
+                  counts.read,
+                  scansTopic,
+                  counts.firstUndecodable),
+              counts.undecodable);
         }
-        writer.append(buffered.get(earliest).poll());
-        counts.exported++;
-      }
-      complete = true;
-    } finally {
-      if (!complete) {
-        Files.deleteIfExists(partial);
+        writer.commit();
       }
     }
-    Files.move(
-        partial, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     return new Exported(
         counts.read,
         counts.exported,
@@ -243,6 +253,23 @@ public final class ScanArchive {
         Duration.between(started, clock.instant()));
   }
 
+  /** Records that could not be decoded, which an export refuses to leave out silently. */
+  public static final class UndecodableRecordsException extends IOException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long undecodable;
+
+    UndecodableRecordsException(String message, long undecodable) {
+      super(message);
+      this.undecodable = undecodable;
+    }
+
+    public long undecodable() {
+      return undecodable;
+    }
+  }
+
   /** What an export has seen so far. */
   private static final class Counts {
     long read;
@@ -250,6 +277,7 @@ public final class ScanArchive {
     long outside;
     long watermarks;
     long undecodable;
+    String firstUndecodable;
   }
 
   /** The record's event if it is one in the range; otherwise counts why not and returns null. */
@@ -264,7 +292,7 @@ public final class ScanArchive {
       if (record.headers().lastHeader(Watermark.HEADER) != null) {
         counts.watermarks++;
       } else {
-        counts.undecodable++;
+        undecodable(counts, record, "a null value without a watermark header");
       }
       return null;
     }
@@ -272,7 +300,7 @@ public final class ScanArchive {
     try {
       event = events.deserialize(topic, record.value());
     } catch (WireFormatException e) {
-      counts.undecodable++;
+      undecodable(counts, record, e.getMessage());
       return null;
     }
     if (event.getObservedAt() == null || !range.contains(event.getObservedAt().toEpochMilli())) {
@@ -280,6 +308,16 @@ public final class ScanArchive {
       return null;
     }
     return event;
+  }
+
+  private static void undecodable(
+      Counts counts, ConsumerRecord<byte[], byte[]> record, String why) {
+    counts.undecodable++;
+    if (counts.firstUndecodable == null) {
+      counts.firstUndecodable =
+          String.format(
+              Locale.ROOT, "partition %d, offset %d: %s", record.partition(), record.offset(), why);
+    }
   }
 
   /**
@@ -307,9 +345,17 @@ public final class ScanArchive {
     };
   }
 
-  /** After an import, a watermark at a given instant. */
-  public static UnaryOperator<Instant> watermarkAt(Instant at) {
-    return maxObservedAt -> at;
+  /** The watermark an import sends once its events are stored. */
+  public sealed interface ImportWatermark {
+
+    /** At a given instant, whether or not the file held any event. */
+    record At(Instant at) implements ImportWatermark {}
+
+    /**
+     * Computed from the greatest observedAt published (see {@link #closingWatermark}); none when no
+     * event was published, as there is then no window to close.
+     */
+    record Closing(UnaryOperator<Instant> fromMaxObservedAt) implements ImportWatermark {}
   }
 
   /**
@@ -317,28 +363,50 @@ public final class ScanArchive {
    * the scans topic of {@code settings}' prefix, with their own observedAt, through {@link
    * ScanPublisher}, which validates them. A record the contract refuses is reported with its file
    * and position and published to the rejected topic, like {@code replay} does. Creates the topics
-   * that are missing, the scans topic with {@code settings.inputPartitions()} partitions.
+   * that are missing, the scans topic with {@code settings.inputPartitions()} partitions. An
+   * archive is read whole first: a damaged one is refused before anything is created or published.
    *
-   * @param watermark what watermark to send once every event is stored, given the greatest
-   *     observedAt published; empty for none
+   * @param watermark what watermark to send once every event is stored; empty for none
+   * @throws DamagedArchiveException naming the record where reading the archive failed
    */
   public Imported importFile(
       Path input,
       TopologySettings settings,
       Optional<Short> replicationFactor,
-      Optional<UnaryOperator<Instant>> watermark)
+      Optional<ImportWatermark> watermark)
       throws IOException {
     Instant started = clock.instant();
-    Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-    try (Admin admin = cluster.admin()) {
-      TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      int partitions =
-          provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
-      provisioner.ensure(topics, partitions, replicationFactor);
-    }
-    Topics.registerSchemas(topics, registry);
-
     EventContract contract = new EventContract(clock, maxEventBytes);
+    try (EventSource source = EventSource.open(input, contract)) {
+      source.warning().ifPresent(w -> progress.println("note: " + w));
+      Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
+      try (Admin admin = cluster.admin()) {
+        TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
+        int partitions =
+            provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
+        provisioner.ensure(topics, partitions, replicationFactor);
+      }
+      Topics.registerSchemas(topics, registry);
+      progress.printf(
+          Locale.ROOT,
+          "importing %s (%s) into %s%n",
+          input,
+          source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines",
+          topics.scans().name());
+      progress.flush();
+      return publish(input, source, settings.topicPrefix(), watermark, started);
+    } finally {
+      progress.flush();
+    }
+  }
+
+  private Imported publish(
+      Path input,
+      EventSource source,
+      String topicPrefix,
+      Optional<ImportWatermark> watermark,
+      Instant started)
+      throws IOException {
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long records = 0;
     long published = 0;
@@ -347,22 +415,14 @@ public final class ScanArchive {
     long size = Files.size(input);
     Optional<Instant> sent = Optional.empty();
     try (ScanPublisher publisher =
-            ScanPublisher.builder()
-                .bootstrapServers(cluster.bootstrapServers())
-                .properties(cluster.properties())
-                .registry(registry)
-                .topicPrefix(settings.topicPrefix())
-                .clock(clock)
-                .maxEventBytes(maxEventBytes)
-                .build();
-        EventSource source = EventSource.open(input, contract)) {
-      progress.printf(
-          Locale.ROOT,
-          "importing %s (%s) into %s%n",
-          input,
-          source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines",
-          topics.scans().name());
-      progress.flush();
+        ScanPublisher.builder()
+            .bootstrapServers(cluster.bootstrapServers())
+            .properties(cluster.properties())
+            .registry(registry)
+            .topicPrefix(topicPrefix)
+            .clock(clock)
+            .maxEventBytes(maxEventBytes)
+            .build()) {
       ProgressBar bar = new ProgressBar(progress);
       EventSource.Item item;
       while ((item = source.next()) != null) {
@@ -415,13 +475,18 @@ public final class ScanArchive {
         progress.printf(
             Locale.ROOT, "  … and %,d more rejected records%n", rejected - LISTED_REJECTIONS);
       }
-      if (watermark.isPresent() && published > 0) {
-        Instant at = watermark.get().apply(Instant.ofEpochMilli(maxObservedAt));
-        Waits.await(publisher.watermark(at), Duration.ofMinutes(10), "send the watermark");
-        sent = Optional.of(at);
+      Optional<Instant> at = Optional.empty();
+      if (watermark.orElse(null) instanceof ImportWatermark.At fixed) {
+        at = Optional.of(fixed.at());
+      } else if (watermark.orElse(null) instanceof ImportWatermark.Closing closing
+          && published > 0) {
+        at = Optional.of(closing.fromMaxObservedAt().apply(Instant.ofEpochMilli(maxObservedAt)));
+      }
+      if (at.isPresent()) {
+        Waits.await(publisher.watermark(at.get()), Duration.ofMinutes(10), "send the watermark");
+        sent = at;
       }
     }
-    progress.flush();
     return new Imported(
         records, published, rejected, sent, Duration.between(started, clock.instant()));
   }

@@ -210,8 +210,8 @@ class EventSourceTest {
     }
     Files.write(file, bytes);
     assertThatThrownBy(() -> readAll(file))
-        .isInstanceOf(IOException.class)
-        .hasMessageMatching(".*a\\.avro: record \\d+ cannot be decoded: .*");
+        .isInstanceOf(DamagedArchiveException.class)
+        .hasMessageMatching(".*a\\.avro is damaged: reading failed at record \\d+: .*");
   }
 
   @Test

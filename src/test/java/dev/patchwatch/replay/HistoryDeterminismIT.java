@@ -295,7 +295,8 @@ class HistoryDeterminismIT {
                 liveTopics.scans().name(),
                 EventTimeRange.ALL,
                 archive,
-                CodecFactory.deflateCodec(6));
+                CodecFactory.deflateCodec(6),
+                false);
     assertThat(exported.exported()).isEqualTo(events.size());
     assertThat(exported.watermarks()).isEqualTo(PARTITIONS);
     assertThat(exported.read()).isEqualTo(events.size() + PARTITIONS);
@@ -347,7 +348,11 @@ class HistoryDeterminismIT {
     ScanArchive.Exported oneDay =
         new ScanArchive(cluster, registry, CLOCK, new PrintWriter(progress))
             .export(
-                liveTopics.scans().name(), day, dir.resolve("day.avro"), CodecFactory.nullCodec());
+                liveTopics.scans().name(),
+                day,
+                dir.resolve("day.avro"),
+                CodecFactory.nullCodec(),
+                false);
     assertThat(oneDay.exported())
         .isEqualTo(
             events.stream().filter(e -> day.contains(e.getObservedAt().toEpochMilli())).count())
@@ -365,7 +370,9 @@ class HistoryDeterminismIT {
                 archive,
                 fresh,
                 Optional.empty(),
-                Optional.of(ScanArchive.closingWatermark(fresh, CLOCK)));
+                Optional.of(
+                    new ScanArchive.ImportWatermark.Closing(
+                        ScanArchive.closingWatermark(fresh, CLOCK))));
     assertThat(imported.published()).isEqualTo(events.size());
     assertThat(imported.rejected()).isZero();
     assertThat(imported.watermark()).contains(Instant.ofEpochMilli(end));
