@@ -264,7 +264,8 @@ final class Config {
         get(LIVE_INTERVAL),
         get(STORE_TYPE),
         EventTimeRange.ALL,
-        EventContract.MAX_AHEAD);
+        EventContract.MAX_AHEAD,
+        get(MAX_EVENT_BYTES));
   }
 
   private static String nonBlank(String raw) {

@@ -119,7 +119,8 @@ final class ReplayCommand implements Callable<Integer> {
         TopologySettings.defaults(partitions)
             .withApplicationId("patchwatch-replay")
             .withIdleTimeout(Duration.ZERO)
-            .withStoreType(TopologySettings.StoreType.IN_MEMORY);
+            .withStoreType(TopologySettings.StoreType.IN_MEMORY)
+            .withMaxEventBytes(maxEventBytes);
     Path work = Files.createTempDirectory("patchwatch-replay-");
     try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
       SchemaRegistry registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
@@ -133,8 +134,7 @@ final class ReplayCommand implements Callable<Integer> {
                   work.resolve("streams"),
                   settings,
                   Clock.systemUTC(),
-                  err,
-                  maxEventBytes)
+                  err)
               .run(input, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(

@@ -68,7 +68,6 @@ public final class Replay {
   private final TopologySettings settings;
   private final Clock clock;
   private final PrintWriter progress;
-  private final int maxEventBytes;
 
   /**
    * @param settings the topology settings; {@code inputPartitions} is the partition count used, and
@@ -82,28 +81,6 @@ public final class Replay {
       TopologySettings settings,
       Clock clock,
       PrintWriter progress) {
-    this(
-        bootstrapServers,
-        registry,
-        stateDir,
-        settings,
-        clock,
-        progress,
-        EventContract.DEFAULT_MAX_EVENT_BYTES);
-  }
-
-  /**
-   * @param maxEventBytes the largest event ({@code max.event.bytes}); larger lines and records are
-   *     rejected as {@code TOO_LARGE}
-   */
-  public Replay(
-      String bootstrapServers,
-      SchemaRegistry registry,
-      Path stateDir,
-      TopologySettings settings,
-      Clock clock,
-      PrintWriter progress,
-      int maxEventBytes) {
     this.bootstrapServers = bootstrapServers;
     this.registry = registry;
     this.stateDir = stateDir;
@@ -113,7 +90,6 @@ public final class Replay {
         settings.withWatermarkAhead(EventContract.MAX_AHEAD.plus(closingOffset(settings)));
     this.clock = clock;
     this.progress = progress;
-    this.maxEventBytes = maxEventBytes;
   }
 
   /** What a replay read, counted and wrote; {@code lines} counts an archive's records. */
@@ -171,7 +147,7 @@ public final class Replay {
   private record Published(long accepted, long rejected, long endWatermark, LineIndex lineOf) {}
 
   private Published publish(Path input) throws IOException {
-    EventContract contract = new EventContract(clock, maxEventBytes);
+    EventContract contract = new EventContract(clock, settings.maxEventBytes());
     LineIndex lineOf = new LineIndex(settings.inputPartitions());
     AtomicReference<Throwable> failure = new AtomicReference<>();
     long accepted = 0;
@@ -185,7 +161,7 @@ public final class Replay {
                 .registry(registry)
                 .topicPrefix(settings.topicPrefix())
                 .clock(clock)
-                .maxEventBytes(maxEventBytes)
+                .maxEventBytes(settings.maxEventBytes())
                 .build();
         EventSource source = EventSource.open(input, contract)) {
       source.warning().ifPresent(w -> progress.println("note: " + w));
@@ -329,7 +305,8 @@ public final class Replay {
       long line = o.getLine() != null ? o.getLine() : lineOf.get(o.getPartition(), o.getOffset());
       byLine.computeIfAbsent(line, l -> new ArrayList<>()).add(r);
     }
-    try (EventSource source = EventSource.open(input, new EventContract(clock, maxEventBytes));
+    try (EventSource source =
+            EventSource.open(input, new EventContract(clock, settings.maxEventBytes()));
         BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
       EventSource.Item item;
       while (!byLine.isEmpty() && (item = source.next()) != null) {

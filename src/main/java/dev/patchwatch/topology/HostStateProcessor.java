@@ -72,6 +72,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private final long countFromMs;
   private final long countToMs;
   private final long watermarkAheadMs;
+  private final int maxEventBytes;
 
   private ProcessorContext<byte[], Object> context;
   private EventContract contract;
@@ -99,6 +100,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     this.countFromMs = settings.eventTimeRange().fromMillis();
     this.countToMs = settings.eventTimeRange().toMillis();
     this.watermarkAheadMs = settings.watermarkAhead().toMillis();
+    this.maxEventBytes = settings.maxEventBytes();
     this.outbox = new Outbox(settings.inputPartitions());
   }
 
@@ -151,7 +153,13 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       announce();
     }
     ScanInput input = record.value();
-    if (input instanceof ScanInput.Event e) {
+    Parsed.Invalid tooLarge =
+        input == null || input.raw() == null
+            ? null
+            : EventContract.sizeProblem("record", input.raw().length, maxEventBytes);
+    if (tooLarge != null) {
+      reject(record, tooLarge.reason(), tooLarge.message(), List.of());
+    } else if (input instanceof ScanInput.Event e) {
       processEvent(record, e.event());
     } else if (input instanceof ScanInput.Watermark w) {
       processWatermark(record, w.time());
@@ -554,7 +562,11 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
             .setPartition(meta == null ? partition : meta.partition())
             .setOffset(meta == null ? null : meta.offset())
             .build();
+    // Within the largest event, or cut to its first bytes: a rejection must fit on the broker.
     byte[] raw = record.value() == null ? null : record.value().raw();
+    if (raw != null && raw.length > maxEventBytes) {
+      raw = EventContract.head(raw);
+    }
     Rejected rejected =
         Rejected.newBuilder()
             .setReason(reason)

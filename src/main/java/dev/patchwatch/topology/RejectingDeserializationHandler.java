@@ -3,11 +3,11 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
+import dev.patchwatch.event.EventContract;
 import dev.patchwatch.registry.SchemaRegistryException;
 import dev.patchwatch.registry.WireFormatException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,9 +29,6 @@ public final class RejectingDeserializationHandler implements DeserializationExc
 
   static final String REJECTED_TOPIC = "patchwatch.rejected.topic";
   static final String REJECTED_SERIALIZER = "patchwatch.rejected.serializer";
-
-  /** The first bytes of a record kept in its rejection: enough to recognise it, never too large. */
-  static final int KEPT_BYTES = 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(RejectingDeserializationHandler.class);
 
@@ -95,8 +92,8 @@ public final class RejectingDeserializationHandler implements DeserializationExc
             + record.topic()
             + ": "
             + exception
-            + (value != null && value.length > KEPT_BYTES
-                ? " (" + value.length + " bytes, the first " + KEPT_BYTES + " kept)"
+            + (value != null && value.length > EventContract.KEPT_BYTES
+                ? " (" + value.length + " bytes, the first " + EventContract.KEPT_BYTES + " kept)"
                 : "");
     Rejected rejected =
         Rejected.newBuilder()
@@ -121,10 +118,7 @@ public final class RejectingDeserializationHandler implements DeserializationExc
   }
 
   private static byte[] keep(byte[] bytes) {
-    if (bytes == null || bytes.length <= KEPT_BYTES) {
-      return bytes;
-    }
-    return Arrays.copyOf(bytes, KEPT_BYTES);
+    return bytes == null ? null : EventContract.head(bytes);
   }
 
   /** A registry error, unless the wire-format reader already judged it the record's fault. */

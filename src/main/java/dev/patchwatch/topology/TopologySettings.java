@@ -26,6 +26,9 @@ import java.util.function.Consumer;
  *     is rejected ({@code INVALID_WATERMARK}), so no typo can close the coming days' windows. One
  *     day, as for observedAt; {@code replay}, which owns its whole input, raises it to close the
  *     windows of current data
+ * @param maxEventBytes the largest scan event, in bytes as received ({@code max.event.bytes}); a
+ *     larger record is rejected as {@code TOO_LARGE} with only its first bytes, so that no
+ *     rejection can exceed what the broker takes
  */
 public record TopologySettings(
     String topicPrefix,
@@ -39,7 +42,8 @@ public record TopologySettings(
     Duration liveInterval,
     StoreType storeType,
     EventTimeRange eventTimeRange,
-    Duration watermarkAhead) {
+    Duration watermarkAhead,
+    int maxEventBytes) {
 
   /** Where the per-host state lives. */
   public enum StoreType {
@@ -82,6 +86,13 @@ public record TopologySettings(
     Objects.requireNonNull(storeType, "storeType");
     Objects.requireNonNull(eventTimeRange, "eventTimeRange");
     requireNonNegative("watermark look-ahead", watermarkAhead);
+    if (maxEventBytes < EventContract.KEPT_BYTES) {
+      throw new IllegalArgumentException(
+          "the largest event must be at least "
+              + EventContract.KEPT_BYTES
+              + " bytes, got "
+              + maxEventBytes);
+    }
   }
 
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
@@ -99,7 +110,8 @@ public record TopologySettings(
         Duration.ofMillis(250),
         StoreType.ROCKSDB,
         EventTimeRange.ALL,
-        EventContract.MAX_AHEAD);
+        EventContract.MAX_AHEAD,
+        EventContract.DEFAULT_MAX_EVENT_BYTES);
   }
 
   public TopologySettings withTopicPrefix(String prefix) {
@@ -147,6 +159,10 @@ public record TopologySettings(
     return edit(e -> e.watermarkAhead = ahead);
   }
 
+  public TopologySettings withMaxEventBytes(int bytes) {
+    return edit(e -> e.maxEventBytes = bytes);
+  }
+
   /** A copy with some components changed, validated like any other. */
   private TopologySettings edit(Consumer<Editable> change) {
     Editable e = new Editable(this);
@@ -163,7 +179,8 @@ public record TopologySettings(
         e.liveInterval,
         e.storeType,
         e.eventTimeRange,
-        e.watermarkAhead);
+        e.watermarkAhead,
+        e.maxEventBytes);
   }
 
   /** The components, as fields a change can set. */
@@ -180,6 +197,7 @@ public record TopologySettings(
     StoreType storeType;
     EventTimeRange eventTimeRange;
     Duration watermarkAhead;
+    int maxEventBytes;
 
     Editable(TopologySettings s) {
       topicPrefix = s.topicPrefix;
@@ -194,6 +212,7 @@ public record TopologySettings(
       storeType = s.storeType;
       eventTimeRange = s.eventTimeRange;
       watermarkAhead = s.watermarkAhead;
+      maxEventBytes = s.maxEventBytes;
     }
   }
 

@@ -8,6 +8,8 @@ import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanStatus;
+import dev.patchwatch.event.EventContract;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -137,8 +139,33 @@ class PresentTimeTopologyTest {
       assertThat(rejected).extracting(Rejected::getReason).containsExactly(UNDECODABLE);
       Rejected r = rejected.get(0);
       assertThat(r.getOrigin().getTopic()).endsWith("-partials-repartition");
-      assertThat(r.getOriginal().remaining()).isEqualTo(RejectingDeserializationHandler.KEPT_BYTES);
+      assertThat(r.getOriginal().remaining()).isEqualTo(EventContract.KEPT_BYTES);
       assertThat(r.getMessage()).contains("3000 bytes");
+      assertThat(
+              TopologyHarness.byDimension(h.hourly.readKeyValuesToList(), "2026-11-30T09:00:00Z")
+                  .get(Dimension.GLOBAL + "/ALL")
+                  .getPatched())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void shouldRejectAnOversizeScansRecordKeepingOnlyItsFirstBytes() {
+    TopologySettings small =
+        TopologySettings.defaults(1)
+            .withStoreType(TopologySettings.StoreType.IN_MEMORY)
+            .withMaxEventBytes(2048);
+    try (TopologyHarness h = new TopologyHarness(small, NOW)) {
+      byte[] big = new byte[5000];
+      Arrays.fill(big, (byte) 'x');
+      h.rawScans.pipeInput(HOST_A.getBytes(StandardCharsets.UTF_8), big);
+      h.send(event("s1", "2026-11-30T09:10:00Z", HOST_A, ScanStatus.PATCHED));
+      h.watermark("2026-11-30T11:00:00Z");
+
+      Rejected r = h.rejected.readValuesToList().get(0);
+      assertThat(r.getReason()).isEqualTo(RejectReason.TOO_LARGE);
+      assertThat(r.getMessage()).contains("5000 bytes", "2048");
+      assertThat(r.getOriginal().remaining()).isEqualTo(EventContract.KEPT_BYTES);
       assertThat(
               TopologyHarness.byDimension(h.hourly.readKeyValuesToList(), "2026-11-30T09:00:00Z")
                   .get(Dimension.GLOBAL + "/ALL")
