@@ -24,6 +24,8 @@ class LocalCommandIT {
     try (EmbeddedKafka first = EmbeddedKafka.start(tmp.resolve("first"), 0, Map.of())) {
       String port = first.bootstrapServers().split(":")[1];
       Set<Thread> before = nonDaemonThreads();
+      // other tests in this JVM may run a registry child of their own
+      Set<Long> childrenBefore = children();
 
       Cli cli =
           Cli.run(
@@ -54,7 +56,7 @@ class LocalCommandIT {
       assertThat(
               ProcessHandle.current()
                   .descendants()
-                  .filter(ProcessHandle::isAlive)
+                  .filter(p -> p.isAlive() && !childrenBefore.contains(p.pid()))
                   .map(p -> p.info().commandLine().orElse("?"))
                   .toList())
           .isEmpty();
@@ -64,6 +66,14 @@ class LocalCommandIT {
         assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
       }
     }
+  }
+
+  private static Set<Long> children() {
+    return ProcessHandle.current()
+        .descendants()
+        .filter(ProcessHandle::isAlive)
+        .map(ProcessHandle::pid)
+        .collect(Collectors.toSet());
   }
 
   private static Set<Thread> nonDaemonThreads() {
