@@ -1,8 +1,8 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.runtime.PatchWatchStreams;
+import dev.patchwatch.runtime.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;

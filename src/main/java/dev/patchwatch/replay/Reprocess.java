@@ -1,13 +1,14 @@
 package dev.patchwatch.replay;
 
 import dev.patchwatch.registry.SchemaRegistry;
-import dev.patchwatch.topology.Completion;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Completion;
+import dev.patchwatch.runtime.PatchWatchStreams;
+import dev.patchwatch.runtime.TopicProvisioner;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.topology.EventTimeRange;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import dev.patchwatch.topology.Waits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,9 @@ import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.TopicSpec;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;

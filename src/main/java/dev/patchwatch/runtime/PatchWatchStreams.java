@@ -1,5 +1,8 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
+import dev.patchwatch.topology.PatchWatchTopology;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

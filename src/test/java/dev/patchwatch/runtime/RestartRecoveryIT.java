@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,8 @@ import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
