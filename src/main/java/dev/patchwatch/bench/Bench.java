@@ -6,16 +6,17 @@ import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Completion;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.StreamsProperties;
+import dev.patchwatch.runtime.TopicProvisioner;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.scanner.ScanPublisher;
-import dev.patchwatch.topology.Completion;
-import dev.patchwatch.topology.PatchWatchStreams;
 import dev.patchwatch.topology.PatchWatchTopology;
-import dev.patchwatch.topology.StreamsProperties;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -539,9 +540,6 @@ public final class Bench {
             own.countsLive(),
             own.rejected(),
             own.progress());
-    new TopicProvisioner(admin, ADMIN_TIMEOUT)
-        .ensure(topics, options.partitions(), Optional.empty());
-    Topics.registerSchemas(topics, registry);
     TopologySettings settings =
         TopologySettings.defaults(options.partitions())
             .withTopicPrefix(name)
@@ -549,13 +547,13 @@ public final class Bench {
             .withIdleTimeout(Duration.ZERO)
             .withStoreType(store);
     Path stateDir = workDir.resolve(name);
-    Map<String, String> overrides =
-        Map.of(
-            StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
-            guarantee,
-            StreamsConfig.NUM_STREAM_THREADS_CONFIG,
-            Integer.toString(threads));
-    int target = options.partitions() * options.partitions();
+    Pipeline.Builder builder =
+        Pipeline.on(Cluster.of(bootstrapServers), registry, settings)
+            .topics(topics)
+            .stateDir(stateDir)
+            .overrides(Map.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee))
+            .streamThreads(threads);
+    builder.provision();
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
     long started;
@@ -563,29 +561,11 @@ public final class Bench {
     long threadCpu;
     long closeNanos;
     try (sampler) {
-      PatchWatchStreams streams =
-          new PatchWatchStreams(
-              settings,
-              topics,
-              bootstrapServers,
-              stateDir,
-              overrides,
-              StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+      Pipeline streams = builder.start();
       try {
-        AtomicLong runningAt = new AtomicLong();
-        streams
-            .streams()
-            .setStateListener(
-                (now, before) -> {
-                  if (now == KafkaStreams.State.RUNNING) {
-                    runningAt.compareAndSet(0, System.nanoTime());
-                  }
-                });
-        streams.start(Duration.ofSeconds(120));
-        started = runningAt.get() != 0 ? runningAt.get() : System.nanoTime();
+        started = streams.runningSinceNanos();
         Ticker ticker = new Ticker();
-        while (Completion.reached(streams.streams(), options.partitions(), input.endWatermark())
-            < target) {
+        while (!streams.reached(input.endWatermark())) {
           if (streams.failure().isPresent()
               || streams.state() != KafkaStreams.State.RUNNING
                   && streams.state() != KafkaStreams.State.REBALANCING) {
@@ -704,16 +684,15 @@ public final class Bench {
 
   private BenchReport.LatencyResult latency(Admin admin, Duration liveInterval) {
     String name = PREFIX + "-live-" + liveInterval.toMillis() + "ms";
-    Topics topics = Topics.create(name, name, registry);
-    new TopicProvisioner(admin, ADMIN_TIMEOUT)
-        .ensure(topics, options.partitions(), Optional.empty());
-    Topics.registerSchemas(topics, registry);
     TopologySettings settings =
         TopologySettings.defaults(options.partitions())
             .withTopicPrefix(name)
             .withApplicationId(name)
             .withLiveInterval(liveInterval);
     Path stateDir = workDir.resolve(name);
+    Pipeline.Builder builder =
+        Pipeline.on(Cluster.of(bootstrapServers), registry, settings).stateDir(stateDir);
+    Topics topics = builder.provision();
     int total = (int) (options.rate() * options.latencyDuration().toMillis() / 1000);
     long seed = options.input().seed();
     int capacity =
@@ -739,14 +718,7 @@ public final class Bench {
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
     try (sampler;
-        PatchWatchStreams streams =
-            new PatchWatchStreams(
-                settings,
-                topics,
-                bootstrapServers,
-                stateDir,
-                Map.of(),
-                StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        Pipeline streams = builder.start();
         LiveReader reader = new LiveReader(topics.countsLive(), tracker);
         ScanPublisher publisher =
             ScanPublisher.builder()
@@ -759,7 +731,6 @@ public final class Bench {
               new StreamsConfig(
                       StreamsProperties.of(settings, bootstrapServers, stateDir, Map.of()))
                   .getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG));
-      streams.start(Duration.ofSeconds(120));
       reader.start();
       producedFrom = System.nanoTime();
       long base = LIVE_BASE.toEpochMilli();

@@ -2,6 +2,7 @@ package dev.patchwatch.cli;
 
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.replay.ScanArchive;
+import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
@@ -192,8 +193,12 @@ final class ArchiveCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + input);
       }
       Config config = connection.load(settings);
-      int partitions = config.get(Config.PARTITIONS);
-      TopologySettings topology = config.topologySettings(partitions > 0 ? partitions : 6);
+      TopologySettings topology =
+          config.topologySettings(
+              Pipeline.partitions(
+                  ConnectionOptions.cluster(config),
+                  Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
+                  config.get(Config.PARTITIONS)));
       Optional<ScanArchive.ImportWatermark> after = Optional.empty();
       if (CLOSING.equals(watermark)) {
         after =

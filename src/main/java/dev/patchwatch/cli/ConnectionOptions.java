@@ -1,6 +1,6 @@
 package dev.patchwatch.cli;
 
-import dev.patchwatch.replay.Cluster;
+import dev.patchwatch.runtime.Cluster;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -8,12 +8,11 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.query.ExposureCurve;
 import dev.patchwatch.registry.ConfluentRegistryClient;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
 import dev.patchwatch.scanner.simulator.Scenario;
-import dev.patchwatch.topology.Completion;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
@@ -34,14 +33,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,23 +125,12 @@ final class DemoCommand implements Callable<Integer> {
               .withApplicationId("patchwatch-demo")
               .withIdleTimeout(Duration.ZERO)
               .withStoreType(TopologySettings.StoreType.IN_MEMORY);
-      Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        new TopicProvisioner(admin, Duration.ofSeconds(60))
-            .ensure(topics, partitions, Optional.empty());
-      }
-      Topics.registerSchemas(topics, registry);
       int threads = Math.min(partitions, Runtime.getRuntime().availableProcessors());
-      try (PatchWatchStreams streams =
-              new PatchWatchStreams(
-                  settings,
-                  topics,
-                  stack.bootstrapServers(),
-                  work.resolve("streams"),
-                  Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads)),
-                  StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+      try (Pipeline pipeline =
+              Pipeline.on(Cluster.of(stack.bootstrapServers()), registry, settings)
+                  .stateDir(work.resolve("streams"))
+                  .streamThreads(threads)
+                  .start();
           ScanPublisher publisher =
               ScanPublisher.builder()
                   .bootstrapServers(stack.bootstrapServers())
@@ -156,8 +140,7 @@ final class DemoCommand implements Callable<Integer> {
                           scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
                           ZoneOffset.UTC))
                   .build();
-          KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, topics)) {
-        streams.start(Duration.ofSeconds(120));
+          KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, pipeline.topics())) {
         if (!json) {
           out.printf(
               "%-10s %10s %10s %11s %10s %8s%n",
@@ -179,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
             err.printf("  %s: %,d events published%n", day, events.size());
           }
           do {
-            poll(results, curve, printer, streams);
+            poll(results, curve, printer, pipeline);
           } while ((System.nanoTime() - dayStarted) / 1e9 < secondsPerDay);
         }
         // one more day closes the last window that the month fills (grace included)
@@ -187,9 +170,8 @@ final class DemoCommand implements Callable<Integer> {
         publisher.watermark(end).get();
         long quietSince = 0;
         while (!printer.done()) {
-          poll(results, curve, printer, streams);
-          if (Completion.reached(streams.streams(), partitions, end.toEpochMilli())
-              < partitions * partitions) {
+          poll(results, curve, printer, pipeline);
+          if (!pipeline.reached(end.toEpochMilli())) {
             continue;
           }
           // every window is final: what has not come in a few commit intervals has no record
@@ -218,10 +200,11 @@ final class DemoCommand implements Callable<Integer> {
       KafkaConsumer<CountKey, RemediationCount> results,
       ExposureCurve curve,
       Printer printer,
-      PatchWatchStreams streams) {
-    if (streams.failure().isPresent()) {
+      Pipeline pipeline) {
+    if (pipeline.failure().isPresent()) {
       throw new IllegalStateException(
-          "the topology failed: " + streams.failure().get().getMessage(), streams.failure().get());
+          "the topology failed: " + pipeline.failure().get().getMessage(),
+          pipeline.failure().get());
     }
     for (ConsumerRecord<CountKey, RemediationCount> record : results.poll(Duration.ofMillis(100))) {
       curve.accept(record.value()).forEach(printer::print);

@@ -4,22 +4,20 @@ import dev.patchwatch.local.DataDirectory;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.local.PortInUseException;
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -72,8 +70,10 @@ final class LocalCommand implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "6",
-      description = "Partitions of the scans topic when it is created (default: ${DEFAULT-VALUE}).")
+      defaultValue = "0",
+      description =
+          "Partitions of the scans topic; 0 (the default) = the existing topic's, or 6 when"
+              + " creating it.")
   int partitions;
 
   @Option(
@@ -93,9 +93,9 @@ final class LocalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (partitions < 1) {
+    if (partitions < 0) {
       throw new CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must be at least 1");
+          spec.commandLine(), "--partitions must not be negative");
     }
     PrintWriter out = spec.commandLine().getOut();
     DataDirectory.Prepared data = DataDirectory.preparePrivate(dataDir, "--data-dir");
@@ -110,31 +110,22 @@ final class LocalCommand implements Callable<Integer> {
     try (LocalStack stack = startStack()) {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
+      Cluster cluster = Cluster.of(stack.bootstrapServers());
       TopologySettings settings =
-          TopologySettings.defaults(partitions)
+          TopologySettings.defaults(
+                  Pipeline.partitions(
+                      cluster, Topics.scansTopic(TopologySettings.DEFAULT_PREFIX), partitions))
               .withIdleTimeout(idleTimeout)
               .withLiveInterval(liveInterval);
-      Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-        settings =
-            settings.withInputPartitions(
-                provisioner.partitions(topics.scans().name()).orElse(partitions));
-        provisioner.ensure(topics, settings.inputPartitions(), Optional.empty());
+      Pipeline.Builder builder =
+          Pipeline.on(cluster, registry, settings)
+              .stateDir(dataDir.resolve("streams"))
+              .onFailure(StreamThreadExceptionResponse.REPLACE_THREAD);
+      Topics topics = builder.provision();
+      try (Admin admin = cluster.admin()) {
         removeStaleMembers(admin, settings.applicationId());
       }
-      Topics.registerSchemas(topics, registry);
-      try (PatchWatchStreams streams =
-          new PatchWatchStreams(
-              settings,
-              topics,
-              stack.bootstrapServers(),
-              dataDir.resolve("streams"),
-              Map.of(),
-              StreamThreadExceptionResponse.REPLACE_THREAD)) {
-        streams.start(Duration.ofSeconds(120));
+      try (Pipeline pipeline = builder.start()) {
         out.printf("PatchWatch is running locally (Ctrl-C to stop)%n");
         out.printf("  kafka     %s%n", stack.bootstrapServers());
         out.printf("  registry  %s%n", stack.registryUrl());

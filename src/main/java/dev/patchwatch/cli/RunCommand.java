@@ -1,21 +1,17 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -104,47 +100,28 @@ final class RunCommand implements Callable<Integer> {
     Config config = Config.load(Optional.ofNullable(configFile), System.getenv(), flags());
     PrintWriter out = spec.commandLine().getOut();
     ConfluentRegistryClient registry = Registries.client(config);
-    String bootstrap = config.get(Config.BOOTSTRAP_SERVERS);
-    Map<String, Object> client = new HashMap<>(config.kafkaProperties());
-    client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    TopologySettings topology;
-    Topics topics;
-    try (Admin admin = Admin.create(client)) {
-      TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      topics =
-          Topics.create(
-              config.get(Config.TOPIC_PREFIX), config.get(Config.APPLICATION_ID), registry);
-      int configured = config.get(Config.PARTITIONS);
-      int count =
-          configured > 0 ? configured : provisioner.partitions(topics.scans().name()).orElse(6);
-      topology = config.topologySettings(count);
-      short replication = config.get(Config.REPLICATION_FACTOR);
-      provisioner.ensure(
-          topics, count, replication > 0 ? Optional.of(replication) : Optional.empty());
-    }
-    Topics.registerSchemas(topics, registry);
-    Map<String, String> overrides = new HashMap<>(config.kafkaProperties());
-    overrides.put(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
-    if (config.get(Config.REPLICATION_FACTOR) > 0) {
-      overrides.put(
-          StreamsConfig.REPLICATION_FACTOR_CONFIG,
-          String.valueOf(config.get(Config.REPLICATION_FACTOR)));
-    }
+    Cluster cluster = ConnectionOptions.cluster(config);
+    TopologySettings topology =
+        config.topologySettings(
+            Pipeline.partitions(
+                cluster,
+                Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
+                config.get(Config.PARTITIONS)));
+    short replication = config.get(Config.REPLICATION_FACTOR);
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (PatchWatchStreams streams =
-        new PatchWatchStreams(
-            topology,
-            topics,
-            bootstrap,
-            config.get(Config.STATE_DIR),
-            overrides,
-            StreamThreadExceptionResponse.REPLACE_THREAD)) {
-      streams.start(Duration.ofMinutes(5));
+    try (Pipeline pipeline =
+        Pipeline.on(cluster, registry, topology)
+            .stateDir(config.get(Config.STATE_DIR))
+            .streamThreads(config.get(Config.STREAM_THREADS))
+            .replicationFactor(replication > 0 ? Optional.of(replication) : Optional.empty())
+            .onFailure(StreamThreadExceptionResponse.REPLACE_THREAD)
+            .startTimeout(Duration.ofMinutes(5))
+            .start()) {
+      Topics topics = pipeline.topics();
       out.printf(
           "PatchWatch is running: application %s on %s, registry %s, %s with %d partitions (Ctrl-C to stop)%n",
           topology.applicationId(),
-          bootstrap,
+          cluster.bootstrapServers(),
           registry.baseUrl(),
           topics.scans().name(),
           topology.inputPartitions());

@@ -11,16 +11,16 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Completion;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.TopicReader;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.AggregateJson;
-import dev.patchwatch.topology.Completion;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
-import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import dev.patchwatch.topology.Waits;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,10 +45,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /**
  * Runs the real topology over a file of events (JSON lines or an Avro archive, told apart by
@@ -98,20 +94,18 @@ public final class Replay {
 
   public Result run(Path input, Path output, Optional<Path> rejectedOutput) throws IOException {
     Instant started = clock.instant();
-    Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(60))
-          .ensure(topics, settings.inputPartitions(), Optional.empty());
-    }
-    Topics.registerSchemas(topics, registry);
+    Pipeline.Builder pipeline =
+        Pipeline.on(Cluster.of(bootstrapServers), registry, settings)
+            .stateDir(stateDir)
+            .streamThreads(threads());
+    Topics topics = pipeline.provision();
     Published published = publish(input);
     progress.printf(
         "published %,d events (%,d input records rejected) in %.1f s; running the topology%n",
         published.accepted, published.rejected, seconds(started));
     progress.flush();
     if (published.accepted > 0) {
-      process(topics, published.accepted, published.endWatermark);
+      process(pipeline, published.accepted, published.endWatermark);
     }
 
     List<RemediationCount> finals = new ArrayList<>();
@@ -240,51 +234,28 @@ public final class Replay {
     return Duration.ofDays(settings.lookBackDays()).plus(maxGrace).plus(Duration.ofDays(1));
   }
 
-  private void process(Topics topics, long events, long endWatermark) {
-    int target = settings.inputPartitions() * settings.inputPartitions();
+  private void process(Pipeline.Builder builder, long events, long endWatermark) {
     long startedNanos = System.nanoTime();
-    // Closing commits the last transaction, so every final is readable afterwards.
-    try (Admin admin =
-            Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-        PatchWatchStreams streams =
-            new PatchWatchStreams(
-                settings,
-                topics,
-                bootstrapServers,
-                stateDir,
-                Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads())),
-                StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
-      streams.start(Duration.ofSeconds(120));
-      long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
-      int reached;
-      while ((reached =
-              Completion.reached(streams.streams(), settings.inputPartitions(), endWatermark))
-          < target) {
-        if (streams.failure().isPresent()
-            || streams.state() != KafkaStreams.State.RUNNING
-                && streams.state() != KafkaStreams.State.REBALANCING) {
-          throw new IllegalStateException(
-              "the topology stopped in state "
-                  + streams.state()
-                  + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
-              streams.failure().orElse(null));
-        }
-        if (System.nanoTime() > nextReport) {
-          // Records of the scans topic, watermarks included: one per partition on top of the
-          // events.
-          long done =
-              Math.min(
-                  events,
-                  Completion.committed(admin, settings.applicationId(), topics.scans().name()));
-          double seconds = (System.nanoTime() - startedNanos) / 1e9;
-          progress.printf(
-              "  processed %,d of %,d events (%.0f%%, %,.0f events/s)%n",
-              done, events, 100.0 * done / events, done / seconds);
-          progress.flush();
-          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
-        }
-        Waits.sleep(100, "the topology");
-      }
+    long[] nextReport = {startedNanos + PROGRESS_EVERY.toNanos()};
+    try (Admin admin = Cluster.of(bootstrapServers).admin();
+        Pipeline pipeline = builder.start()) {
+      String scans = pipeline.topics().scans().name();
+      pipeline.awaitProgress(
+          endWatermark,
+          () -> {
+            if (System.nanoTime() > nextReport[0]) {
+              // Records of the scans topic, watermarks included: one per partition on top of the
+              // events.
+              long done =
+                  Math.min(events, Completion.committed(admin, settings.applicationId(), scans));
+              double seconds = (System.nanoTime() - startedNanos) / 1e9;
+              progress.printf(
+                  "  processed %,d of %,d events (%.0f%%, %,.0f events/s)%n",
+                  done, events, 100.0 * done / events, done / seconds);
+              progress.flush();
+              nextReport[0] = System.nanoTime() + PROGRESS_EVERY.toNanos();
+            }
+          });
     }
   }
 

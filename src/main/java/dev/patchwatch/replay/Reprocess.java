@@ -1,13 +1,13 @@
 package dev.patchwatch.replay;
 
 import dev.patchwatch.registry.SchemaRegistry;
-import dev.patchwatch.topology.Completion;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.TopicProvisioner;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.topology.EventTimeRange;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import dev.patchwatch.topology.Waits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,7 +42,7 @@ public final class Reprocess implements AutoCloseable {
   private final Topics topics;
   private final Map<Integer, Long> endAtStart;
   private final long alreadyCommitted;
-  private final PatchWatchStreams streams;
+  private final Pipeline pipeline;
   private final Clock clock;
   private final ProgressBar bar;
   private RunRecord record;
@@ -56,7 +56,7 @@ public final class Reprocess implements AutoCloseable {
       Topics topics,
       Map<Integer, Long> endAtStart,
       long alreadyCommitted,
-      PatchWatchStreams streams,
+      Pipeline pipeline,
       RunRecord record,
       Clock clock,
       PrintWriter progress) {
@@ -67,7 +67,7 @@ public final class Reprocess implements AutoCloseable {
     this.topics = topics;
     this.endAtStart = endAtStart;
     this.alreadyCommitted = alreadyCommitted;
-    this.streams = streams;
+    this.pipeline = pipeline;
     this.record = record;
     this.clock = clock;
     this.bar = new ProgressBar(progress);
@@ -166,24 +166,24 @@ public final class Reprocess implements AutoCloseable {
           live.withInputPartitions(partitions)
               .withApplicationId(record.applicationId())
               .withEventTimeRange(record.range());
-      provisioner.ensure(topics, partitions, replicationFactor);
       end = endOffsets(admin, scans, partitions);
     }
-    Topics.registerSchemas(topics, registry);
+    Pipeline.Builder builder =
+        Pipeline.on(cluster, registry, settings)
+            .topics(topics)
+            .stateDir(stateDir)
+            .overrides(overrides)
+            .replicationFactor(replicationFactor)
+            .onFailure(onFailure)
+            .startTimeout(Duration.ofMinutes(5));
+    builder.provision();
     runs.save(record);
 
-    PatchWatchStreams streams =
-        new PatchWatchStreams(
-            settings,
-            topics,
-            cluster.bootstrapServers(),
-            stateDir,
-            withClientProperties(cluster, overrides),
-            onFailure);
     Admin admin = cluster.admin();
+    Pipeline pipeline = null;
     try {
       long committed = sum(committedOffsets(admin, settings.applicationId(), scans));
-      streams.start(Duration.ofMinutes(5));
+      pipeline = builder.start();
       progress.printf(
           Locale.ROOT,
           "run %s: application %s reads %s (%,d records) and counts observedAt in %s into %s.*%n",
@@ -195,9 +195,11 @@ public final class Reprocess implements AutoCloseable {
           id.topicPrefix(live.topicPrefix()));
       progress.flush();
       return new Reprocess(
-          admin, runs, id, settings, topics, end, committed, streams, record, clock, progress);
+          admin, runs, id, settings, topics, end, committed, pipeline, record, clock, progress);
     } catch (RuntimeException e) {
-      streams.close();
+      if (pipeline != null) {
+        pipeline.close();
+      }
       admin.close();
       throw e;
     }
@@ -232,7 +234,7 @@ public final class Reprocess implements AutoCloseable {
         endAtStart.entrySet().stream()
             .allMatch(
                 e -> e.getValue() == 0 || committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
-    if (inputDone && Completion.drained(streams.streams(), settings)) {
+    if (inputDone && pipeline.drained()) {
       caughtUp = true;
       if (record.caughtUpAt().isEmpty()) {
         record = record.withCaughtUp(clock.instant());
@@ -253,7 +255,7 @@ public final class Reprocess implements AutoCloseable {
     long deadline = System.nanoTime() + max.toNanos();
     long total = sum(endAtStart) - alreadyCommitted;
     while (!caughtUp()) {
-      KafkaStreams.State state = streams.state();
+      KafkaStreams.State state = pipeline.state();
       if (state == KafkaStreams.State.ERROR
           || state == KafkaStreams.State.NOT_RUNNING
           || state == KafkaStreams.State.PENDING_SHUTDOWN
@@ -263,8 +265,8 @@ public final class Reprocess implements AutoCloseable {
                 + id
                 + " stopped in state "
                 + state
-                + streams.failure().map(e -> ": " + e.getMessage()).orElse(""),
-            streams.failure().orElse(null));
+                + pipeline.failure().map(e -> ": " + e.getMessage()).orElse(""),
+            pipeline.failure().orElse(null));
       }
       if (System.nanoTime() > deadline) {
         return false;
@@ -287,7 +289,7 @@ public final class Reprocess implements AutoCloseable {
   @Override
   public void close() {
     try {
-      streams.close();
+      pipeline.close();
     } finally {
       admin.close();
     }
@@ -295,13 +297,6 @@ public final class Reprocess implements AutoCloseable {
 
   private static long sum(Map<Integer, Long> offsets) {
     return offsets.values().stream().mapToLong(Long::longValue).sum();
-  }
-
-  private static Map<String, String> withClientProperties(
-      Cluster cluster, Map<String, String> overrides) {
-    Map<String, String> all = new HashMap<>(cluster.properties());
-    all.putAll(overrides);
-    return all;
   }
 
   /** The scans topic's end as of now, committed records only: the history the run must process. */

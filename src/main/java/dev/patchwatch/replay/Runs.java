@@ -1,11 +1,12 @@
 package dev.patchwatch.replay;
 
 import dev.patchwatch.registry.SchemaRegistry;
-import dev.patchwatch.topology.TopicProvisioner;
-import dev.patchwatch.topology.TopicReader;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.TopicProvisioner;
+import dev.patchwatch.runtime.TopicReader;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
-import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -7,13 +7,14 @@ import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.WireFormatException;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.EventTimeRange;
-import dev.patchwatch.topology.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
-import dev.patchwatch.topology.Waits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -35,7 +36,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -379,14 +379,8 @@ public final class ScanArchive {
     EventContract contract = new EventContract(clock, maxEventBytes);
     try (EventSource source = EventSource.open(input, contract)) {
       source.warning().ifPresent(w -> progress.println("note: " + w));
-      Topics topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-      try (Admin admin = cluster.admin()) {
-        TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-        int partitions =
-            provisioner.partitions(topics.scans().name()).orElse(settings.inputPartitions());
-        provisioner.ensure(topics, partitions, replicationFactor);
-      }
-      Topics.registerSchemas(topics, registry);
+      Topics topics =
+          Pipeline.on(cluster, registry, settings).replicationFactor(replicationFactor).provision();
       progress.printf(
           Locale.ROOT,
           "importing %s (%s) into %s%n",

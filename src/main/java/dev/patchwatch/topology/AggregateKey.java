@@ -15,7 +15,7 @@ import org.apache.kafka.common.utils.Utils;
  * window start with its sign bit flipped (8 bytes, big-endian), dimension ordinal (1 byte),
  * vulnerability, a 0 byte, value. Neither text can hold a 0 byte (DESIGN section 2).
  */
-public final class AggregateKey {
+final class AggregateKey {
 
   private static final Granularity[] GRANULARITIES = Granularity.values();
   private static final Dimension[] DIMENSIONS = Dimension.values();

@@ -51,6 +51,15 @@ public final class PatchWatchTopology {
    */
   public static final String PARTIALS = "partials";
 
+  /** Each input partition's progress in the host stage, keyed by that partition (queryable). */
+  public static final String HOST_PROGRESS_STORE = HostStateProcessor.PROGRESS_STORE;
+
+  /**
+   * Each aggregating partition's view of every input partition's progress, keyed by input partition
+   * (queryable): a window is final once it holds that window's close for every input.
+   */
+  public static final String AGGREGATE_PROGRESS_STORE = AggregateProcessor.PROGRESS_STORE;
+
   private PatchWatchTopology() {}
 
   public static Topology build(TopologySettings settings, Topics topics) {

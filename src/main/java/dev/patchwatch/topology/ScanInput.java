@@ -4,7 +4,7 @@ import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanEvent;
 
 /** What one record of the scans topic turned out to be once decoded. */
-public sealed interface ScanInput {
+sealed interface ScanInput {
 
   /** The value exactly as received, for rejections; null for a watermark. */
   byte[] raw();

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * Records without a usable event time keep the partition's time, because Kafka Streams drops
  * records with a negative timestamp and a bad record must reach the processor to be rejected.
  */
-public final class ScanTimestampExtractor implements TimestampExtractor {
+final class ScanTimestampExtractor implements TimestampExtractor {
 
   @Override
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {

@@ -7,7 +7,7 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.local.SharedRegistry;
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.TopicReader;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.topology.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.patchwatch.local;
 
-import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.runtime.TopicProvisioner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

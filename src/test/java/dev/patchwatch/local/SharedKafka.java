@@ -1,6 +1,6 @@
 package dev.patchwatch.local;
 
-import dev.patchwatch.topology.TopicProvisioner;
+import dev.patchwatch.runtime.TopicProvisioner;
 import dev.patchwatch.topology.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -15,12 +15,13 @@ import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Completion;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.TopicProvisioner;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.scanner.ScanPublisher;
-import dev.patchwatch.topology.Completion;
 import dev.patchwatch.topology.EventTimeRange;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
-import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
@@ -114,9 +115,8 @@ class HistoryDeterminismIT {
     try (Admin admin = cluster.admin()) {
       new TopicProvisioner(admin, Duration.ofSeconds(30))
           .ensure(liveTopics, PARTITIONS, Optional.empty());
-      try (PatchWatchStreams streams = streams(live, liveTopics, dir.resolve("live-state"));
+      try (Pipeline streams = streams(live, liveTopics, registry, dir.resolve("live-state"));
           ScanPublisher publisher = publisher(id, registry)) {
-        streams.start(Duration.ofSeconds(60));
         // four chunks, each processed by the running application before the next arrives
         int chunk = events.size() / 4 + 1;
         for (int from = 0; from < events.size(); from += chunk) {
@@ -236,8 +236,7 @@ class HistoryDeterminismIT {
 
     Promotion promotion = new Promotion(cluster, registry, live, CLOCK);
     // the live application keeps running: it never writes a closed window again
-    try (PatchWatchStreams running = streams(live, liveTopics, dir.resolve("live-state"))) {
-      running.start(Duration.ofSeconds(60));
+    try (Pipeline running = streams(live, liveTopics, registry, dir.resolve("live-state"))) {
       Promotion.Plan plan = promotion.plan(runId);
       Promotion.TopicPlan daily =
           plan.topics().stream()
@@ -377,8 +376,8 @@ class HistoryDeterminismIT {
     assertThat(imported.rejected()).isZero();
     assertThat(imported.watermark()).contains(Instant.ofEpochMilli(end));
     Topics otherTopics = Topics.create(other, other, otherRegistry);
-    try (PatchWatchStreams streams = streams(fresh, otherTopics, dir.resolve("import-state"))) {
-      streams.start(Duration.ofSeconds(60));
+    try (Pipeline streams =
+        streams(fresh, otherTopics, otherRegistry, dir.resolve("import-state"))) {
       awaitTrue(() -> Completion.reached(streams.streams(), 2, end) == 4, "imported finals");
     }
     FinalsAssert.assertSameFinals(finals(otherTopics), liveFinals);
@@ -399,14 +398,10 @@ class HistoryDeterminismIT {
         new PrintWriter(progress));
   }
 
-  private PatchWatchStreams streams(TopologySettings settings, Topics topics, Path stateDir) {
-    return new PatchWatchStreams(
-        settings,
-        topics,
-        bootstrap,
-        stateDir,
-        Map.of(),
-        StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+  /** Started, on topics that exist already. */
+  private Pipeline streams(
+      TopologySettings settings, Topics topics, InMemorySchemaRegistry schemas, Path stateDir) {
+    return Pipeline.on(cluster, schemas, settings).topics(topics).stateDir(stateDir).start();
   }
 
   private ScanPublisher publisher(String prefix, InMemorySchemaRegistry schemas) {

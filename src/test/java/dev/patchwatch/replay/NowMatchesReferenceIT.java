@@ -10,12 +10,11 @@ import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.AggregateJson;
-import dev.patchwatch.topology.Completion;
-import dev.patchwatch.topology.PatchWatchStreams;
-import dev.patchwatch.topology.TopicProvisioner;
-import dev.patchwatch.topology.TopicReader;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
@@ -32,9 +31,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,37 +89,26 @@ class NowMatchesReferenceIT {
     Topics topics = Topics.create(id, id, registry);
     String bootstrap = SharedKafka.bootstrapServers();
     Instant watermark = WALL.instant().plus(Duration.ofHours(23)).truncatedTo(ChronoUnit.HOURS);
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-      new TopicProvisioner(admin, Duration.ofSeconds(30))
-          .ensure(topics, PARTITIONS, Optional.empty());
-      try (PatchWatchStreams streams =
-              new PatchWatchStreams(
-                  settings,
-                  topics,
-                  bootstrap,
-                  dir.resolve("state"),
-                  Map.of(),
-                  StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
-          ScanPublisher publisher =
-              ScanPublisher.builder()
-                  .bootstrapServers(bootstrap)
-                  .registry(registry)
-                  .topicPrefix(id)
-                  .clock(WALL)
-                  .build()) {
-        streams.start(Duration.ofSeconds(60));
-        List<CompletableFuture<?>> sent = new ArrayList<>();
-        events.forEach(e -> sent.add(publisher.publish(e)));
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
-        publisher.watermark(watermark).get();
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (Completion.reached(streams.streams(), PARTITIONS, watermark.toEpochMilli())
-            < PARTITIONS * PARTITIONS) {
-          assertThat(streams.failure()).as("stream thread failure").isEmpty();
-          assertThat(System.nanoTime()).as("watermark reached in time").isLessThan(deadline);
-          Thread.sleep(50);
-        }
+    try (Pipeline streams =
+            Pipeline.on(Cluster.of(bootstrap), registry, settings)
+                .stateDir(dir.resolve("state"))
+                .start();
+        ScanPublisher publisher =
+            ScanPublisher.builder()
+                .bootstrapServers(bootstrap)
+                .registry(registry)
+                .topicPrefix(id)
+                .clock(WALL)
+                .build()) {
+      List<CompletableFuture<?>> sent = new ArrayList<>();
+      events.forEach(e -> sent.add(publisher.publish(e)));
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
+      publisher.watermark(watermark).get();
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (!streams.reached(watermark.toEpochMilli())) {
+        assertThat(streams.failure()).as("stream thread failure").isEmpty();
+        assertThat(System.nanoTime()).as("watermark reached in time").isLessThan(deadline);
+        Thread.sleep(50);
       }
     }
     List<RemediationCount> finals = new ArrayList<>();

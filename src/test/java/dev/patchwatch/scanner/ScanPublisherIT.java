@@ -8,7 +8,7 @@ import dev.patchwatch.event.Watermark;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.local.SharedRegistry;
 import dev.patchwatch.registry.ConfluentRegistryClient;
-import dev.patchwatch.topology.TopicReader;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import java.nio.charset.StandardCharsets;

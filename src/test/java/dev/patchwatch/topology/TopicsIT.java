@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.patchwatch.local.KafkaTestSupport;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.runtime.TopicProvisioner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;

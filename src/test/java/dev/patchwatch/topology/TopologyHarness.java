@@ -8,6 +8,7 @@ import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
+import dev.patchwatch.runtime.RejectingDeserializationHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

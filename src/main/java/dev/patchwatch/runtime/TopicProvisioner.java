@@ -1,5 +1,7 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
+import dev.patchwatch.topology.TopicSpec;
+import dev.patchwatch.topology.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
+import dev.patchwatch.topology.TopicSpec;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

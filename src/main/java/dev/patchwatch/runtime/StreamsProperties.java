@@ -1,5 +1,6 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;

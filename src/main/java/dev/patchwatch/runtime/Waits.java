@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;

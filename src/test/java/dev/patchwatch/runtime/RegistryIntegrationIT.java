@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +14,9 @@ import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.TopicSpec;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -128,14 +131,11 @@ class RegistryIntegrationIT {
             .maxAttempts(3)
             .backoff(Duration.ofMillis(100), Duration.ofMillis(500))
             .build();
-    try (PatchWatchStreams streams =
-        new PatchWatchStreams(
-            f.settings,
-            Topics.create(id, id, fresh),
-            SharedKafka.bootstrapServers(),
-            dir.resolve("state"),
-            Map.of(),
-            StreamThreadExceptionResponse.REPLACE_THREAD)) {
+    try (Pipeline streams =
+        Pipeline.on(Cluster.of(SharedKafka.bootstrapServers()), fresh, f.settings)
+            .stateDir(dir.resolve("state"))
+            .onFailure(StreamThreadExceptionResponse.REPLACE_THREAD)
+            .create()) {
       streams.streams().start();
       Thread.sleep(8_000);
       assertThat(Completion.reached(streams.streams(), 3, END)).isZero();
@@ -192,15 +192,11 @@ class RegistryIntegrationIT {
     }
 
     void runToCompletion(Path stateDir) throws InterruptedException {
-      try (PatchWatchStreams streams =
-          new PatchWatchStreams(
-              settings,
-              topics,
-              SharedKafka.bootstrapServers(),
-              stateDir,
-              Map.of(),
-              StreamThreadExceptionResponse.SHUTDOWN_CLIENT)) {
-        streams.start(Duration.ofSeconds(60));
+      try (Pipeline streams =
+          Pipeline.on(Cluster.of(SharedKafka.bootstrapServers()), registry, settings)
+              .topics(topics)
+              .stateDir(stateDir)
+              .start()) {
         int all = settings.inputPartitions() * settings.inputPartitions();
         while (Completion.reached(streams.streams(), settings.inputPartitions(), END) < all) {
           assertThat(streams.failure()).isEmpty();

@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,6 +11,8 @@ import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,9 +78,7 @@ class RestartRecoveryIT {
       // a third of the way in, then two thirds: stop; the second restart starts without local state
       runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, events.size() / 3);
       runUntil(settings, topics, bootstrap, dir.resolve("state-a"), admin, 2L * events.size() / 3);
-      try (PatchWatchStreams streams =
-          streams(settings, topics, bootstrap, dir.resolve("state-b"))) {
-        streams.start(Duration.ofSeconds(60));
+      try (Pipeline streams = streams(settings, topics, bootstrap, dir.resolve("state-b"))) {
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
         while (Completion.reached(streams.streams(), partitions, end) < partitions * partitions) {
           assertThat(System.nanoTime()).as("finished in time").isLessThan(deadline);
@@ -105,8 +104,7 @@ class RestartRecoveryIT {
       Admin admin,
       long committed)
       throws InterruptedException {
-    try (PatchWatchStreams streams = streams(settings, topics, bootstrap, stateDir)) {
-      streams.start(Duration.ofSeconds(60));
+    try (Pipeline streams = streams(settings, topics, bootstrap, stateDir)) {
       while (Completion.committed(admin, settings.applicationId(), topics.scans().name())
           < committed) {
         Thread.sleep(20);
@@ -114,15 +112,17 @@ class RestartRecoveryIT {
     }
   }
 
-  private static PatchWatchStreams streams(
+  /** Started; the topics exist and the schemas are registered already. */
+  private static Pipeline streams(
       TopologySettings settings, Topics topics, String bootstrap, Path stateDir) {
-    return new PatchWatchStreams(
-        settings,
-        topics,
-        bootstrap,
-        stateDir,
-        // small batches, so the stop lands in the middle of the input, not after it
-        Map.of("max.poll.records", "200", "commit.interval.ms", "50"),
-        StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    Pipeline.Builder builder =
+        Pipeline.on(Cluster.of(bootstrap), new InMemorySchemaRegistry(), settings)
+            .topics(topics)
+            .stateDir(stateDir)
+            // small batches, so the stop lands in the middle of the input, not after it
+            .overrides(Map.of("max.poll.records", "200", "commit.interval.ms", "50"));
+    Pipeline pipeline = builder.create();
+    pipeline.awaitRunning(Duration.ofSeconds(60));
+    return pipeline;
   }
 }

@@ -1,4 +1,4 @@
-package dev.patchwatch.replay;
+package dev.patchwatch.runtime;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import dev.patchwatch.registry.RegistryUnreachableException;
 import dev.patchwatch.registry.SchemaNotFoundException;
 import dev.patchwatch.registry.SchemaRegistryException;
 import dev.patchwatch.registry.WireFormatException;
+import dev.patchwatch.topology.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

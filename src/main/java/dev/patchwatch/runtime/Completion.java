@@ -1,7 +1,10 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.internal.PartitionProgress;
+import dev.patchwatch.topology.PatchWatchTopology;
+import dev.patchwatch.topology.TopologySettings;
+import dev.patchwatch.topology.Windowing;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +37,7 @@ public final class Completion {
     try {
       for (int b = 0; b < partitions; b++) {
         ReadOnlyKeyValueStore<Integer, Long> store =
-            store(streams, AggregateProcessor.PROGRESS_STORE, b);
+            store(streams, PatchWatchTopology.AGGREGATE_PROGRESS_STORE, b);
         for (int p = 0; p < partitions; p++) {
           Long value = store.get(p);
           if (value != null && value >= progress) {
@@ -66,14 +69,14 @@ public final class Completion {
     try {
       for (int p = 0; p < partitions; p++) {
         ReadOnlyKeyValueStore<Integer, PartitionProgress> own =
-            store(streams, HostStateProcessor.PROGRESS_STORE, p);
+            store(streams, PatchWatchTopology.HOST_PROGRESS_STORE, p);
         PartitionProgress progress = own.get(p);
         closedAt[p] =
             progress == null ? Long.MIN_VALUE : lastClosing(windowing, progress.getProgress());
       }
       for (int b = 0; b < partitions; b++) {
         ReadOnlyKeyValueStore<Integer, Long> received =
-            store(streams, AggregateProcessor.PROGRESS_STORE, b);
+            store(streams, PatchWatchTopology.AGGREGATE_PROGRESS_STORE, b);
         for (int p = 0; p < partitions; p++) {
           Long value = received.get(p);
           if (closedAt[p] != Long.MIN_VALUE && (value == null || value < closedAt[p])) {

@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
@@ -6,6 +6,7 @@ import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.registry.SchemaRegistryException;
 import dev.patchwatch.registry.WireFormatException;
+import dev.patchwatch.topology.Topics;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class RejectingDeserializationHandler implements DeserializationExc
   }
 
   /** The configs that hand this handler the rejected topic and its serializer. */
-  static Map<String, Object> configs(Topics topics) {
+  public static Map<String, Object> configs(Topics topics) {
     return Map.of(
         REJECTED_TOPIC,
         topics.rejected().name(),

@@ -1,4 +1,4 @@
-package dev.patchwatch.topology;
+package dev.patchwatch.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
