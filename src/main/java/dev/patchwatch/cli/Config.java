@@ -1,6 +1,7 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import java.util.TreeMap;
 final class Config {
 
   static final String KAFKA_PREFIX = "kafka.";
+
+  /** The topology's defaults (DESIGN section 3), written once, in TopologySettings. */
+  private static final TopologySettings DEFAULTS = TopologySettings.defaults(1);
 
   static final Setting<String> BOOTSTRAP_SERVERS =
       new Setting<>(
@@ -68,42 +72,44 @@ final class Config {
       new Setting<>(
           "partitions",
           0,
-          "Partitions of the scans topic; 0 = use the existing topic's, or 6 when creating it",
+          "Partitions of the scans topic; 0 = use the existing topic's, or "
+              + Pipeline.DEFAULT_PARTITIONS
+              + " when creating it",
           raw -> atLeast(Integer.parseInt(raw), 0));
   static final Setting<Duration> HOURLY_GRACE =
       new Setting<>(
           "grace.hourly",
-          Duration.ofHours(1),
+          DEFAULTS.hourlyGrace(),
           "How long an HOURLY window waits for late events",
           Durations::parse);
   static final Setting<Duration> DAILY_GRACE =
       new Setting<>(
           "grace.daily",
-          Duration.ofHours(2),
+          DEFAULTS.dailyGrace(),
           "How long a DAILY window waits for late events",
           Durations::parse);
   static final Setting<Duration> EXPOSURE_GRACE =
       new Setting<>(
           "grace.exposure",
-          Duration.ofHours(2),
+          DEFAULTS.exposureGrace(),
           "How long an EXPOSURE window waits for late events",
           Durations::parse);
   static final Setting<Integer> LOOK_BACK_DAYS =
       new Setting<>(
           "lookback.days",
-          7,
+          DEFAULTS.lookBackDays(),
           "EXPOSURE look-back in days",
           raw -> atLeast(Integer.parseInt(raw), 1));
   static final Setting<Duration> IDLE_TIMEOUT =
       new Setting<>(
           "idle.timeout",
-          Duration.ofMinutes(5),
+          DEFAULTS.idleTimeout(),
           "Wall-clock time without records after which a partition stops holding windows back (0 = never)",
           Durations::parse);
   static final Setting<Duration> LIVE_INTERVAL =
       new Setting<>(
           "live.interval",
-          Duration.ofMillis(250),
+          DEFAULTS.liveInterval(),
           "How often live counts are published",
           Durations::parse);
   static final Setting<Path> STATE_DIR =
@@ -115,7 +121,7 @@ final class Config {
   static final Setting<TopologySettings.StoreType> STORE_TYPE =
       new Setting<>(
           "store.type",
-          TopologySettings.StoreType.ROCKSDB,
+          DEFAULTS.storeType(),
           "Host state store: ROCKSDB or IN_MEMORY",
           raw -> TopologySettings.StoreType.valueOf(raw.toUpperCase(Locale.ROOT)));
   static final Setting<Integer> STREAM_THREADS =
@@ -133,7 +139,7 @@ final class Config {
   static final Setting<Integer> MAX_EVENT_BYTES =
       new Setting<>(
           "max.event.bytes",
-          EventContract.DEFAULT_MAX_EVENT_BYTES,
+          DEFAULTS.maxEventBytes(),
           "Largest event in bytes (an input line or record, a serialized event); larger ones are"
               + " rejected as TOO_LARGE. Keep it below the broker's message.max.bytes",
           raw -> atLeast(Integer.parseInt(raw), EventContract.KEPT_BYTES));
@@ -264,7 +270,7 @@ final class Config {
         get(LIVE_INTERVAL),
         get(STORE_TYPE),
         EventTimeRange.ALL,
-        EventContract.MAX_AHEAD,
+        DEFAULTS.watermarkAhead(),
         get(MAX_EVENT_BYTES));
   }
 

@@ -93,6 +93,8 @@ final class DemoCommand implements Callable<Integer> {
       description = "Use this Confluent-compatible registry instead of starting one.")
   String registryUrl;
 
+  @Mixin SettingsOptions options;
+
   @Override
   public Integer call() throws Exception {
     if (scale <= 0 || scale > 1) {
@@ -121,7 +123,9 @@ final class DemoCommand implements Callable<Integer> {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       TopologySettings settings =
-          TopologySettings.defaults(partitions)
+          options
+              .load(Map.of())
+              .topologySettings(partitions)
               .withApplicationId("patchwatch-demo")
               .withIdleTimeout(Duration.ZERO)
               .withStoreType(TopologySettings.StoreType.IN_MEMORY);

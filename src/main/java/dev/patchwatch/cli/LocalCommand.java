@@ -10,8 +10,9 @@ import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -22,7 +23,6 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,33 +70,34 @@ final class LocalCommand implements Callable<Integer> {
 
   @Option(
       names = "--partitions",
-      defaultValue = "0",
       description =
-          "Partitions of the scans topic; 0 (the default) = the existing topic's, or 6 when"
-              + " creating it.")
-  int partitions;
+          "Partitions of the scans topic (setting partitions); by default the existing topic's, or"
+              + " 6 when creating it.")
+  Integer partitions;
 
   @Option(
       names = "--idle-timeout",
-      defaultValue = "5m",
-      converter = DurationConverter.class,
+      paramLabel = "DURATION",
       description =
-          "A partition without records this long stops holding windows back; 0 never (default: ${DEFAULT-VALUE}).")
-  Duration idleTimeout;
+          "A partition without records this long stops holding windows back; 0 never (setting"
+              + " idle.timeout, default 5m).")
+  String idleTimeout;
 
   @Option(
       names = "--live-interval",
-      defaultValue = "250ms",
-      converter = DurationConverter.class,
-      description = "How often live counts are published (default: ${DEFAULT-VALUE}).")
-  Duration liveInterval;
+      paramLabel = "DURATION",
+      description = "How often live counts are published (setting live.interval, default 250ms).")
+  String liveInterval;
+
+  @Mixin SettingsOptions options;
 
   @Override
   public Integer call() throws Exception {
-    if (partitions < 0) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must not be negative");
-    }
+    Map<String, String> flags = new LinkedHashMap<>();
+    SettingsOptions.put(flags, Config.PARTITIONS, partitions);
+    SettingsOptions.put(flags, Config.IDLE_TIMEOUT, idleTimeout);
+    SettingsOptions.put(flags, Config.LIVE_INTERVAL, liveInterval);
+    Config config = options.load(flags);
     PrintWriter out = spec.commandLine().getOut();
     DataDirectory.Prepared data = DataDirectory.preparePrivate(dataDir, "--data-dir");
     data.tightenedFrom()
@@ -112,11 +113,11 @@ final class LocalCommand implements Callable<Integer> {
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       Cluster cluster = Cluster.of(stack.bootstrapServers());
       TopologySettings settings =
-          TopologySettings.defaults(
-                  Pipeline.partitions(
-                      cluster, Topics.scansTopic(TopologySettings.DEFAULT_PREFIX), partitions))
-              .withIdleTimeout(idleTimeout)
-              .withLiveInterval(liveInterval);
+          config.topologySettings(
+              Pipeline.partitions(
+                  cluster,
+                  Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
+                  config.get(Config.PARTITIONS)));
       Pipeline.Builder builder =
           Pipeline.on(cluster, registry, settings)
               .stateDir(dataDir.resolve("streams"))

@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -79,12 +81,16 @@ final class ReplayCommand implements Callable<Integer> {
           "Largest event (input line, archive record); larger ones are rejected as TOO_LARGE, keeping"
               + " their first "
               + EventContract.KEPT_BYTES
-              + " bytes (default: ${DEFAULT-VALUE}; the embedded broker takes records up to 1 MiB).")
-  int maxEventBytes = EventContract.DEFAULT_MAX_EVENT_BYTES;
+              + " bytes (setting max.event.bytes, default "
+              + EventContract.DEFAULT_MAX_EVENT_BYTES
+              + "; the embedded broker takes records up to 1 MiB).")
+  Integer maxEventBytes;
+
+  @Mixin SettingsOptions options;
 
   @Override
   public Integer call() throws IOException {
-    if (maxEventBytes < EventContract.KEPT_BYTES) {
+    if (maxEventBytes != null && maxEventBytes < EventContract.KEPT_BYTES) {
       throw new CommandLine.ParameterException(
           spec.commandLine(),
           "--max-event-bytes must be at least "
@@ -92,6 +98,9 @@ final class ReplayCommand implements Callable<Integer> {
               + ", got "
               + maxEventBytes);
     }
+    Map<String, String> flags = new LinkedHashMap<>();
+    SettingsOptions.put(flags, Config.MAX_EVENT_BYTES, maxEventBytes);
+    Config config = options.load(flags);
     if (partitions < 1 || partitions > 64) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
@@ -115,12 +124,14 @@ final class ReplayCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // a fresh stack of its own: in-memory state, and no idle timeout, so results never depend on
+    // timing (DESIGN section 7.3)
     TopologySettings settings =
-        TopologySettings.defaults(partitions)
+        config
+            .topologySettings(partitions)
             .withApplicationId("patchwatch-replay")
             .withIdleTimeout(Duration.ZERO)
-            .withStoreType(TopologySettings.StoreType.IN_MEMORY)
-            .withMaxEventBytes(maxEventBytes);
+            .withStoreType(TopologySettings.StoreType.IN_MEMORY);
     Path work = Files.createTempDirectory("patchwatch-replay-");
     try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
       SchemaRegistry registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();

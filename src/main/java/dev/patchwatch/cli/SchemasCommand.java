@@ -9,6 +9,8 @@ import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.SchemaRegistryException;
 import dev.patchwatch.registry.SubjectNotFoundException;
 import dev.patchwatch.registry.SubjectSchema;
+import dev.patchwatch.topology.Topics;
+import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -46,8 +48,6 @@ public final class SchemasCommand implements Runnable {
    * Which topics each public record type is written to, as key or value (DESIGN section 4), by
    * topic name without the prefix. Internal records are never registered.
    */
-  private static final Map<String, List<String>> SUBJECTS_BY_RECORD = subjectsByRecord();
-
   @Spec CommandSpec spec;
 
   private final Function<String, SchemaRegistry> registries;
@@ -66,16 +66,17 @@ public final class SchemasCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: check");
   }
 
-  private static Map<String, List<String>> subjectsByRecord() {
-    List<String> aggregates =
-        List.of("counts.hourly", "counts.daily", "exposure.daily", "counts.live");
+  /** The subjects of every record schema, by record, as the topics of a prefix name them. */
+  private static Map<String, List<String>> subjectsByRecord(
+      String topicPrefix, SchemaRegistry registry) {
     Map<String, List<String>> subjects = new LinkedHashMap<>();
-    subjects.put("dev.patchwatch.avro.ScanEvent", List.of("scans-value"));
-    subjects.put("dev.patchwatch.avro.CountKey", aggregates.stream().map(t -> t + "-key").toList());
-    subjects.put(
-        "dev.patchwatch.avro.RemediationCount",
-        aggregates.stream().map(t -> t + "-value").toList());
-    subjects.put("dev.patchwatch.avro.Rejected", List.of("rejected-value"));
+    Topics.create(topicPrefix, TopologySettings.DEFAULT_APPLICATION_ID, registry)
+        .subjects()
+        .forEach(
+            (subject, schema) ->
+                subjects
+                    .computeIfAbsent(schema.getFullName(), k -> new ArrayList<>())
+                    .add(subject));
     return subjects;
   }
 
@@ -159,10 +160,10 @@ public final class SchemasCommand implements Runnable {
       int failed = 0;
       int unregistered = 0;
       try {
-        for (Map.Entry<String, List<String>> entry : SUBJECTS_BY_RECORD.entrySet()) {
+        for (Map.Entry<String, List<String>> entry :
+            subjectsByRecord(topicPrefix, registry).entrySet()) {
           Schema schema = local.get(entry.getKey());
-          for (String topic : entry.getValue()) {
-            String subject = topicPrefix + "." + topic;
+          for (String subject : entry.getValue()) {
             if (schema == null) {
               out.printf(
                   Locale.ROOT,

@@ -75,6 +75,23 @@ public record Topics(
   }
 
   /**
+   * Every subject of the topics of DESIGN section 4 (topic name strategy) with the schema
+   * registered under it, in a fixed order: the scans topic's, each aggregate topic's key and value,
+   * the rejected topic's.
+   */
+  public Map<String, Schema> subjects() {
+    Map<String, Schema> subjects = new LinkedHashMap<>();
+    subjects.put(scans.name() + "-value", ScanEvent.getClassSchema());
+    for (TopicSpec<CountKey, RemediationCount> aggregate :
+        List.of(countsHourly, countsDaily, exposureDaily, countsLive)) {
+      subjects.put(aggregate.name() + "-key", CountKey.getClassSchema());
+      subjects.put(aggregate.name() + "-value", RemediationCount.getClassSchema());
+    }
+    subjects.put(rejected.name() + "-value", Rejected.getClassSchema());
+    return subjects;
+  }
+
+  /**
    * Registers every record schema under its topic's subjects now, rather than at the first record,
    * so a registry that refuses one (an incompatible change) or cannot be reached stops a start with
    * a clear message instead of failing a stream thread later.
@@ -82,24 +99,23 @@ public record Topics(
    * @throws IllegalStateException naming the subject and the registry's reason
    */
   public static void registerSchemas(Topics topics, SchemaRegistry registry) {
-    Map<String, Schema> subjects = new LinkedHashMap<>();
-    subjects.put(topics.scans.name() + "-value", ScanEvent.getClassSchema());
-    for (TopicSpec<CountKey, RemediationCount> aggregate :
-        List.of(topics.countsHourly, topics.countsDaily, topics.exposureDaily, topics.countsLive)) {
-      subjects.put(aggregate.name() + "-key", CountKey.getClassSchema());
-      subjects.put(aggregate.name() + "-value", RemediationCount.getClassSchema());
-    }
-    subjects.put(topics.rejected.name() + "-value", Rejected.getClassSchema());
-    subjects.forEach(
-        (subject, schema) -> {
-          try {
-            registry.register(subject, schema);
-          } catch (SchemaRegistryException e) {
-            throw new IllegalStateException(
-                "cannot register " + schema.getName() + " as " + subject + ": " + e.getMessage(),
-                e);
-          }
-        });
+    topics
+        .subjects()
+        .forEach(
+            (subject, schema) -> {
+              try {
+                registry.register(subject, schema);
+              } catch (SchemaRegistryException e) {
+                throw new IllegalStateException(
+                    "cannot register "
+                        + schema.getName()
+                        + " as "
+                        + subject
+                        + ": "
+                        + e.getMessage(),
+                    e);
+              }
+            });
   }
 
   public TopicSpec<CountKey, RemediationCount> finals(Granularity granularity) {
