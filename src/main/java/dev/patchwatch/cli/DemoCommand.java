@@ -151,41 +151,16 @@ final class DemoCommand implements Callable<Integer> {
               "date", "exposed", "published", "remediated", "week/week", "France");
           out.flush();
         }
-        ExposureCurve curve = new ExposureCurve(scenario.vulnerability(), "FR");
-        Printer printer = new Printer(out, simulator, firstRow, lastRow);
-        for (LocalDate day : simulator.days()) {
-          long dayStarted = System.nanoTime();
-          List<ScanEvent> events = simulator.day(day);
-          published += events.size();
-          List<CompletableFuture<?>> sent = new ArrayList<>(events.size() + 1);
-          events.forEach(e -> sent.add(publisher.publish(e)));
-          // the fleet's promise that day is over: closes the windows ending before it
-          sent.add(publisher.watermark(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
-          CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
-          if (verbose != null && VerboseOption.isVerbose()) {
-            err.printf("  %s: %,d events published%n", day, events.size());
-          }
-          do {
-            poll(results, curve, printer, pipeline);
-          } while ((System.nanoTime() - dayStarted) / 1e9 < secondsPerDay);
-        }
+        Rows rows =
+            new Rows(
+                results,
+                new ExposureCurve(scenario.vulnerability(), "FR"),
+                new Printer(out, simulator, firstRow, lastRow),
+                pipeline);
+        published = publishMonth(simulator, publisher, rows, err);
         // one more day closes the last window that the month fills (grace included)
-        Instant end = lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        publisher.watermark(end).get();
-        long quietSince = 0;
-        while (!printer.done()) {
-          poll(results, curve, printer, pipeline);
-          if (!pipeline.reached(end.toEpochMilli())) {
-            continue;
-          }
-          // every window is final: what has not come in a few commit intervals has no record
-          if (quietSince == 0) {
-            quietSince = System.nanoTime();
-          } else if (System.nanoTime() - quietSince > Duration.ofSeconds(3).toNanos()) {
-            curve.flush().forEach(printer::print);
-            break;
-          }
-        }
+        awaitLastRows(
+            publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
       }
     } finally {
       deleteRecursively(work);
@@ -200,18 +175,67 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void poll(
+  /** Publishes the simulated days, each at least --seconds-per-day, printing rows as they close. */
+  private long publishMonth(
+      ProxyLogonSimulator simulator, ScanPublisher publisher, Rows rows, PrintWriter err)
+      throws Exception {
+    long published = 0;
+    for (LocalDate day : simulator.days()) {
+      long dayStarted = System.nanoTime();
+      List<ScanEvent> events = simulator.day(day);
+      published += events.size();
+      List<CompletableFuture<?>> sent = new ArrayList<>(events.size() + 1);
+      events.forEach(e -> sent.add(publisher.publish(e)));
+      // the fleet's promise that day is over: closes the windows ending before it
+      sent.add(publisher.watermark(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant()));
+      CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
+      if (verbose != null && VerboseOption.isVerbose()) {
+        err.printf("  %s: %,d events published%n", day, events.size());
+      }
+      do {
+        rows.poll();
+      } while ((System.nanoTime() - dayStarted) / 1e9 < secondsPerDay);
+    }
+    return published;
+  }
+
+  /** Closes every window with {@code end} and prints the rows still to come. */
+  private static void awaitLastRows(ScanPublisher publisher, Rows rows, Instant end)
+      throws Exception {
+    publisher.watermark(end).get();
+    long quietSince = 0;
+    while (!rows.printer().done()) {
+      rows.poll();
+      if (!rows.pipeline().reached(end.toEpochMilli())) {
+        continue;
+      }
+      // every window is final: what has not come in a few commit intervals has no record
+      if (quietSince == 0) {
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince > Duration.ofSeconds(3).toNanos()) {
+        rows.curve().flush().forEach(rows.printer()::print);
+        return;
+      }
+    }
+  }
+
+  /** The curve's rows as the EXPOSURE finals arrive. */
+  private record Rows(
       KafkaConsumer<CountKey, RemediationCount> results,
       ExposureCurve curve,
       Printer printer,
       Pipeline pipeline) {
-    if (pipeline.failure().isPresent()) {
-      throw new IllegalStateException(
-          "the topology failed: " + pipeline.failure().get().getMessage(),
-          pipeline.failure().get());
-    }
-    for (ConsumerRecord<CountKey, RemediationCount> record : results.poll(Duration.ofMillis(100))) {
-      curve.accept(record.value()).forEach(printer::print);
+
+    void poll() {
+      if (pipeline.failure().isPresent()) {
+        throw new IllegalStateException(
+            "the topology failed: " + pipeline.failure().get().getMessage(),
+            pipeline.failure().get());
+      }
+      for (ConsumerRecord<CountKey, RemediationCount> record :
+          results.poll(Duration.ofMillis(100))) {
+        curve.accept(record.value()).forEach(printer::print);
+      }
     }
   }
 

@@ -64,6 +64,13 @@ public final class PatchWatchTopology {
 
   public static Topology build(TopologySettings settings, Topics topics) {
     StreamsBuilder builder = new StreamsBuilder();
+    addStores(builder, settings, topics);
+    KStream<byte[], Object> fromHosts = hostStage(builder, settings, topics);
+    aggregateStage(fromHosts, settings, topics);
+    return builder.build();
+  }
+
+  private static void addStores(StreamsBuilder builder, TopologySettings settings, Topics topics) {
     builder.addStateStore(
         store(
             settings,
@@ -106,7 +113,11 @@ public final class PatchWatchTopology {
         Consumed.with(topics.progress().keySerde(), topics.progress().valueSerde())
             .withName("all-partitions-progress"),
         ProgressStoreUpdater::new);
+  }
 
+  /** Stage A: the host-state processor sends each kind of record to its own named child. */
+  private static KStream<byte[], Object> hostStage(
+      StreamsBuilder builder, TopologySettings settings, Topics topics) {
     KStream<byte[], ScanInput> scans =
         builder.stream(
             topics.scans().name(),
@@ -121,7 +132,6 @@ public final class PatchWatchTopology {
                 .withTimestampExtractor(new ScanTimestampExtractor())
                 .withName("scans-source"));
 
-    // The host-state processor sends each kind of record to its own named child.
     KStream<byte[], Object> fromHosts =
         scans.process(
             () -> new HostStateProcessor(settings, topics.scans().name()),
@@ -139,7 +149,12 @@ public final class PatchWatchTopology {
             topics.progress().name(),
             Produced.with(Serdes.ByteArray(), topics.progress().valueSerde())
                 .withName(HostStateProcessor.TO_PROGRESS));
+    return fromHosts;
+  }
 
+  /** Stage B: partials by aggregate key, progress to every partition; finals and live values. */
+  private static void aggregateStage(
+      KStream<byte[], Object> fromHosts, TopologySettings settings, Topics topics) {
     KStream<CountKey, RemediationCount> fromAggregate =
         PatchWatchTopology.<byte[], StageMessage>ofType(fromHosts)
             .repartition(
@@ -160,8 +175,6 @@ public final class PatchWatchTopology {
         topics.countsLive().name(),
         Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
             .withName(AggregateProcessor.TO_LIVE));
-
-    return builder.build();
   }
 
   /**
