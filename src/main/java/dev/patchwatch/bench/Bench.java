@@ -326,7 +326,8 @@ public final class Bench {
                   progress.flush();
                 }
               });
-      endWatermark = endWatermark(summary.maxObservedAt());
+      endWatermark =
+          TopologySettings.defaults(options.partitions()).closingProgress(summary.maxObservedAt());
       Waits.await(
           publisher.watermark(Instant.ofEpochMilli(endWatermark)),
           ADMIN_TIMEOUT,
@@ -368,20 +369,6 @@ public final class Bench {
             sampler.peaks(),
             details));
     return new Input(scans, summary.events(), records, endWatermark, onDisk);
-  }
-
-  /** Late enough to close every window holding an event, as {@code replay}'s (DESIGN 7.4). */
-  private long endWatermark(long maxObservedAt) {
-    TopologySettings settings = TopologySettings.defaults(options.partitions());
-    Duration maxGrace =
-        Stream.of(Granularity.values())
-            .map(settings::grace)
-            .max(Comparator.naturalOrder())
-            .orElseThrow();
-    return maxObservedAt
-        + Duration.ofDays(settings.lookBackDays()).toMillis()
-        + maxGrace.toMillis()
-        + Duration.ofDays(1).toMillis();
   }
 
   // ---------------------------------------------------------------------------------------------
