@@ -20,7 +20,9 @@ public final class BenchReport {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final double MB = 1e6;
+
+  /** Megabytes are 10^6 bytes throughout. */
+  static final double MB = 1e6;
 
   /**
    * One throughput phase.
