@@ -20,7 +20,9 @@ public final class BenchReport {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final double MB = 1e6;
+
+  /** Megabytes are 10^6 bytes throughout. */
+  static final double MB = 1e6;
 
   /**
    * One throughput phase.
@@ -214,28 +216,42 @@ public final class BenchReport {
         "RSS MB",
         "what");
     for (PhaseResult p : phases) {
-      Object threadCpu = p.details().get("streamThreadCpuSeconds");
-      out.printf(
-          Locale.ROOT,
-          "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
-          p.name(),
-          p.events(),
-          p.seconds(),
-          p.eventsPerSecond(),
-          p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("-"),
-          p.peaks().cpuNanos() < 0
-              ? "-"
-              : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
-          threadCpu == null ? "-" : String.format(Locale.ROOT, "%.1f", threadCpu),
-          mb(p.peaks().heapUsed()),
-          mb(p.peaks().heapAfterGc()),
-          mb(p.peaks().rss()),
-          p.what());
+      printRow(out, p);
     }
     out.println(
         "seconds: first record to completion; CPU s: the whole process meanwhile (broker included);"
             + " thr CPU: the stream threads alone");
     out.println();
+    printRatios(out);
+    for (LatencyResult l : latencies) {
+      out.println(line(l));
+    }
+    out.printf(Locale.ROOT, "total %.0f s%n", totalSeconds);
+    out.flush();
+  }
+
+  private static void printRow(PrintWriter out, PhaseResult p) {
+    Object threadCpu = p.details().get("streamThreadCpuSeconds");
+    out.printf(
+        Locale.ROOT,
+        "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
+        p.name(),
+        p.events(),
+        p.seconds(),
+        p.eventsPerSecond(),
+        p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("-"),
+        p.peaks().cpuNanos() < 0
+            ? "-"
+            : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
+        threadCpu == null ? "-" : String.format(Locale.ROOT, "%.1f", threadCpu),
+        mb(p.peaks().heapUsed()),
+        mb(p.peaks().heapAfterGc()),
+        mb(p.peaks().rss()),
+        p.what());
+  }
+
+  /** How full compares with minimal and raw, and what its state takes on disk. */
+  private void printRatios(PrintWriter out) {
     fullToMinimal()
         .ifPresent(r -> out.printf(Locale.ROOT, "full / minimal windowed count: %.2f%n", r));
     fullToRawConsume()
@@ -256,15 +272,18 @@ public final class BenchReport {
                     full.details().get("stateStoreAfterCloseMb"));
               }
             });
-    for (LatencyResult l : latencies) {
-      out.println(line(l));
-    }
-    out.printf(Locale.ROOT, "total %.0f s%n", totalSeconds);
-    out.flush();
   }
 
   public ObjectNode toJson() {
     ObjectNode root = JSON.createObjectNode();
+    putHeadlines(root);
+    putPhases(root.putObject("phases"));
+    putLatencies(root.putArray("latency"));
+    return root;
+  }
+
+  /** The figures tools compare between runs, then the run's options and machine. */
+  private void putHeadlines(ObjectNode root) {
     putRate(root, "fullEventsPerSecond", Bench.Phase.FULL.id());
     putRate(root, "minimalEventsPerSecond", Bench.Phase.MINIMAL.id());
     putRate(root, "rawConsumeEventsPerSecond", Bench.Phase.RAW.id());
@@ -300,7 +319,9 @@ public final class BenchReport {
     root.put("totalSeconds", totalSeconds);
     root.set("options", JSON.valueToTree(options));
     root.set("machine", JSON.valueToTree(machine));
-    ObjectNode byName = root.putObject("phases");
+  }
+
+  private void putPhases(ObjectNode byName) {
     for (PhaseResult p : phases) {
       ObjectNode node = byName.putObject(p.name());
       node.put("what", p.what());
@@ -312,7 +333,9 @@ public final class BenchReport {
       putPeaks(node, p.peaks());
       node.setAll((ObjectNode) JSON.valueToTree(p.details()));
     }
-    ArrayNode live = root.putArray("latency");
+  }
+
+  private void putLatencies(ArrayNode live) {
     for (LatencyResult l : latencies) {
       ObjectNode node = live.addObject();
       node.put("liveIntervalMs", l.liveInterval().toMillis());
@@ -340,7 +363,6 @@ public final class BenchReport {
         putNullable(second, "p99Ms", finite(b.p99Ms()));
       }
     }
-    return root;
   }
 
   public void writeJson(Path file) throws IOException {

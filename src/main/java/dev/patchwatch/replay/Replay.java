@@ -36,8 +36,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -226,12 +224,7 @@ public final class Replay {
 
   /** How far past the greatest observedAt a closing watermark lies: look-back, grace and a day. */
   private static Duration closingOffset(TopologySettings settings) {
-    Duration maxGrace =
-        Arrays.stream(Granularity.values())
-            .map(settings::grace)
-            .max(Comparator.naturalOrder())
-            .orElseThrow();
-    return Duration.ofDays(settings.lookBackDays()).plus(maxGrace).plus(Duration.ofDays(1));
+    return settings.closingOffset();
   }
 
   private void process(Pipeline.Builder builder, long events, long endWatermark) {

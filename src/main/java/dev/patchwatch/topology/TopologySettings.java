@@ -3,6 +3,8 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.event.EventContract;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -222,6 +224,27 @@ public record TopologySettings(
       case DAILY -> dailyGrace;
       case EXPOSURE -> exposureGrace;
     };
+  }
+
+  /**
+   * The progress that closes every window holding an event observed at {@code observedAt}: the
+   * watermark that ends an input whose greatest observedAt it is (DESIGN section 7.4).
+   */
+  public long closingProgress(long observedAt) {
+    return observedAt + closingOffset().toMillis();
+  }
+
+  /**
+   * How far past an event's observedAt {@link #closingProgress} lies: the look-back, the largest
+   * grace and a day to spare. {@code replay} and {@code bench} both end their input with it.
+   */
+  public Duration closingOffset() {
+    Duration maxGrace =
+        Arrays.stream(Granularity.values())
+            .map(this::grace)
+            .max(Comparator.naturalOrder())
+            .orElseThrow();
+    return Duration.ofDays(lookBackDays).plus(maxGrace).plus(Duration.ofDays(1));
   }
 
   private static void requireNonNegative(String what, Duration value) {
