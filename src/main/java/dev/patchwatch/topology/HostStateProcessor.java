@@ -191,40 +191,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   }
 
   private void processEvent(Record<byte[], ScanInput> record, ScanEvent raw) {
-    Parsed parsed = contract.normalize(raw);
-    if (parsed instanceof Parsed.Invalid invalid) {
-      reject(record, invalid.reason(), invalid.message(), List.of());
-      return;
-    }
-    ScanEvent event = ((Parsed.Valid) parsed).event();
-    byte[] ip = event.getIp().getBytes(StandardCharsets.UTF_8);
-    if (!Arrays.equals(ip, record.key())) {
-      reject(
-          record,
-          RejectReason.KEY_MISMATCH,
-          "record key must be the canonical IP \""
-              + event.getIp()
-              + "\", got "
-              + (record.key() == null
-                  ? "no key"
-                  : "\"" + new String(record.key(), StandardCharsets.UTF_8) + "\""),
-          List.of());
-      return;
-    }
-    int expected = Utils.toPositive(Utils.murmur2(ip)) % settings.inputPartitions();
-    if (expected != partition) {
-      reject(
-          record,
-          RejectReason.WRONG_PARTITION,
-          "host "
-              + event.getIp()
-              + " belongs on partition "
-              + expected
-              + " of "
-              + settings.inputPartitions()
-              + " (default partitioner), not "
-              + partition,
-          List.of());
+    ScanEvent event = routed(record, raw);
+    if (event == null) {
       return;
     }
     long t = event.getObservedAt().toEpochMilli();
@@ -241,7 +209,64 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     boolean dailyOpen = !windowing.isClosed(Granularity.DAILY, dayStart, progress);
     // The last EXPOSURE window holding t starts on t's day and closes last.
     boolean anyExposureOpen = !windowing.isClosed(Granularity.EXPOSURE, dayStart, progress);
+    rejectIfLate(record, event, hourlyOpen, dailyOpen, firstExposure);
+    if (hourlyOpen || dailyOpen || anyExposureOpen) {
+      updateHost(event, hourStart, hourlyOpen, dayStart, dailyOpen, firstExposure);
+    }
+    advance(t);
+  }
 
+  /**
+   * The valid event of a record on its right partition under its canonical key, or null once it is
+   * rejected.
+   */
+  private ScanEvent routed(Record<byte[], ScanInput> record, ScanEvent raw) {
+    Parsed parsed = contract.normalize(raw);
+    if (parsed instanceof Parsed.Invalid invalid) {
+      reject(record, invalid.reason(), invalid.message(), List.of());
+      return null;
+    }
+    ScanEvent event = ((Parsed.Valid) parsed).event();
+    byte[] ip = event.getIp().getBytes(StandardCharsets.UTF_8);
+    if (!Arrays.equals(ip, record.key())) {
+      reject(
+          record,
+          RejectReason.KEY_MISMATCH,
+          "record key must be the canonical IP \""
+              + event.getIp()
+              + "\", got "
+              + (record.key() == null
+                  ? "no key"
+                  : "\"" + new String(record.key(), StandardCharsets.UTF_8) + "\""),
+          List.of());
+      return null;
+    }
+    int expected = Utils.toPositive(Utils.murmur2(ip)) % settings.inputPartitions();
+    if (expected != partition) {
+      reject(
+          record,
+          RejectReason.WRONG_PARTITION,
+          "host "
+              + event.getIp()
+              + " belongs on partition "
+              + expected
+              + " of "
+              + settings.inputPartitions()
+              + " (default partitioner), not "
+              + partition,
+          List.of());
+      return null;
+    }
+    return event;
+  }
+
+  /** One LATE rejection listing every granularity whose window of the event has closed. */
+  private void rejectIfLate(
+      Record<byte[], ScanInput> record,
+      ScanEvent event,
+      boolean hourlyOpen,
+      boolean dailyOpen,
+      long firstExposure) {
     List<Granularity> missed = new ArrayList<>(3);
     if (!hourlyOpen) {
       missed.add(Granularity.HOURLY);
@@ -267,53 +292,61 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
               + ")",
           missed);
     }
-    if (hourlyOpen || dailyOpen || anyExposureOpen) {
-      Bytes key = hostKey(event.getVulnerability(), event.getIp());
-      HostRecord before = hosts.get(key);
-      HostRecord after =
-          HostSlots.prune(
-              HostSlots.apply(
-                  before, event, hourStart, hourlyOpen, dayStart, dailyOpen || anyExposureOpen),
-              this::isNeeded);
-      String vuln = event.getVulnerability();
-      if (hourlyOpen) {
+  }
+
+  /** Applies the event to its host's state and moves its contributions to the open windows. */
+  private void updateHost(
+      ScanEvent event,
+      long hourStart,
+      boolean hourlyOpen,
+      long dayStart,
+      boolean dailyOpen,
+      long firstExposure) {
+    boolean anyExposureOpen = !windowing.isClosed(Granularity.EXPOSURE, dayStart, progress);
+    Bytes key = hostKey(event.getVulnerability(), event.getIp());
+    HostRecord before = hosts.get(key);
+    HostRecord after =
+        HostSlots.prune(
+            HostSlots.apply(
+                before, event, hourStart, hourlyOpen, dayStart, dailyOpen || anyExposureOpen),
+            this::isNeeded);
+    String vuln = event.getVulnerability();
+    if (hourlyOpen) {
+      update(
+          vuln,
+          Granularity.HOURLY,
+          hourStart,
+          HostSlots.view(HostSlots.find(before, Granularity.HOURLY, hourStart)),
+          HostSlots.view(HostSlots.find(after, Granularity.HOURLY, hourStart)));
+    }
+    if (dailyOpen) {
+      update(
+          vuln,
+          Granularity.DAILY,
+          dayStart,
+          HostSlots.view(HostSlots.find(before, Granularity.DAILY, dayStart)),
+          HostSlots.view(HostSlots.find(after, Granularity.DAILY, dayStart)));
+    }
+    // EXPOSURE windows merge DAILY slots: if the day's slot did not change, neither did they.
+    boolean dayChanged =
+        !Objects.equals(
+            HostSlots.find(before, Granularity.DAILY, dayStart),
+            HostSlots.find(after, Granularity.DAILY, dayStart));
+    for (long start = firstExposure; dayChanged && start <= dayStart; start += Windowing.DAY_MS) {
+      if (!windowing.isClosed(Granularity.EXPOSURE, start, progress)) {
         update(
             vuln,
-            Granularity.HOURLY,
-            hourStart,
-            HostSlots.view(HostSlots.find(before, Granularity.HOURLY, hourStart)),
-            HostSlots.view(HostSlots.find(after, Granularity.HOURLY, hourStart)));
-      }
-      if (dailyOpen) {
-        update(
-            vuln,
-            Granularity.DAILY,
-            dayStart,
-            HostSlots.view(HostSlots.find(before, Granularity.DAILY, dayStart)),
-            HostSlots.view(HostSlots.find(after, Granularity.DAILY, dayStart)));
-      }
-      // EXPOSURE windows merge DAILY slots: if the day's slot did not change, neither did they.
-      boolean dayChanged =
-          !Objects.equals(
-              HostSlots.find(before, Granularity.DAILY, dayStart),
-              HostSlots.find(after, Granularity.DAILY, dayStart));
-      for (long start = firstExposure; dayChanged && start <= dayStart; start += Windowing.DAY_MS) {
-        if (!windowing.isClosed(Granularity.EXPOSURE, start, progress)) {
-          update(
-              vuln,
-              Granularity.EXPOSURE,
-              start,
-              HostSlots.exposureView(before, start, exposureSize),
-              HostSlots.exposureView(after, start, exposureSize));
-        }
-      }
-      if (after == null) {
-        hosts.delete(key);
-      } else {
-        hosts.put(key, after);
+            Granularity.EXPOSURE,
+            start,
+            HostSlots.exposureView(before, start, exposureSize),
+            HostSlots.exposureView(after, start, exposureSize));
       }
     }
-    advance(t);
+    if (after == null) {
+      hosts.delete(key);
+    } else {
+      hosts.put(key, after);
+    }
   }
 
   /** Moves the host's contribution in one window from {@code before} to {@code after}. */
