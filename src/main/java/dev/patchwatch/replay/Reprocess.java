@@ -103,49 +103,7 @@ public final class Reprocess implements AutoCloseable {
     RunId id = given.orElseGet(() -> RunId.generate(clock));
     Topics topics = runs.topics(id, registry);
     String scans = topics.scans().name();
-    Optional<Runs.Listed> existing = runs.find(id);
-    RunRecord record;
-    if (existing.isPresent()) {
-      if (given.isEmpty()) {
-        throw new IllegalStateException(
-            "run "
-                + id
-                + " already exists (started within the same second): retry, or give --run-id");
-      }
-      if (existing.get().record().isEmpty()) {
-        throw new IllegalStateException(
-            "run "
-                + id
-                + " has topics or a consumer group but no record in "
-                + runs.recordsTopic()
-                + ": delete it (reprocess delete "
-                + id
-                + ") or choose another --run-id");
-      }
-      record = existing.get().record().get();
-      if (range.isPresent() && !range.get().equals(record.range())) {
-        throw new IllegalStateException(
-            "run "
-                + id
-                + " counts observedAt in "
-                + record.range()
-                + ", not "
-                + range.get()
-                + ": resume it without --from/--to, or choose another --run-id");
-      }
-      if (existing.get().running()) {
-        throw new IllegalStateException("run " + id + " is already running");
-      }
-      progress.printf(Locale.ROOT, "resuming run %s (observedAt in %s)%n", id, record.range());
-    } else {
-      record =
-          RunRecord.started(
-              id,
-              id.applicationId(live.applicationId()),
-              scans,
-              range.orElse(EventTimeRange.ALL),
-              clock.instant());
-    }
+    RunRecord record = record(runs, id, given.isPresent(), range, live, scans, clock, progress);
 
     TopologySettings settings;
     Map<Integer, Long> end;
@@ -203,6 +161,62 @@ public final class Reprocess implements AutoCloseable {
       admin.close();
       throw e;
     }
+  }
+
+  /**
+   * The record of the run to resume, or of a new one: a run that exists is resumed only when named,
+   * with its own range, and when no instance of it is running.
+   */
+  private static RunRecord record(
+      Runs runs,
+      RunId id,
+      boolean named,
+      Optional<EventTimeRange> range,
+      TopologySettings live,
+      String scans,
+      Clock clock,
+      PrintWriter progress) {
+    Optional<Runs.Listed> existing = runs.find(id);
+    if (existing.isPresent()) {
+      if (!named) {
+        throw new IllegalStateException(
+            "run "
+                + id
+                + " already exists (started within the same second): retry, or give --run-id");
+      }
+      if (existing.get().record().isEmpty()) {
+        throw new IllegalStateException(
+            "run "
+                + id
+                + " has topics or a consumer group but no record in "
+                + runs.recordsTopic()
+                + ": delete it (reprocess delete "
+                + id
+                + ") or choose another --run-id");
+      }
+      RunRecord record = existing.get().record().get();
+      if (range.isPresent() && !range.get().equals(record.range())) {
+        throw new IllegalStateException(
+            "run "
+                + id
+                + " counts observedAt in "
+                + record.range()
+                + ", not "
+                + range.get()
+                + ": resume it without --from/--to, or choose another --run-id");
+      }
+      if (existing.get().running()) {
+        throw new IllegalStateException("run " + id + " is already running");
+      }
+      progress.printf(Locale.ROOT, "resuming run %s (observedAt in %s)%n", id, record.range());
+      return record;
+    }
+    return RunRecord.started(
+        id,
+        id.applicationId(live.applicationId()),
+        scans,
+        range.orElse(EventTimeRange.ALL),
+        clock.instant());
   }
 
   public RunId id() {
