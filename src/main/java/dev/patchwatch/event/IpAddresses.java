@@ -64,7 +64,10 @@ public final class IpAddresses {
     }
   }
 
-  /** Parses an IPv6 literal into its eight 16-bit groups; false if it is not one. */
+  /**
+   * Parses an IPv6 literal into its eight 16-bit groups; false if it is not one. One method: a
+   * single pass whose state (position, group count, where "::" stands) every step shares.
+   */
   private static boolean ipv6(String s, int[] groups) {
     int n = s.length();
     int count = 0;

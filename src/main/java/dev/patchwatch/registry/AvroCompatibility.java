@@ -9,8 +9,10 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityResult;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 
 /**
- * A compatibility level applied with Avro's own reader/writer check, pair by pair. Avro's {@code
- * SchemaValidatorBuilder} is not used: it accepts a renamed record, which no reader can resolve.
+ * A compatibility level applied with Avro's own reader/writer check, pair by pair.
+ *
+ * <p>Hand-written on top of Avro because Avro's {@code SchemaValidatorBuilder} accepts a renamed
+ * record, which no reader can resolve, and Confluent's checker is not on Maven Central.
  */
 public final class AvroCompatibility {
 

@@ -17,8 +17,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * so records written with an older or newer compatible schema read fine.
  *
  * <p>Undecodable bytes throw a {@link WireFormatException}, never anything else; a registry that
- * cannot be reached throws its {@link SchemaRegistryException}. See {@link GenericAvroSerde} for
- * records without a generated class.
+ * cannot be reached throws its {@link SchemaRegistryException}.
+ *
+ * <p>Hand-written because Confluent's {@code KafkaAvroSerializer} is not on Maven Central and
+ * Apicurio's serdes talk to Apicurio's own API, not to any registry with the Confluent one.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 

@@ -40,6 +40,9 @@ import org.apache.avro.SchemaParseException;
  * of the client; everything else (latest versions, levels) is asked each time. Connection failures,
  * HTTP 5xx and 429 are retried with exponential backoff, a bounded number of times; every call the
  * client makes is idempotent, so a retry never registers twice. Thread-safe.
+ *
+ * <p>The Confluent Schema Registry client is not on Maven Central; this speaks its REST API with
+ * the JDK's HttpClient and Jackson.
  */
 public final class ConfluentRegistryClient implements SchemaRegistry {
 
@@ -251,8 +254,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
     return new SubjectSchema(subject, requiredInt(answer, "version"), id, schema);
   }
 
-  private JsonNode send(String method, String path, JsonNode body) {
-    URI uri = URI.create(baseUrl + path);
+  private HttpRequest request(String method, URI uri, JsonNode body) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri).timeout(requestTimeout).header("Accept", MEDIA_TYPE);
     if (body == null) {
@@ -263,7 +265,12 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
           .method(method, HttpRequest.BodyPublishers.ofString(body.toString()));
     }
     authorization.ifPresent(value -> request.header("Authorization", value));
-    HttpRequest built = request.build();
+    return request.build();
+  }
+
+  private JsonNode send(String method, String path, JsonNode body) {
+    URI uri = URI.create(baseUrl + path);
+    HttpRequest built = request(method, uri, body);
     String call = method + " " + uri;
 
     // Retries by hand: the JDK client has none, and one loop is not worth a dependency.

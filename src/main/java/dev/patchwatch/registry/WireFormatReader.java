@@ -17,6 +17,9 @@ import org.apache.avro.io.DecoderFactory;
  * <p>Bytes that are not a record this registry can decode always end as a {@link
  * WireFormatException}. A registry that cannot be reached or fails is not the record's fault, so
  * its exception goes through unchanged and the record can be retried.
+ *
+ * <p>Hand-written because the only readers of the Confluent framing are Confluent's deserializers,
+ * which are not on Maven Central; Avro itself has no notion of a schema id.
  */
 final class WireFormatReader<T> {
 

@@ -26,6 +26,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * becomes a {@link SerializationException}: that record cannot be written. A registry that cannot
  * be reached or fails is not the record's fault, so its exception goes through unchanged and a
  * production-exception handler can never mistake it for a bad record and drop it.
+ *
+ * <p>Hand-written because the only writers of the Confluent framing are Confluent's serializers,
+ * which are not on Maven Central; Avro itself has no notion of a schema id.
  */
 final class WireFormatWriter {
 

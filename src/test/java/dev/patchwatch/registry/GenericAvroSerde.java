@@ -10,10 +10,11 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Generic Avro records in the Confluent wire format, for tools and consumers without generated
- * classes. Writers behave as {@link AvroSerde}'s. Readers return records in the writer's schema,
- * or, given a reader schema, resolved to it (a consumer on v1 reads records written with v2).
- * Strings come back as Avro's {@code Utf8}, as from any generic reader.
+ * Generic Avro records in the Confluent wire format, for tests that write or read records without a
+ * generated class (older and newer schema versions, foreign producers); no main code needs it, so
+ * it lives in test scope. Writers behave as {@link AvroSerde}'s. Readers return records in the
+ * writer's schema, or, given a reader schema, resolved to it (a consumer on v1 reads records
+ * written with v2). Strings come back as Avro's {@code Utf8}, as from any generic reader.
  */
 public final class GenericAvroSerde implements Serde<GenericRecord> {
 
