@@ -5,8 +5,10 @@ import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.replay.ArchiveCheck;
-import dev.patchwatch.replay.ArchiveFormat;
+import dev.patchwatch.replay.AvroArchiveFormat;
+import dev.patchwatch.replay.EventFiles;
 import dev.patchwatch.replay.Replay;
+import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -31,8 +34,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the real topology on a fresh embedded broker and local schema registry (free ports, a"
-          + " temporary directory removed afterwards) over a file of events, JSON lines or an Avro"
-          + " archive from `archive export`, and writes every final aggregate as JSON lines.",
+          + " temporary directory removed afterwards) over a file of events, JSON lines, an Avro"
+          + " archive from `archive export` or any --format of `ingest`, and writes every final"
+          + " aggregate as JSON lines.",
       "Invalid lines (or archive records) are rejected, never counted; --rejected lists them."
     })
 final class ReplayCommand implements Callable<Integer> {
@@ -45,8 +49,18 @@ final class ReplayCommand implements Callable<Integer> {
       required = true,
       paramLabel = "EVENTS.jsonl|ARCHIVE.avro",
       description =
-          "Scan events: one JSON object per line, or an Avro archive (told apart by content).")
+          "Scan events: one JSON object per line, or an Avro archive (told apart by content), or"
+              + " a file in the --format given.")
   Path input;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Read --input in this format: ${COMPLETION-CANDIDATES}; without it, an Avro archive or"
+              + " JSON lines, told apart by content.",
+      completionCandidates = EventFormatNames.class)
+  String format;
 
   @Option(
       names = "--output",
@@ -105,8 +119,9 @@ final class ReplayCommand implements Callable<Integer> {
                   ? ": it is a directory"
                   : Files.exists(input) ? ": permission denied" : ": no such file"));
     }
+    InputFormat inputFormat = inputFormat(spec, input, format);
     // before a minute of work, not after it
-    if (ArchiveFormat.detect(input) == ArchiveFormat.AVRO) {
+    if (inputFormat instanceof AvroArchiveFormat) {
       ArchiveCheck.verify(input);
     }
     requireDirectoryFor("--output", output);
@@ -135,7 +150,7 @@ final class ReplayCommand implements Callable<Integer> {
                   settings,
                   Clock.systemUTC(),
                   err)
-              .run(input, output, Optional.ofNullable(rejected));
+              .run(input, inputFormat, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(
           "accepted %,d, rejected %,d (%,d accepted events late for some windows); %,d finals written to %s"
@@ -150,6 +165,28 @@ final class ReplayCommand implements Callable<Integer> {
       return 0;
     } finally {
       deleteRecursively(work);
+    }
+  }
+
+  /**
+   * The format named by {@code --format}, or without it the one {@code input}'s content shows.
+   *
+   * @throws CommandLine.ParameterException naming the known formats if there is none by that name
+   */
+  static InputFormat inputFormat(CommandSpec spec, Path input, String format) throws IOException {
+    try {
+      return EventFiles.of(input, Optional.ofNullable(format));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The names of the formats replay and archive import read, for --help. */
+  static final class EventFormatNames extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    EventFormatNames() {
+      super(EventFiles.all().stream().map(InputFormat::name).toList());
     }
   }
 
