@@ -98,36 +98,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (maxEventBytes < EventContract.KEPT_BYTES) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          "--max-event-bytes must be at least "
-              + EventContract.KEPT_BYTES
-              + ", got "
-              + maxEventBytes);
-    }
-    if (partitions < 1 || partitions > 64) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
-    }
-    if (!Files.isReadable(input) || Files.isDirectory(input)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          "cannot read --input "
-              + input
-              + (Files.isDirectory(input)
-                  ? ": it is a directory"
-                  : Files.exists(input) ? ": permission denied" : ": no such file"));
-    }
-    InputFormat inputFormat = inputFormat(spec, input, format);
-    // before a minute of work, not after it
-    if (inputFormat instanceof AvroArchiveFormat) {
-      ArchiveCheck.verify(input);
-    }
-    requireDirectoryFor("--output", output);
-    if (rejected != null) {
-      requireDirectoryFor("--rejected", rejected);
-    }
+    InputFormat inputFormat = checkedOptions();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     TopologySettings settings =
@@ -166,6 +137,41 @@ final class ReplayCommand implements Callable<Integer> {
     } finally {
       deleteRecursively(work);
     }
+  }
+
+  /** The format to read --input in, once every option is checked, before anything starts. */
+  private InputFormat checkedOptions() throws IOException {
+    if (maxEventBytes < EventContract.KEPT_BYTES) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-event-bytes must be at least "
+              + EventContract.KEPT_BYTES
+              + ", got "
+              + maxEventBytes);
+    }
+    if (partitions < 1 || partitions > 64) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+    }
+    if (!Files.isReadable(input) || Files.isDirectory(input)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "cannot read --input "
+              + input
+              + (Files.isDirectory(input)
+                  ? ": it is a directory"
+                  : Files.exists(input) ? ": permission denied" : ": no such file"));
+    }
+    InputFormat inputFormat = inputFormat(spec, input, format);
+    // before a minute of work, not after it
+    if (inputFormat instanceof AvroArchiveFormat) {
+      ArchiveCheck.verify(input);
+    }
+    requireDirectoryFor("--output", output);
+    if (rejected != null) {
+      requireDirectoryFor("--rejected", rejected);
+    }
+    return inputFormat;
   }
 
   /**

@@ -336,4 +336,57 @@ class EventFilesTest {
     byte[] json = EventContract.toJson(huge).getBytes(StandardCharsets.UTF_8);
     assertThat(items.get(1).original()).isEqualTo(java.util.Arrays.copyOf(json, 1024));
   }
+
+  @Test
+  void shouldReadAShadowserverReportWhenNamedAsIngestDoes() throws IOException {
+    Path file = dir.resolve("report.csv");
+    try (var in = getClass().getResourceAsStream("/formats/shadowserver-exchange.csv")) {
+      Files.write(file, in.readAllBytes());
+    }
+    InputFormat format = EventFiles.of(file, Optional.of("shadowserver"));
+    List<Item> viaReplay = new ArrayList<>();
+    try (InputFile in = format.open(file, CONTRACT)) {
+      new FormatReader(format, CONTRACT).read(in, r -> viaReplay.add(item(r)));
+    }
+    List<Item> viaIngest = new ArrayList<>();
+    try (var in = Files.newInputStream(file)) {
+      new FormatReader(dev.patchwatch.scanner.format.InputFormats.byName("shadowserver"), CONTRACT)
+          .read(in, r -> viaIngest.add(item(r)));
+    }
+
+    assertThat(format.name()).isEqualTo("shadowserver");
+    assertThat(viaReplay).usingRecursiveFieldByFieldElementComparator().isEqualTo(viaIngest);
+    assertThat(viaReplay).extracting(i -> i.parsed() instanceof Parsed.Valid).contains(true, false);
+    // without --format a CSV report is taken for JSON lines, and every row refused as such
+    assertThat(readAll(file))
+        .allSatisfy(i -> assertThat(i.parsed()).isInstanceOf(Parsed.Invalid.class));
+  }
+
+  @Test
+  void shouldNameAvroAmongTheFormatsOfAnUnknownName() {
+    assertThat(EventFiles.all())
+        .extracting(InputFormat::name)
+        .containsExactly("avro", "csv", "jsonl", "nmap", "nuclei", "shadowserver");
+    assertThatThrownBy(() -> EventFiles.of(dir.resolve("x"), Optional.of("xml")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown input format \"xml\"; known formats: avro, csv, jsonl, nmap, nuclei,"
+                + " shadowserver");
+  }
+
+  @Test
+  void shouldReadAnArchiveAsAvroWhenNamedAndRefuseAJsonFileNamedAvro() throws IOException {
+    Path archive = dir.resolve("a.bin");
+    writeArchive(archive, List.of(event("192.0.2.1", "2021-03-08T10:00:00Z")));
+    Path json = Files.writeString(dir.resolve("e.avro"), "{}\n");
+
+    InputFormat avro = EventFiles.of(json, Optional.of("avro"));
+
+    try (InputFile in = avro.open(archive, CONTRACT)) {
+      List<Item> items = new ArrayList<>();
+      new FormatReader(avro, CONTRACT).read(in, r -> items.add(item(r)));
+      assertThat(items).extracting(Item::position).containsExactly(1L);
+    }
+    assertThatThrownBy(() -> avro.open(json, CONTRACT)).isInstanceOf(DamagedArchiveException.class);
+  }
 }
