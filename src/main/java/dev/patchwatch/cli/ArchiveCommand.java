@@ -3,6 +3,7 @@ package dev.patchwatch.cli;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.replay.ScanArchive;
 import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
@@ -150,8 +151,9 @@ final class ArchiveCommand implements Runnable {
       name = "import",
       mixinStandardHelpOptions = true,
       description = {
-        "Publishes the events of an Avro archive or a JSON-lines file (told apart by content) to the"
-            + " scans topic with their original observedAt, validated like any scanner's.",
+        "Publishes the events of an Avro archive or a JSON-lines file (told apart by content), or"
+            + " of a file in the --format given, to the scans topic with their original"
+            + " observedAt, validated like any scanner's.",
         "An archive is read whole first: a damaged one (cut short, corrupt) is refused, naming"
             + " the record where reading failed, before anything is published.",
         "Invalid records are listed with their file and position and published to the rejected"
@@ -170,6 +172,15 @@ final class ArchiveCommand implements Runnable {
 
     @Parameters(paramLabel = "FILE", description = "FILE.avro or FILE.jsonl.")
     Path input;
+
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description =
+            "Read FILE in this format: ${COMPLETION-CANDIDATES}; without it, an Avro archive or"
+                + " JSON lines, told apart by content.",
+        completionCandidates = ReplayCommand.EventFormatNames.class)
+    String format;
 
     @Option(
         names = "--watermark",
@@ -192,6 +203,7 @@ final class ArchiveCommand implements Runnable {
       if (!Files.isReadable(input) || Files.isDirectory(input)) {
         throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + input);
       }
+      InputFormat inputFormat = ReplayCommand.inputFormat(spec, input, format);
       Config config = connection.load(settings);
       TopologySettings topology =
           config.topologySettings(
@@ -225,6 +237,7 @@ final class ArchiveCommand implements Runnable {
                   config.get(Config.MAX_EVENT_BYTES))
               .importFile(
                   input,
+                  inputFormat,
                   topology,
                   replication > 0 ? Optional.of(replication) : Optional.empty(),
                   after);

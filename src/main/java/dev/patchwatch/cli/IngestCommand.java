@@ -4,16 +4,16 @@ import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
+import dev.patchwatch.scanner.FilePublisher;
 import dev.patchwatch.scanner.InvalidScanEventException;
 import dev.patchwatch.scanner.ScanPublisher;
-import dev.patchwatch.scanner.format.FormatReader;
+import dev.patchwatch.scanner.ScanSink;
 import dev.patchwatch.scanner.format.FormatReader.ReadResult;
+import dev.patchwatch.scanner.format.InputFile;
 import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.scanner.format.InputFormats;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -30,10 +30,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,20 +95,6 @@ final class IngestCommand implements Callable<Integer> {
 
   @Mixin ConnectionOptions connection;
 
-  /** What to do with each read result. */
-  private interface Sink extends AutoCloseable {
-    /** Takes the event, or says why it cannot (too large once serialized). */
-    Parsed.Invalid event(ScanEvent event) throws IOException;
-
-    void rejected(Path file, ReadResult.Rejection rejection);
-
-    /** Every file was read: what {@link #close} finishes is complete. */
-    default void complete() {}
-
-    @Override
-    void close() throws Exception;
-  }
-
   @Override
   public Integer call() throws Exception {
     InputFormat input;
@@ -125,70 +112,48 @@ final class IngestCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--watermark needs a broker; it cannot go with --to-jsonl");
     }
-    PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Clock clock = Clock.systemUTC();
-    Progress progress = new Progress(err);
-    long maxObservedAt = Long.MIN_VALUE;
     Config config = config();
-    int maxBytes = config.get(Config.MAX_EVENT_BYTES);
-    try (Sink sink =
-        toJsonl != null ? jsonlSink(toJsonl, maxBytes) : publishingSink(config, clock)) {
-      FormatReader reader = new FormatReader(input, new EventContract(clock, maxBytes));
-      for (Path file : files) {
-        long[] newest = {maxObservedAt};
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-          reader.read(
-              in,
-              read -> {
-                ReadResult result = read;
-                if (result instanceof ReadResult.Event e) {
-                  Parsed.Invalid refused;
-                  try {
-                    refused = sink.event(e.event());
-                  } catch (IOException ioe) {
-                    throw new java.io.UncheckedIOException(ioe);
-                  }
-                  if (refused == null) {
-                    newest[0] = Math.max(newest[0], e.event().getObservedAt().toEpochMilli());
-                    progress.event();
-                  } else {
-                    result =
-                        new ReadResult.Rejection(
-                            e.position(),
-                            EventContract.head(e.original()),
-                            refused.reason(),
-                            refused.message());
-                  }
-                }
-                if (result instanceof ReadResult.Rejection r) {
-                  sink.rejected(file, r);
-                  if (progress.rejected++ < LISTED_REJECTIONS) {
-                    err.printf("  %s:%d: %s: %s%n", file, r.position(), r.reason(), r.message());
-                  }
-                }
-                progress.maybeReport(file);
-              });
-        }
-        maxObservedAt = newest[0];
+    EventContract contract = new EventContract(clock, config.get(Config.MAX_EVENT_BYTES));
+    Progress progress = new Progress(err);
+    FilePublisher published;
+    if (toJsonl != null) {
+      try (JsonlFile sink = new JsonlFile(toJsonl, contract.maxEventBytes())) {
+        published = publish(input, new FilePublisher(sink, contract, progress));
+        sink.complete();
       }
-      if (watermark && maxObservedAt != Long.MIN_VALUE) {
-        ((PublishingSink) sink).watermark(Instant.ofEpochMilli(maxObservedAt));
-        err.printf("  watermark %s sent to every partition%n", Instant.ofEpochMilli(maxObservedAt));
+    } else {
+      try (ScanPublisher publisher = publisher(config, clock)) {
+        published = publish(input, new FilePublisher(publisher, contract, progress));
+        Optional<Instant> at = watermark ? published.maxObservedAt() : Optional.empty();
+        published.finish(at);
+        at.ifPresent(t -> err.printf("  watermark %s sent to every partition%n", t));
       }
-      sink.complete();
     }
-    if (progress.rejected > LISTED_REJECTIONS) {
-      err.printf("  ... and %,d more rejections%n", progress.rejected - LISTED_REJECTIONS);
+    if (published.rejected() > LISTED_REJECTIONS) {
+      err.printf("  ... and %,d more rejections%n", published.rejected() - LISTED_REJECTIONS);
     }
-    out.printf(
-        "%s %,d events from %d file(s), rejected %,d records, in %.1f s%n",
-        toJsonl != null ? "converted" : "published",
-        progress.events,
-        files.size(),
-        progress.rejected,
-        progress.seconds());
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "%s %,d events from %d file(s), rejected %,d records, in %.1f s%n",
+            toJsonl != null ? "converted" : "published",
+            published.accepted(),
+            files.size(),
+            published.rejected(),
+            progress.seconds());
     return 0;
+  }
+
+  /** Reads every file, in order, through {@code publisher}. */
+  private FilePublisher publish(InputFormat input, FilePublisher publisher) throws IOException {
+    for (Path file : files) {
+      try (InputFile in = input.open(file, publisher.contract())) {
+        publisher.publish(file, in);
+      }
+    }
+    return publisher;
   }
 
   /** The settings: --max-event-bytes over the connection options over environment and file. */
@@ -200,151 +165,114 @@ final class IngestCommand implements Callable<Integer> {
     return connection.load(flags);
   }
 
+  private static ScanPublisher publisher(Config config, Clock clock) {
+    return ScanPublisher.builder()
+        .bootstrapServers(config.get(Config.BOOTSTRAP_SERVERS))
+        .registry(Registries.client(config))
+        .topicPrefix(config.get(Config.TOPIC_PREFIX))
+        .properties(config.kafkaProperties())
+        .clock(clock)
+        .maxEventBytes(config.get(Config.MAX_EVENT_BYTES))
+        .build();
+  }
+
   /**
-   * Writes {@code OUT.part} and moves it to {@code OUT} once complete, so a failure never leaves a
-   * half-written file; each line is encoded whole before any of it is written.
+   * Canonical JSON lines in place of the topics: writes {@code OUT.part} and moves it to {@code
+   * OUT} once complete, so a failure never leaves a half-written file; each line is encoded whole
+   * before any of it is written.
    */
-  private Sink jsonlSink(Path output, int maxBytes) throws IOException {
-    Path part = output.resolveSibling(output.getFileName() + ".part");
-    OutputStream stream = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16);
-    CharsetEncoder utf8 =
+  private static final class JsonlFile implements ScanSink, AutoCloseable {
+    private final Path output;
+    private final Path part;
+    private final int maxBytes;
+    private final OutputStream stream;
+    private final CharsetEncoder utf8 =
         StandardCharsets.UTF_8
             .newEncoder()
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
-    return new Sink() {
-      private boolean failed = true;
+    private boolean complete;
 
-      @Override
-      public Parsed.Invalid event(ScanEvent event) throws IOException {
-        ByteBuffer line = utf8.encode(CharBuffer.wrap(EventContract.toJson(event) + "\n"));
-        // a converted file is read again by replay, which would refuse the line then
-        Parsed.Invalid tooLarge =
-            EventContract.sizeProblem("event", line.remaining() - 1, maxBytes);
-        if (tooLarge != null) {
-          return tooLarge;
-        }
-        stream.write(line.array(), line.arrayOffset() + line.position(), line.remaining());
-        return null;
-      }
-
-      @Override
-      public void rejected(Path file, ReadResult.Rejection rejection) {}
-
-      @Override
-      public void complete() {
-        failed = false;
-      }
-
-      @Override
-      public void close() throws IOException {
-        try {
-          stream.close();
-        } catch (IOException e) {
-          Files.deleteIfExists(part);
-          throw e;
-        }
-        if (failed) {
-          Files.deleteIfExists(part);
-        } else {
-          Files.move(part, output, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
-    };
-  }
-
-  private Sink publishingSink(Config config, Clock clock) {
-    ScanPublisher publisher =
-        ScanPublisher.builder()
-            .bootstrapServers(config.get(Config.BOOTSTRAP_SERVERS))
-            .registry(Registries.client(config))
-            .topicPrefix(config.get(Config.TOPIC_PREFIX))
-            .properties(config.kafkaProperties())
-            .clock(clock)
-            .maxEventBytes(config.get(Config.MAX_EVENT_BYTES))
-            .build();
-    return new PublishingSink(publisher);
-  }
-
-  /** Publishes through the SDK; the first failed send fails the command at the end. */
-  private static final class PublishingSink implements Sink {
-    private final ScanPublisher publisher;
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final List<CompletableFuture<?>> pending = new ArrayList<>();
-
-    PublishingSink(ScanPublisher publisher) {
-      this.publisher = publisher;
+    JsonlFile(Path output, int maxBytes) throws IOException {
+      this.output = output;
+      this.part = output.resolveSibling(output.getFileName() + ".part");
+      this.maxBytes = maxBytes;
+      this.stream = new BufferedOutputStream(Files.newOutputStream(part), 1 << 16);
     }
 
     @Override
-    public Parsed.Invalid event(ScanEvent event) {
+    public CompletableFuture<RecordMetadata> publish(ScanEvent event) throws IOException {
+      ByteBuffer line = utf8.encode(CharBuffer.wrap(EventContract.toJson(event) + "\n"));
+      // a converted file is read again by replay, which would refuse the line then
+      Parsed.Invalid tooLarge = EventContract.sizeProblem("event", line.remaining() - 1, maxBytes);
+      if (tooLarge != null) {
+        throw new InvalidScanEventException(tooLarge.reason(), tooLarge.message());
+      }
+      stream.write(line.array(), line.arrayOffset() + line.position(), line.remaining());
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<RecordMetadata> publishRejected(
+        String file, long position, byte[] original, RejectReason reason, String message) {
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public CompletableFuture<Void> watermark(Instant time) {
+      throw new IllegalStateException("a file has no partitions to send a watermark to");
+    }
+
+    @Override
+    public void flush() {}
+
+    /** Every file was read: the output is complete. */
+    void complete() {
+      complete = true;
+    }
+
+    @Override
+    public void close() throws IOException {
       try {
-        track(publisher.publish(event));
-        return null;
-      } catch (InvalidScanEventException e) {
-        if (e.reason() != RejectReason.TOO_LARGE) {
-          throw new IllegalStateException(
-              "the reader passed an invalid event: " + e.getMessage(), e);
-        }
-        return new Parsed.Invalid(e.reason(), e.getMessage());
+        stream.close();
+      } catch (IOException e) {
+        Files.deleteIfExists(part);
+        throw e;
       }
-    }
-
-    @Override
-    public void rejected(Path file, ReadResult.Rejection r) {
-      track(
-          publisher.publishRejected(
-              file.toString(), r.position(), r.original(), r.reason(), r.message()));
-    }
-
-    void watermark(Instant time) throws Exception {
-      publisher.watermark(time).get();
-    }
-
-    private void track(CompletableFuture<?> sent) {
-      sent.whenComplete(
-          (m, e) -> {
-            if (e != null) {
-              failure.compareAndSet(null, e);
-            }
-          });
-    }
-
-    @Override
-    public void close() {
-      try {
-        publisher.flush();
-      } finally {
-        publisher.close();
-      }
-      if (failure.get() != null) {
-        throw new IllegalStateException(
-            "the broker refused records: " + failure.get().getMessage(), failure.get());
+      if (complete) {
+        Files.move(part, output, StandardCopyOption.REPLACE_EXISTING);
+      } else {
+        Files.deleteIfExists(part);
       }
     }
   }
 
-  /** Progress on stderr: at most every two seconds. */
-  private static final class Progress {
+  /** Lists the first rejections, and progress on stderr at most every two seconds. */
+  private static final class Progress implements FilePublisher.Listener {
     private final PrintWriter err;
     private final long started = System.nanoTime();
     private long nextReport = System.nanoTime() + 2_000_000_000L;
-    long events;
-    long rejected;
 
     Progress(PrintWriter err) {
       this.err = err;
     }
 
-    void event() {
-      events++;
+    @Override
+    public void rejected(Path file, ReadResult.Rejection r, FilePublisher counts) {
+      if (counts.rejected() <= LISTED_REJECTIONS) {
+        err.printf("  %s:%d: %s: %s%n", file, r.position(), r.reason(), r.message());
+      }
     }
 
-    void maybeReport(Path file) {
+    @Override
+    public void read(Path file, InputFile input, FilePublisher counts) {
       if (System.nanoTime() > nextReport) {
         err.printf(
             "  %s: %,d events (%,.0f/s), %,d rejected so far%n",
-            file.getFileName(), events, events / seconds(), rejected);
+            file.getFileName(),
+            counts.accepted(),
+            counts.accepted() / seconds(),
+            counts.rejected());
         err.flush();
         nextReport = System.nanoTime() + 2_000_000_000L;
       }

@@ -5,8 +5,10 @@ import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.replay.ArchiveCheck;
-import dev.patchwatch.replay.ArchiveFormat;
+import dev.patchwatch.replay.AvroArchiveFormat;
+import dev.patchwatch.replay.EventFiles;
 import dev.patchwatch.replay.Replay;
+import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,8 +36,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the real topology on a fresh embedded broker and local schema registry (free ports, a"
-          + " temporary directory removed afterwards) over a file of events, JSON lines or an Avro"
-          + " archive from `archive export`, and writes every final aggregate as JSON lines.",
+          + " temporary directory removed afterwards) over a file of events, JSON lines, an Avro"
+          + " archive from `archive export` or any --format of `ingest`, and writes every final"
+          + " aggregate as JSON lines.",
       "Invalid lines (or archive records) are rejected, never counted; --rejected lists them."
     })
 final class ReplayCommand implements Callable<Integer> {
@@ -47,8 +51,18 @@ final class ReplayCommand implements Callable<Integer> {
       required = true,
       paramLabel = "EVENTS.jsonl|ARCHIVE.avro",
       description =
-          "Scan events: one JSON object per line, or an Avro archive (told apart by content).")
+          "Scan events: one JSON object per line, or an Avro archive (told apart by content), or"
+              + " a file in the --format given.")
   Path input;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "Read --input in this format: ${COMPLETION-CANDIDATES}; without it, an Avro archive or"
+              + " JSON lines, told apart by content.",
+      completionCandidates = EventFormatNames.class)
+  String format;
 
   @Option(
       names = "--output",
@@ -90,38 +104,10 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    if (maxEventBytes != null && maxEventBytes < EventContract.KEPT_BYTES) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          "--max-event-bytes must be at least "
-              + EventContract.KEPT_BYTES
-              + ", got "
-              + maxEventBytes);
-    }
+    InputFormat inputFormat = checkedOptions();
     Map<String, String> flags = new LinkedHashMap<>();
     SettingsOptions.put(flags, Config.MAX_EVENT_BYTES, maxEventBytes);
     Config config = options.load(flags);
-    if (partitions < 1 || partitions > 64) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
-    }
-    if (!Files.isReadable(input) || Files.isDirectory(input)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(),
-          "cannot read --input "
-              + input
-              + (Files.isDirectory(input)
-                  ? ": it is a directory"
-                  : Files.exists(input) ? ": permission denied" : ": no such file"));
-    }
-    // before a minute of work, not after it
-    if (ArchiveFormat.detect(input) == ArchiveFormat.AVRO) {
-      ArchiveCheck.verify(input);
-    }
-    requireDirectoryFor("--output", output);
-    if (rejected != null) {
-      requireDirectoryFor("--rejected", rejected);
-    }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     // a fresh stack of its own: in-memory state, and no idle timeout, so results never depend on
@@ -146,7 +132,7 @@ final class ReplayCommand implements Callable<Integer> {
                   settings,
                   Clock.systemUTC(),
                   err)
-              .run(input, output, Optional.ofNullable(rejected));
+              .run(input, inputFormat, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(
           "accepted %,d, rejected %,d (%,d accepted events late for some windows); %,d finals written to %s"
@@ -161,6 +147,63 @@ final class ReplayCommand implements Callable<Integer> {
       return 0;
     } finally {
       deleteRecursively(work);
+    }
+  }
+
+  /** The format to read --input in, once every option is checked, before anything starts. */
+  private InputFormat checkedOptions() throws IOException {
+    if (maxEventBytes != null && maxEventBytes < EventContract.KEPT_BYTES) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "--max-event-bytes must be at least "
+              + EventContract.KEPT_BYTES
+              + ", got "
+              + maxEventBytes);
+    }
+    if (partitions < 1 || partitions > 64) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+    }
+    if (!Files.isReadable(input) || Files.isDirectory(input)) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "cannot read --input "
+              + input
+              + (Files.isDirectory(input)
+                  ? ": it is a directory"
+                  : Files.exists(input) ? ": permission denied" : ": no such file"));
+    }
+    InputFormat inputFormat = inputFormat(spec, input, format);
+    // before a minute of work, not after it
+    if (inputFormat instanceof AvroArchiveFormat) {
+      ArchiveCheck.verify(input);
+    }
+    requireDirectoryFor("--output", output);
+    if (rejected != null) {
+      requireDirectoryFor("--rejected", rejected);
+    }
+    return inputFormat;
+  }
+
+  /**
+   * The format named by {@code --format}, or without it the one {@code input}'s content shows.
+   *
+   * @throws CommandLine.ParameterException naming the known formats if there is none by that name
+   */
+  static InputFormat inputFormat(CommandSpec spec, Path input, String format) throws IOException {
+    try {
+      return EventFiles.of(input, Optional.ofNullable(format));
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+  }
+
+  /** The names of the formats replay and archive import read, for --help. */
+  static final class EventFormatNames extends ArrayList<String> {
+    private static final long serialVersionUID = 1L;
+
+    EventFormatNames() {
+      super(EventFiles.all().stream().map(InputFormat::name).toList());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.patchwatch.replay;
 
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.registry.TrustedAvroPackages;
+import dev.patchwatch.scanner.format.CountingInputStream;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;

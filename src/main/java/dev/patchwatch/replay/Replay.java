@@ -7,17 +7,17 @@ import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
-import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
-import dev.patchwatch.event.Parsed;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Completion;
 import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.runtime.TopicReader;
-import dev.patchwatch.runtime.Waits;
-import dev.patchwatch.scanner.InvalidScanEventException;
+import dev.patchwatch.scanner.FilePublisher;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.scanner.format.FormatReader;
+import dev.patchwatch.scanner.format.InputFile;
+import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.AggregateJson;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
@@ -40,16 +40,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * Runs the real topology over a file of events (JSON lines or an Avro archive, told apart by
- * content) on a given (fresh) cluster and writes every final aggregate: publishes the file, ends it
- * with a watermark that closes every window, waits until the aggregating stage has closed them all,
- * stops the topology so everything is committed, and reads the results back (DESIGN sections 5 and
- * 7.3).
+ * Runs the real topology over a file of events (in any format of {@link EventFiles}; without one
+ * named, JSON lines or an Avro archive, told apart by content) on a given (fresh) cluster and
+ * writes every final aggregate: publishes the file, ends it with a watermark that closes every
+ * window, waits until the aggregating stage has closed them all, stops the topology so everything
+ * is committed, and reads the results back (DESIGN sections 5 and 7.3).
  */
 public final class Replay {
 
@@ -90,14 +89,21 @@ public final class Replay {
   public record Result(
       long lines, long accepted, long rejected, long late, long finals, Duration elapsed) {}
 
+  /** Replays {@code input} in the format its content shows (an Avro archive, else JSON lines). */
   public Result run(Path input, Path output, Optional<Path> rejectedOutput) throws IOException {
+    return run(input, EventFiles.of(input, Optional.empty()), output, rejectedOutput);
+  }
+
+  /** Replays {@code input}, read in {@code format} (see {@link EventFiles}). */
+  public Result run(Path input, InputFormat format, Path output, Optional<Path> rejectedOutput)
+      throws IOException {
     Instant started = clock.instant();
     Pipeline.Builder pipeline =
         Pipeline.on(Cluster.of(bootstrapServers), registry, settings)
             .stateDir(stateDir)
             .streamThreads(threads());
     Topics topics = pipeline.provision();
-    Published published = publish(input);
+    Published published = publish(input, format);
     progress.printf(
         "published %,d events (%,d input records rejected) in %.1f s; running the topology%n",
         published.accepted, published.rejected, seconds(started));
@@ -124,7 +130,7 @@ public final class Replay {
     long late = rejected.stream().filter(r -> r.getReason() == RejectReason.LATE).count();
     long rejectedLines = rejected.size() - late;
     if (rejectedOutput.isPresent()) {
-      writeRejected(input, rejectedOutput.get(), rejected, published.lineOf);
+      writeRejected(input, format, rejectedOutput.get(), rejected, published.lineOf);
     }
     return new Result(
         published.accepted + published.rejected,
@@ -138,15 +144,9 @@ public final class Replay {
   /** What publishing the file produced. */
   private record Published(long accepted, long rejected, long endWatermark, LineIndex lineOf) {}
 
-  private Published publish(Path input) throws IOException {
+  private Published publish(Path input, InputFormat format) throws IOException {
     EventContract contract = new EventContract(clock, settings.maxEventBytes());
     LineIndex lineOf = new LineIndex(settings.inputPartitions());
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    long accepted = 0;
-    long rejected = 0;
-    long maxObservedAt = Long.MIN_VALUE;
-    long read = 0;
-    long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
     try (ScanPublisher publisher =
             ScanPublisher.builder()
                 .bootstrapServers(bootstrapServers)
@@ -155,62 +155,49 @@ public final class Replay {
                 .clock(clock)
                 .maxEventBytes(settings.maxEventBytes())
                 .build();
-        EventSource source = EventSource.open(input, contract)) {
-      source.warning().ifPresent(w -> progress.println("note: " + w));
-      String unit = source.format() == ArchiveFormat.AVRO ? "records" : "lines";
-      EventSource.Item item;
-      while ((item = source.next()) != null) {
-        read++;
-        Parsed.Invalid invalid = item.parsed() instanceof Parsed.Invalid i ? i : null;
-        CompletableFuture<org.apache.kafka.clients.producer.RecordMetadata> sent = null;
-        if (invalid == null) {
-          try {
-            sent = publisher.publish(((Parsed.Valid) item.parsed()).event());
-          } catch (InvalidScanEventException e) {
-            // larger serialized than the limit, though its line or record was not
-            invalid = new Parsed.Invalid(e.reason(), e.getMessage());
-          }
-        }
-        if (invalid != null) {
-          rejected++;
-          publisher
-              .publishRejected(item.rejection(input, invalid, clock.instant()))
-              .whenComplete((m, e) -> recordFailure(failure, e));
-          continue;
-        }
-        ScanEvent event = ((Parsed.Valid) item.parsed()).event();
-        maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
-        accepted++;
-        long at = item.position();
-        sent.whenComplete(
-            (m, e) -> {
-              if (e != null) {
-                recordFailure(failure, e);
-              } else {
-                lineOf.put(m.partition(), m.offset(), at);
-              }
-            });
-        if (System.nanoTime() > nextReport) {
-          progress.printf(
-              "  read %,d %s: %,d accepted, %,d rejected%n", read, unit, accepted, rejected);
-          progress.flush();
-          nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
-        }
+        InputFile file = format.open(input, contract)) {
+      file.warning().ifPresent(w -> progress.println("note: " + w));
+      FilePublisher files =
+          new FilePublisher(publisher, contract, new Progress(lineOf, EventFiles.unit(format)));
+      files.publish(input, file);
+      Optional<Instant> end =
+          files
+              .maxObservedAt()
+              .map(max -> Instant.ofEpochMilli(closingWatermark(settings, max.toEpochMilli())));
+      files.finish(end);
+      return new Published(
+          files.accepted(),
+          files.rejected(),
+          end.map(Instant::toEpochMilli).orElse(Long.MIN_VALUE),
+          lineOf);
+    }
+  }
+
+  /** Indexes the published events by (partition, offset) and prints progress now and then. */
+  private final class Progress implements FilePublisher.Listener {
+    private final LineIndex lineOf;
+    private final String unit;
+    private long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
+
+    Progress(LineIndex lineOf, String unit) {
+      this.lineOf = lineOf;
+      this.unit = unit;
+    }
+
+    @Override
+    public void stored(long position, RecordMetadata metadata) {
+      lineOf.put(metadata.partition(), metadata.offset(), position);
+    }
+
+    @Override
+    public void read(Path file, InputFile input, FilePublisher counts) {
+      if (System.nanoTime() > nextReport) {
+        progress.printf(
+            "  read %,d %s: %,d accepted, %,d rejected%n",
+            counts.read(), unit, counts.accepted(), counts.rejected());
+        progress.flush();
+        nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
       }
-      long end = Long.MIN_VALUE;
-      if (accepted > 0) {
-        end = closingWatermark(settings, maxObservedAt);
-        Waits.await(
-            publisher.watermark(Instant.ofEpochMilli(end)),
-            Duration.ofMinutes(10),
-            "send the closing watermark");
-      }
-      publisher.flush();
-      if (failure.get() != null) {
-        throw new IllegalStateException(
-            "the broker refused events: " + failure.get().getMessage(), failure.get());
-      }
-      return new Published(accepted, rejected, end, lineOf);
     }
   }
 
@@ -261,7 +248,8 @@ public final class Replay {
    * One JSON line per rejection, by input position (line, or record of an archive), with the
    * input's text (an archive's record in canonical JSON).
    */
-  private void writeRejected(Path input, Path output, List<Rejected> rejected, LineIndex lineOf)
+  private void writeRejected(
+      Path input, InputFormat format, Path output, List<Rejected> rejected, LineIndex lineOf)
       throws IOException {
     TreeMap<Long, List<Rejected>> byLine = new TreeMap<>();
     for (Rejected r : rejected) {
@@ -269,30 +257,40 @@ public final class Replay {
       long line = o.getLine() != null ? o.getLine() : lineOf.get(o.getPartition(), o.getOffset());
       byLine.computeIfAbsent(line, l -> new ArrayList<>()).add(r);
     }
-    try (EventSource source =
-            EventSource.open(input, new EventContract(clock, settings.maxEventBytes()));
+    EventContract contract = new EventContract(clock, settings.maxEventBytes());
+    try (InputFile file = format.open(input, contract);
         BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-      EventSource.Item item;
-      while (!byLine.isEmpty() && (item = source.next()) != null) {
-        long number = item.position();
-        List<Rejected> here = byLine.remove(number);
-        if (here == null) {
-          continue;
+      new FormatReader(format, contract)
+          .read(
+              file,
+              record -> {
+                List<Rejected> here = byLine.remove(record.position());
+                if (here != null) {
+                  writeRejected(out, record.position(), record.original(), here);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static void writeRejected(
+      BufferedWriter out, long number, byte[] line, List<Rejected> here) {
+    try {
+      for (Rejected r : here) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("line", number);
+        node.put("reason", r.getReason().name());
+        node.put("message", r.getMessage());
+        if (!r.getGranularities().isEmpty()) {
+          r.getGranularities().forEach(g -> node.withArray("granularities").add(g.name()));
         }
-        byte[] line = item.original();
-        for (Rejected r : here) {
-          ObjectNode node = MAPPER.createObjectNode();
-          node.put("line", number);
-          node.put("reason", r.getReason().name());
-          node.put("message", r.getMessage());
-          if (!r.getGranularities().isEmpty()) {
-            r.getGranularities().forEach(g -> node.withArray("granularities").add(g.name()));
-          }
-          node.put("input", lenientText(line));
-          out.write(node.toString());
-          out.newLine();
-        }
+        node.put("input", lenientText(line));
+        out.write(node.toString());
+        out.newLine();
       }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -306,12 +304,6 @@ public final class Replay {
       return chars.toString();
     } catch (CharacterCodingException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
-    if (error != null) {
-      failure.compareAndSet(null, error);
     }
   }
 

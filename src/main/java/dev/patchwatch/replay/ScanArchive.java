@@ -2,16 +2,17 @@ package dev.patchwatch.replay;
 
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
-import dev.patchwatch.event.Parsed;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.WireFormatException;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
-import dev.patchwatch.runtime.Waits;
-import dev.patchwatch.scanner.InvalidScanEventException;
+import dev.patchwatch.scanner.FilePublisher;
 import dev.patchwatch.scanner.ScanPublisher;
+import dev.patchwatch.scanner.format.FormatReader.ReadResult;
+import dev.patchwatch.scanner.format.InputFile;
+import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
@@ -33,7 +34,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,8 +45,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Archives of the scans topic: {@link #export} writes its scan events to an Avro object container
- * file, schema embedded; {@link #importFile} publishes an archive (or a JSON-lines file) again with
- * the events' own observedAt. Both stream, in memory that does not grow with the history.
+ * file, schema embedded; {@link #importFile} publishes an archive (or a file in any input format)
+ * again with the events' own observedAt. Both stream, in memory that does not grow with the
+ * history.
  */
 public final class ScanArchive {
 
@@ -359,8 +360,22 @@ public final class ScanArchive {
   }
 
   /**
-   * Publishes the events of {@code input} (an Avro archive or JSON lines, told apart by content) to
-   * the scans topic of {@code settings}' prefix, with their own observedAt, through {@link
+   * Publishes the events of {@code input} (an Avro archive or JSON lines, told apart by content):
+   * see {@link #importFile(Path, InputFormat, TopologySettings, Optional, Optional)}.
+   */
+  public Imported importFile(
+      Path input,
+      TopologySettings settings,
+      Optional<Short> replicationFactor,
+      Optional<ImportWatermark> watermark)
+      throws IOException {
+    return importFile(
+        input, EventFiles.of(input, Optional.empty()), settings, replicationFactor, watermark);
+  }
+
+  /**
+   * Publishes the events of {@code input}, read in {@code format} (see {@link EventFiles}), to the
+   * scans topic of {@code settings}' prefix, with their own observedAt, through {@link
    * ScanPublisher}, which validates them. A record the contract refuses is reported with its file
    * and position and published to the rejected topic, like {@code replay} does. Creates the topics
    * that are missing, the scans topic with {@code settings.inputPartitions()} partitions. An
@@ -371,24 +386,25 @@ public final class ScanArchive {
    */
   public Imported importFile(
       Path input,
+      InputFormat format,
       TopologySettings settings,
       Optional<Short> replicationFactor,
       Optional<ImportWatermark> watermark)
       throws IOException {
     Instant started = clock.instant();
     EventContract contract = new EventContract(clock, maxEventBytes);
-    try (EventSource source = EventSource.open(input, contract)) {
-      source.warning().ifPresent(w -> progress.println("note: " + w));
+    try (InputFile file = format.open(input, contract)) {
+      file.warning().ifPresent(w -> progress.println("note: " + w));
       Topics topics =
           Pipeline.on(cluster, registry, settings).replicationFactor(replicationFactor).provision();
       progress.printf(
           Locale.ROOT,
           "importing %s (%s) into %s%n",
           input,
-          source.format() == ArchiveFormat.AVRO ? "Avro archive" : "JSON lines",
+          EventFiles.describe(format),
           topics.scans().name());
       progress.flush();
-      return publish(input, source, settings.topicPrefix(), watermark, started);
+      return publish(input, file, contract, settings.topicPrefix(), watermark, started);
     } finally {
       progress.flush();
     }
@@ -396,18 +412,12 @@ public final class ScanArchive {
 
   private Imported publish(
       Path input,
-      EventSource source,
+      InputFile file,
+      EventContract contract,
       String topicPrefix,
       Optional<ImportWatermark> watermark,
       Instant started)
       throws IOException {
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    long records = 0;
-    long published = 0;
-    long rejected = 0;
-    long maxObservedAt = Long.MIN_VALUE;
-    long size = Files.size(input);
-    Optional<Instant> sent = Optional.empty();
     try (ScanPublisher publisher =
         ScanPublisher.builder()
             .bootstrapServers(cluster.bootstrapServers())
@@ -417,77 +427,58 @@ public final class ScanArchive {
             .clock(clock)
             .maxEventBytes(maxEventBytes)
             .build()) {
-      ProgressBar bar = new ProgressBar(progress);
-      EventSource.Item item;
-      while ((item = source.next()) != null) {
-        records++;
-        Parsed.Invalid invalid = item.parsed() instanceof Parsed.Invalid i ? i : null;
-        if (invalid == null) {
-          ScanEvent event = ((Parsed.Valid) item.parsed()).event();
-          try {
-            publisher.publish(event).whenComplete((m, e) -> recordFailure(failure, e));
-            maxObservedAt = Math.max(maxObservedAt, event.getObservedAt().toEpochMilli());
-            published++;
-          } catch (InvalidScanEventException e) {
-            // larger serialized than the limit, though its line or record was not
-            invalid = new Parsed.Invalid(e.reason(), e.getMessage());
-          }
-        }
-        if (invalid != null) {
-          rejected++;
-          if (rejected <= LISTED_REJECTIONS) {
-            progress.printf(
-                Locale.ROOT,
-                "  %s:%d: %s %s%n",
-                input,
-                item.position(),
-                invalid.reason(),
-                invalid.message());
-          }
-          publisher
-              .publishRejected(item.rejection(input, invalid, clock.instant()))
-              .whenComplete((m, e) -> recordFailure(failure, e));
-        }
-        if (failure.get() != null) {
-          break;
-        }
-        bar.update(
-            source.bytesRead(),
-            size,
-            String.format(
-                Locale.ROOT,
-                "bytes read: %,d events published, %,d rejected",
-                published,
-                rejected));
-      }
-      publisher.flush();
-      if (failure.get() != null) {
-        throw new IllegalStateException(
-            "the broker refused a record: " + failure.get().getMessage(), failure.get());
-      }
-      if (rejected > LISTED_REJECTIONS) {
+      FilePublisher files =
+          new FilePublisher(publisher, contract, new ImportProgress(Files.size(input)));
+      files.publish(input, file);
+      if (files.rejected() > LISTED_REJECTIONS) {
         progress.printf(
-            Locale.ROOT, "  … and %,d more rejected records%n", rejected - LISTED_REJECTIONS);
+            Locale.ROOT,
+            "  … and %,d more rejected records%n",
+            files.rejected() - LISTED_REJECTIONS);
       }
       Optional<Instant> at = Optional.empty();
       if (watermark.orElse(null) instanceof ImportWatermark.At fixed) {
         at = Optional.of(fixed.at());
-      } else if (watermark.orElse(null) instanceof ImportWatermark.Closing closing
-          && published > 0) {
-        at = Optional.of(closing.fromMaxObservedAt().apply(Instant.ofEpochMilli(maxObservedAt)));
+      } else if (watermark.orElse(null) instanceof ImportWatermark.Closing closing) {
+        at = files.maxObservedAt().map(closing.fromMaxObservedAt());
       }
-      if (at.isPresent()) {
-        Waits.await(publisher.watermark(at.get()), Duration.ofMinutes(10), "send the watermark");
-        sent = at;
-      }
+      files.finish(at);
+      return new Imported(
+          files.read(),
+          files.accepted(),
+          files.rejected(),
+          at,
+          Duration.between(started, clock.instant()));
     }
-    return new Imported(
-        records, published, rejected, sent, Duration.between(started, clock.instant()));
   }
 
-  private static void recordFailure(AtomicReference<Throwable> failure, Throwable error) {
-    if (error != null) {
-      failure.compareAndSet(null, error);
+  /** Lists the first rejections and draws a progress bar over the bytes of the file. */
+  private final class ImportProgress implements FilePublisher.Listener {
+    private final ProgressBar bar = new ProgressBar(progress);
+    private final long size;
+
+    ImportProgress(long size) {
+      this.size = size;
+    }
+
+    @Override
+    public void rejected(Path file, ReadResult.Rejection r, FilePublisher counts) {
+      if (counts.rejected() <= LISTED_REJECTIONS) {
+        progress.printf(
+            Locale.ROOT, "  %s:%d: %s %s%n", file, r.position(), r.reason(), r.message());
+      }
+    }
+
+    @Override
+    public void read(Path file, InputFile input, FilePublisher counts) {
+      bar.update(
+          input.bytesRead(),
+          size,
+          String.format(
+              Locale.ROOT,
+              "bytes read: %,d events published, %,d rejected",
+              counts.accepted(),
+              counts.rejected()));
     }
   }
 }

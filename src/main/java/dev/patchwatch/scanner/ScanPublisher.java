@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * }
  * }</pre>
  */
-public final class ScanPublisher implements AutoCloseable {
+public final class ScanPublisher implements ScanSink, AutoCloseable {
 
   private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 

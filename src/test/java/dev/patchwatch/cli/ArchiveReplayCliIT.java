@@ -3,11 +3,14 @@ package dev.patchwatch.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.event.EventContract;
 import dev.patchwatch.local.LocalRegistry;
 import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
+import dev.patchwatch.scanner.format.FormatReader;
+import dev.patchwatch.scanner.format.InputFormats;
 import dev.patchwatch.topology.AggregateJson;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -185,6 +188,72 @@ class ArchiveReplayCliIT {
         .contains(prefix + ".run-cli.counts.daily")
         .contains("its consumer group");
     assertThat(run("reprocess", "list", connection(prefix), settings).out).contains("(no runs)");
+  }
+
+  /**
+   * A Shadowserver report, read as ingest reads it, through replay and import on the real stack.
+   */
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void shouldReplayAndImportAShadowserverReportNamedByFormat() throws IOException {
+    Path report = dir.resolve("report.csv");
+    try (var in = getClass().getResourceAsStream("/formats/shadowserver-exchange.csv")) {
+      Files.write(report, in.readAllBytes());
+    }
+    List<FormatReader.ReadResult> read = new ArrayList<>();
+    try (var in = Files.newInputStream(report)) {
+      new FormatReader(
+              InputFormats.byName("shadowserver"), new EventContract(java.time.Clock.systemUTC()))
+          .read(in, read::add);
+    }
+    long events = read.stream().filter(r -> r instanceof FormatReader.ReadResult.Event).count();
+    List<Long> refused =
+        read.stream()
+            .filter(r -> r instanceof FormatReader.ReadResult.Rejection)
+            .map(FormatReader.ReadResult::position)
+            .toList();
+    assertThat(events).isPositive();
+    assertThat(refused).isNotEmpty();
+
+    Path output = dir.resolve("finals.jsonl");
+    Path rejected = dir.resolve("rejected.jsonl");
+    Run replay =
+        run(
+            "replay",
+            "--input",
+            report.toString(),
+            "--format",
+            "shadowserver",
+            "--output",
+            output.toString(),
+            "--rejected",
+            rejected.toString());
+    assertThat(replay.code).as(replay.err).isZero();
+    assertThat(replay.out)
+        .startsWith(
+            String.format(Locale.ROOT, "accepted %,d, rejected %,d (", events, refused.size()));
+    assertThat(Files.readAllLines(output)).isNotEmpty();
+    assertThat(Files.readAllLines(rejected))
+        .extracting(l -> Long.parseLong(l.replaceAll("^\\{\"line\":(\\d+),.*", "$1")))
+        .containsExactlyElementsOf(refused);
+
+    String prefix = SharedKafka.unique("cli-shadowserver");
+    Run imported =
+        run(
+            "archive",
+            "import",
+            report.toString(),
+            "--format",
+            "shadowserver",
+            "--set",
+            "partitions=3",
+            connection(prefix));
+    assertThat(imported.code).as(imported.err).isZero();
+    assertThat(imported.err).contains("importing " + report + " (shadowserver) into");
+    assertThat(imported.out)
+        .contains(
+            String.format(
+                Locale.ROOT, "%,d events published, %,d rejected", events, refused.size()));
   }
 
   private static String[] connection(String prefix) {

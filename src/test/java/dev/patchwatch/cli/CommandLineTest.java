@@ -89,6 +89,44 @@ class CommandLineTest {
   }
 
   @Test
+  void shouldRejectAnUnknownReplayOrImportFormatNamingAvro() throws Exception {
+    Path file = Files.writeString(dir.resolve("a.txt"), "x\n");
+    Cli replay =
+        Cli.run("replay", "--input", file.toString(), "--format", "xml", "--output", "o.jsonl");
+    Cli archiveImport = Cli.run("archive", "import", file.toString(), "--format", "xml");
+
+    for (Cli cli : List.of(replay, archiveImport)) {
+      assertThat(cli.exitCode()).isEqualTo(2);
+      assertThat(cli.err().lines().toList()).hasSize(1);
+      assertThat(cli.err())
+          .contains(
+              "unknown input format \"xml\"; known formats: avro, csv, jsonl, nmap, nuclei,"
+                  + " shadowserver");
+    }
+  }
+
+  @Test
+  void shouldAcceptAShadowserverReplayUpToItsOutput() throws Exception {
+    Path report = Files.writeString(dir.resolve("report.csv"), "\"timestamp\",\"ip\"\n");
+    Path output = dir.resolve("missing").resolve("out.jsonl");
+
+    Cli cli =
+        Cli.run(
+            "replay",
+            "--input",
+            report.toString(),
+            "--format",
+            "shadowserver",
+            "--output",
+            output.toString());
+
+    // the format is known: the first complaint is the output's, before anything starts
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).startsWith("error: cannot write --output " + output);
+    assertThat(Cli.run("replay", "--help").out()).contains("--format=FORMAT").contains("avro, csv");
+  }
+
+  @Test
   void shouldReportARuntimeFailureInOneLineWithExitCode1() {
     // nothing listens on port 9: the registry cannot be reached
     Cli cli =

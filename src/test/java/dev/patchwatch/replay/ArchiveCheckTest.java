@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
+import dev.patchwatch.scanner.format.InputFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
@@ -109,7 +112,7 @@ class ArchiveCheckTest {
     Path file = dir.resolve("ob");
     Files.write(file, "Ob".getBytes(StandardCharsets.US_ASCII));
     assertThat(ArchiveFormat.detect(file)).isEqualTo(ArchiveFormat.AVRO);
-    assertThatThrownBy(() -> EventSource.open(file, CONTRACT))
+    assertThatThrownBy(() -> EventFiles.of(file, Optional.empty()).open(file, CONTRACT))
         .isInstanceOf(DamagedArchiveException.class)
         .hasMessageContaining("ends inside its header");
   }
@@ -203,7 +206,7 @@ class ArchiveCheckTest {
     // between two blocks, such a file is a complete shorter one: the limit DESIGN 7.5 states
     assertThat(ArchiveCheck.verify(cut(file, first.end())))
         .isEqualTo(new ArchiveCheck.Verified(first.records(), false));
-    try (EventSource source = EventSource.open(cut(file, first.end()), CONTRACT)) {
+    try (InputFile source = new AvroArchiveFormat().open(cut(file, first.end()), CONTRACT)) {
       assertThat(source.warning())
           .hasValueSatisfying(w -> assertThat(w).contains("cannot be told"));
     }
@@ -217,7 +220,7 @@ class ArchiveCheckTest {
   void shouldRefuseToOpenADamagedArchiveBeforeHandingOutAnyRecord() throws IOException {
     Path file = archive(CodecFactory.deflateCodec(6));
     Path cut = cut(file, Files.size(file) / 2);
-    assertThatThrownBy(() -> EventSource.open(cut, CONTRACT))
+    assertThatThrownBy(() -> new AvroArchiveFormat().open(cut, CONTRACT))
         .isInstanceOf(DamagedArchiveException.class);
   }
 
@@ -236,12 +239,11 @@ class ArchiveCheckTest {
   void shouldWriteTheMetadataAndTheRecordsOfACommittedArchive() throws IOException {
     Path file = archive(CodecFactory.snappyCodec());
     List<ScanEvent> read = new ArrayList<>();
-    try (EventSource source = EventSource.open(file, CONTRACT)) {
+    try (InputFile source = new AvroArchiveFormat().open(file, CONTRACT)) {
       assertThat(source.warning()).isEmpty();
-      EventSource.Item item;
-      while ((item = source.next()) != null) {
-        read.add(item.record());
-      }
+    }
+    for (EventFilesTest.Item item : EventFilesTest.readAll(file, CONTRACT)) {
+      read.add(((Parsed.Valid) item.parsed()).event());
     }
     assertThat(read).hasSize(EVENTS).startsWith(event(0)).endsWith(event(EVENTS - 1));
     try (DataFileStream<GenericRecord> stream =

@@ -34,19 +34,26 @@ public final class FormatReader {
     format.read(in, record -> out.accept(check(record)), contract);
   }
 
+  /** The same for a file opened in this reader's format (see {@link InputFormat#open}). */
+  public void read(InputFile file, Consumer<ReadResult> out) throws IOException {
+    file.read(record -> out.accept(check(record)));
+  }
+
   private ReadResult check(SourceRecord record) {
     if (record instanceof SourceRecord.Unmapped unmapped) {
       return new ReadResult.Rejection(
           unmapped.position(), unmapped.original(), unmapped.reason(), unmapped.message());
     }
-    SourceRecord.Mapped mapped = (SourceRecord.Mapped) record;
-    Parsed parsed = contract.fromJson(mapped.event());
+    Parsed parsed =
+        record instanceof SourceRecord.Checked checked
+            ? checked.parsed()
+            : contract.fromJson(((SourceRecord.Mapped) record).event());
     if (parsed instanceof Parsed.Valid valid) {
-      return new ReadResult.Event(mapped.position(), mapped.original(), valid.event());
+      return new ReadResult.Event(record, valid.event());
     }
     Parsed.Invalid invalid = (Parsed.Invalid) parsed;
     return new ReadResult.Rejection(
-        mapped.position(), mapped.original(), invalid.reason(), invalid.message());
+        record.position(), record.original(), invalid.reason(), invalid.message());
   }
 
   /** The outcome for one record: a valid, normalised event or a rejection. */
@@ -58,7 +65,21 @@ public final class FormatReader {
     /** The record as read (see {@link SourceRecord#original()}). */
     byte[] original();
 
-    record Event(long position, byte[] original, ScanEvent event) implements ReadResult {}
+    /**
+     * @param record the record the event was read from, whose original is made only if asked for
+     */
+    record Event(SourceRecord record, ScanEvent event) implements ReadResult {
+
+      @Override
+      public long position() {
+        return record.position();
+      }
+
+      @Override
+      public byte[] original() {
+        return record.original();
+      }
+    }
 
     /**
      * @param message one line naming what was wrong, shown to users as-is

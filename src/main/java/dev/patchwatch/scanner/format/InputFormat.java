@@ -3,6 +3,7 @@ package dev.patchwatch.scanner.format;
 import dev.patchwatch.event.EventContract;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 
 /**
  * A scanner output format that can be turned into canonical scan events (DESIGN section 2).
@@ -38,5 +39,14 @@ public interface InputFormat {
    */
   default void read(InputStream in, RecordSink sink, EventContract contract) throws IOException {
     read(in, sink);
+  }
+
+  /**
+   * Opens {@code file} to be read in this format. The default reads it as a stream with {@link
+   * #read(InputStream, RecordSink, EventContract)}; a format that must check the whole file before
+   * handing out a record overrides it, and refuses a bad file here.
+   */
+  default InputFile open(Path file, EventContract contract) throws IOException {
+    return InputFile.of(this, file, contract);
   }
 }

@@ -29,14 +29,6 @@ final class JsonLines {
     return accepted(lines, line, JsonLine.object(line, lines.length(), maxEventBytes), sink);
   }
 
-  /**
-   * The same for a line of canonical events, refused for whatever {@code replay} refuses it for
-   * (the contract's rules included), so both give a line the same reason.
-   */
-  static ObjectNode event(Lines lines, byte[] line, EventContract contract, RecordSink sink) {
-    return accepted(lines, line, JsonLine.eventObject(line, lines.length(), contract), sink);
-  }
-
   private static ObjectNode accepted(
       Lines lines, byte[] line, JsonLine.Read read, RecordSink sink) {
     if (read.problem() != null) {

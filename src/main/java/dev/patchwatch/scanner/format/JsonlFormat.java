@@ -1,7 +1,7 @@
 package dev.patchwatch.scanner.format;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.JsonLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Clock;
@@ -33,10 +33,10 @@ public final class JsonlFormat implements InputFormat {
   public void read(InputStream in, RecordSink sink, EventContract contract) throws IOException {
     Lines lines = new Lines(in, contract.maxEventBytes());
     for (byte[] line = lines.next(); line != null; line = lines.next()) {
-      ObjectNode event = JsonLines.event(lines, line, contract, sink);
-      if (event != null) {
-        sink.accept(new SourceRecord.Mapped(lines.number(), line, event));
-      }
+      byte[] read = line;
+      sink.accept(
+          new SourceRecord.Checked(
+              lines.number(), JsonLine.event(line, lines.length(), contract), () -> read));
     }
   }
 }

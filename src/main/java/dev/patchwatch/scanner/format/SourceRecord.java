@@ -2,7 +2,10 @@ package dev.patchwatch.scanner.format;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.avro.RejectReason;
+import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.Parsed;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * One input record mapped to the canonical JSON of a scan event (DESIGN section 2), or why it could
@@ -42,6 +45,30 @@ public sealed interface SourceRecord {
       Objects.requireNonNull(original, "original");
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(message, "message");
+    }
+  }
+
+  /**
+   * A record the format checked against the contract itself, as the formats of canonical events do
+   * (JSON lines, Avro archives): {@link FormatReader} passes the outcome on as it is, so the event
+   * is neither parsed nor checked twice.
+   *
+   * @param read the record as read, made only when asked for: an archive record's canonical JSON
+   *     costs more than the record, and is needed only for a rejection
+   */
+  record Checked(long position, Parsed parsed, Supplier<byte[]> read) implements SourceRecord {
+    public Checked {
+      Objects.requireNonNull(parsed, "parsed");
+      Objects.requireNonNull(read, "read");
+    }
+
+    /** The record as read; of a record refused as too large, only its first bytes. */
+    @Override
+    public byte[] original() {
+      byte[] original = read.get();
+      return parsed instanceof Parsed.Invalid invalid && invalid.reason() == RejectReason.TOO_LARGE
+          ? EventContract.head(original)
+          : original;
     }
   }
 }

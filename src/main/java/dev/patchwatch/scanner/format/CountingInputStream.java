@@ -1,4 +1,4 @@
-package dev.patchwatch.replay;
+package dev.patchwatch.scanner.format;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -7,15 +7,15 @@ import java.io.InputStream;
 /**
  * Counts the bytes read through it, for progress; hand-written as no dependency of ours has one.
  */
-final class CountingInputStream extends FilterInputStream {
+public final class CountingInputStream extends FilterInputStream {
 
   private long count;
 
-  CountingInputStream(InputStream in) {
+  public CountingInputStream(InputStream in) {
     super(in);
   }
 
-  long count() {
+  public long count() {
     return count;
   }
 

@@ -9,6 +9,9 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
+import dev.patchwatch.scanner.format.FormatReader;
+import dev.patchwatch.scanner.format.InputFile;
+import dev.patchwatch.scanner.format.InputFormat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.CodecFactory;
@@ -30,8 +34,11 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Both input formats through one source: detection by content, schema resolution, positions. */
-class EventSourceTest {
+/**
+ * Both formats replay reads without --format, through the one reader of every format: detection by
+ * content, schema resolution, positions.
+ */
+class EventFilesTest {
 
   private static final EventContract CONTRACT =
       new EventContract(Clock.fixed(Instant.parse("2021-04-01T00:00:00Z"), ZoneOffset.UTC));
@@ -96,8 +103,8 @@ class EventSourceTest {
     Path file = dir.resolve("a.avro");
     writeArchive(file, List.of(first, badCountry, minimal));
 
-    List<EventSource.Item> items = readAll(file);
-    assertThat(items).extracting(EventSource.Item::position).containsExactly(1L, 2L, 3L);
+    List<Item> items = readAll(file);
+    assertThat(items).extracting(Item::position).containsExactly(1L, 2L, 3L);
     assertThat(((Parsed.Valid) items.get(0).parsed()).event()).isEqualTo(first);
     assertThat(((Parsed.Valid) items.get(2).parsed()).event()).isEqualTo(minimal);
     Parsed.Invalid invalid = (Parsed.Invalid) items.get(1).parsed();
@@ -189,7 +196,7 @@ class EventSourceTest {
         new DataFileWriter<>(new SpecificDatumWriter<>(RemediationCount.class))) {
       writer.create(RemediationCount.getClassSchema(), file.toFile());
     }
-    assertThatThrownBy(() -> EventSource.open(file, CONTRACT))
+    assertThatThrownBy(() -> EventFiles.of(file, Optional.empty()).open(file, CONTRACT))
         .isInstanceOf(IOException.class)
         .hasMessageContaining(
             "holds dev.patchwatch.avro.RemediationCount records that cannot be read as dev.patchwatch.avro.ScanEvent");
@@ -225,8 +232,8 @@ class EventSourceTest {
                 .getBytes(StandardCharsets.UTF_8),
             notUtf8,
             "\r\n[1]\n".getBytes(StandardCharsets.UTF_8)));
-    List<EventSource.Item> items = readAll(file);
-    assertThat(items).extracting(EventSource.Item::position).containsExactly(1L, 2L, 3L);
+    List<Item> items = readAll(file);
+    assertThat(items).extracting(Item::position).containsExactly(1L, 2L, 3L);
     assertThat(items.get(0).parsed()).isInstanceOf(Parsed.Valid.class);
     assertThat(((Parsed.Invalid) items.get(1).parsed()).message())
         .isEqualTo("line is not valid UTF-8");
@@ -235,16 +242,32 @@ class EventSourceTest {
         .isEqualTo(RejectReason.NOT_OBJECT);
   }
 
-  private static List<EventSource.Item> readAll(Path file) throws IOException {
-    List<EventSource.Item> items = new ArrayList<>();
-    try (EventSource source = EventSource.open(file, CONTRACT)) {
-      EventSource.Item item;
-      while ((item = source.next()) != null) {
-        items.add(item);
-      }
-      assertThat(source.bytesRead()).isEqualTo(Files.size(file));
+  /** One record as replay and import see it: where, the checked event or why not, as read. */
+  record Item(long position, Parsed parsed, byte[] original) {}
+
+  private static List<Item> readAll(Path file) throws IOException {
+    return readAll(file, CONTRACT);
+  }
+
+  /** Every record of {@code file}, in the format its content shows. */
+  static List<Item> readAll(Path file, EventContract contract) throws IOException {
+    InputFormat format = EventFiles.of(file, Optional.empty());
+    List<Item> items = new ArrayList<>();
+    try (InputFile in = format.open(file, contract)) {
+      new FormatReader(format, contract).read(in, r -> items.add(item(r)));
+      assertThat(in.bytesRead()).isEqualTo(Files.size(file));
     }
     return items;
+  }
+
+  private static Item item(FormatReader.ReadResult result) {
+    Parsed parsed =
+        result instanceof FormatReader.ReadResult.Event e
+            ? new Parsed.Valid(e.event())
+            : new Parsed.Invalid(
+                ((FormatReader.ReadResult.Rejection) result).reason(),
+                ((FormatReader.ReadResult.Rejection) result).message());
+    return new Item(result.position(), parsed, result.original());
   }
 
   private static void writeArchive(Path file, List<ScanEvent> events) throws IOException {
@@ -284,9 +307,9 @@ class EventSourceTest {
     String big = "{\"scanner\":\"" + "s".repeat(1 << 20) + "\"}";
     Files.writeString(file, valid + "\n" + big + "\n" + valid + "\n");
 
-    List<EventSource.Item> items = readAll(file);
+    List<Item> items = readAll(file);
 
-    assertThat(items).extracting(EventSource.Item::position).containsExactly(1L, 2L, 3L);
+    assertThat(items).extracting(Item::position).containsExactly(1L, 2L, 3L);
     Parsed.Invalid tooLarge = (Parsed.Invalid) items.get(1).parsed();
     assertThat(tooLarge.reason()).isEqualTo(RejectReason.TOO_LARGE);
     assertThat(tooLarge.message()).startsWith("line is " + big.length() + " bytes");
@@ -303,7 +326,7 @@ class EventSourceTest {
     Path file = dir.resolve("big.avro");
     writeArchive(file, List.of(event("192.0.2.1", "2021-03-08T10:00:00Z"), huge));
 
-    List<EventSource.Item> items = readAll(file);
+    List<Item> items = readAll(file);
 
     assertThat(items.get(0).parsed()).isInstanceOf(Parsed.Valid.class);
     Parsed.Invalid tooLarge = (Parsed.Invalid) items.get(1).parsed();
@@ -312,5 +335,58 @@ class EventSourceTest {
         .matches("record is 6\\d{5} bytes, more than the limit of 524288.*");
     byte[] json = EventContract.toJson(huge).getBytes(StandardCharsets.UTF_8);
     assertThat(items.get(1).original()).isEqualTo(java.util.Arrays.copyOf(json, 1024));
+  }
+
+  @Test
+  void shouldReadAShadowserverReportWhenNamedAsIngestDoes() throws IOException {
+    Path file = dir.resolve("report.csv");
+    try (var in = getClass().getResourceAsStream("/formats/shadowserver-exchange.csv")) {
+      Files.write(file, in.readAllBytes());
+    }
+    InputFormat format = EventFiles.of(file, Optional.of("shadowserver"));
+    List<Item> viaReplay = new ArrayList<>();
+    try (InputFile in = format.open(file, CONTRACT)) {
+      new FormatReader(format, CONTRACT).read(in, r -> viaReplay.add(item(r)));
+    }
+    List<Item> viaIngest = new ArrayList<>();
+    try (var in = Files.newInputStream(file)) {
+      new FormatReader(dev.patchwatch.scanner.format.InputFormats.byName("shadowserver"), CONTRACT)
+          .read(in, r -> viaIngest.add(item(r)));
+    }
+
+    assertThat(format.name()).isEqualTo("shadowserver");
+    assertThat(viaReplay).usingRecursiveFieldByFieldElementComparator().isEqualTo(viaIngest);
+    assertThat(viaReplay).extracting(i -> i.parsed() instanceof Parsed.Valid).contains(true, false);
+    // without --format a CSV report is taken for JSON lines, and every row refused as such
+    assertThat(readAll(file))
+        .allSatisfy(i -> assertThat(i.parsed()).isInstanceOf(Parsed.Invalid.class));
+  }
+
+  @Test
+  void shouldNameAvroAmongTheFormatsOfAnUnknownName() {
+    assertThat(EventFiles.all())
+        .extracting(InputFormat::name)
+        .containsExactly("avro", "csv", "jsonl", "nmap", "nuclei", "shadowserver");
+    assertThatThrownBy(() -> EventFiles.of(dir.resolve("x"), Optional.of("xml")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "unknown input format \"xml\"; known formats: avro, csv, jsonl, nmap, nuclei,"
+                + " shadowserver");
+  }
+
+  @Test
+  void shouldReadAnArchiveAsAvroWhenNamedAndRefuseAJsonFileNamedAvro() throws IOException {
+    Path archive = dir.resolve("a.bin");
+    writeArchive(archive, List.of(event("192.0.2.1", "2021-03-08T10:00:00Z")));
+    Path json = Files.writeString(dir.resolve("e.avro"), "{}\n");
+
+    InputFormat avro = EventFiles.of(json, Optional.of("avro"));
+
+    try (InputFile in = avro.open(archive, CONTRACT)) {
+      List<Item> items = new ArrayList<>();
+      new FormatReader(avro, CONTRACT).read(in, r -> items.add(item(r)));
+      assertThat(items).extracting(Item::position).containsExactly(1L);
+    }
+    assertThatThrownBy(() -> avro.open(json, CONTRACT)).isInstanceOf(DamagedArchiveException.class);
   }
 }
