@@ -124,7 +124,7 @@ final class LocalCommand implements Callable<Integer> {
               .onFailure(StreamThreadExceptionResponse.REPLACE_THREAD);
       Topics topics = builder.provision();
       try (Admin admin = cluster.admin()) {
-        removeStaleMembers(admin, settings.applicationId());
+        removeStaleMembers(admin, settings.applicationId(), spec.commandLine().getErr());
       }
       try (Pipeline pipeline = builder.start()) {
         out.printf("PatchWatch is running locally (Ctrl-C to stop)%n");
@@ -157,7 +157,8 @@ final class LocalCommand implements Callable<Integer> {
    * of a restart. On a broker private to this data directory every member found before our streams
    * start is such a leftover (and anyone else's would simply rejoin), so they are removed.
    */
-  private void removeStaleMembers(Admin admin, String groupId) throws InterruptedException {
+  static void removeStaleMembers(Admin admin, String groupId, PrintWriter err)
+      throws InterruptedException {
     try {
       ConsumerGroupDescription group =
           admin
@@ -173,15 +174,14 @@ final class LocalCommand implements Callable<Integer> {
       }
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-        warnMembersKept(groupId, e.getCause());
+        warnMembersKept(groupId, e.getCause(), err);
       }
     } catch (TimeoutException e) {
-      warnMembersKept(groupId, e);
+      warnMembersKept(groupId, e, err);
     }
   }
 
-  private void warnMembersKept(String groupId, Throwable cause) {
-    PrintWriter err = spec.commandLine().getErr();
+  private static void warnMembersKept(String groupId, Throwable cause, PrintWriter err) {
     err.printf(
         "warning: cannot check group %s for members of a killed run (%s); if there are, the"
             + " topology starts when their session times out%n",

@@ -17,8 +17,6 @@ import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.Topics;
 import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -105,68 +103,6 @@ class KillRecoveryIT {
       }
     }
     FinalsAssert.assertSameFinals(finals(bootstrap, topics), expected);
-  }
-
-  @Test
-  void shouldRestartLocalAfterASigkillAboutAsFastAsItStartsFresh() throws Exception {
-    Path dataDir = dir.resolve("local-data");
-    Duration fresh = timeUntilReady(dataDir, "fresh");
-    Duration restart = timeUntilReady(dataDir, "restart");
-
-    // Relative, not absolute: a loaded machine slows both starts alike, while the waits this
-    // guards against are fixed wall-clock timeouts (the group session of the killed run's
-    // members, 45 s, and the broker's registration session, 9 s), which only the restart pays.
-    assertThat(restart)
-        .as("restart after SIGKILL (fresh start took %s); its log:%n%s", fresh, log("restart"))
-        .isLessThan(fresh.plusSeconds(15));
-  }
-
-  /** Starts {@code local} in its own JVM, waits until it is ready, then kills it with SIGKILL. */
-  private Duration timeUntilReady(Path dataDir, String name) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Path out = dir.resolve(name + ".out");
-    long start = System.nanoTime();
-    Process local =
-        new ProcessBuilder(
-                java,
-                "-cp",
-                System.getProperty("java.class.path"),
-                PatchWatch.class.getName(),
-                "local",
-                "--data-dir",
-                dataDir.toString(),
-                "--kafka-port",
-                "0",
-                "--registry-port",
-                "0")
-            .redirectOutput(out.toFile())
-            .redirectError(dir.resolve(name + ".log").toFile())
-            .start();
-    try {
-      while (!Files.readString(out).contains("PatchWatch is running locally")) {
-        assertThat(local.isAlive()).as("local is alive; its log:%n%s", log(name)).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - start))
-            .as("local ready; its log:%n%s", log(name))
-            .isLessThan(Duration.ofSeconds(150));
-        Thread.sleep(100);
-      }
-      return Duration.ofNanos(System.nanoTime() - start);
-    } finally {
-      List<ProcessHandle> registry = local.descendants().toList();
-      local.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing is closed
-      // the registry's JVM sees its standard input close and ends by itself: not killed by us
-      for (ProcessHandle child : registry) {
-        child.onExit().get(30, TimeUnit.SECONDS);
-      }
-    }
-  }
-
-  private String log(String name) {
-    try {
-      return Files.readString(dir.resolve(name + ".log"));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
   }
 
   private Process startRun(String id, int partitions) throws Exception {
