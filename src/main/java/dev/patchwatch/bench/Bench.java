@@ -1,6 +1,7 @@
 package dev.patchwatch.bench;
 
 import dev.patchwatch.registry.SchemaRegistry;
+import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,9 +118,34 @@ public final class Bench {
       Path workDir,
       Options options,
       PrintWriter progress) {
+    this(
+        bootstrapServers,
+        registry,
+        workDir,
+        options,
+        TopologySettings.defaults(options.partitions()),
+        progress);
+  }
+
+  /**
+   * @param topology the settings every phase starts from, as the command resolved them; its
+   *     partitions are {@code options.partitions()}
+   */
+  public Bench(
+      String bootstrapServers,
+      SchemaRegistry registry,
+      Path workDir,
+      Options options,
+      TopologySettings topology,
+      PrintWriter progress) {
     this.progress = new Progress(progress);
     this.context =
-        new BenchContext(bootstrapServers, registry, workDir, options.partitions(), this.progress);
+        new BenchContext(
+            bootstrapServers,
+            registry,
+            workDir,
+            topology.withInputPartitions(options.partitions()),
+            this.progress);
     this.options = options;
   }
 

@@ -2,6 +2,7 @@ package dev.patchwatch.bench;
 
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.runtime.Cluster;
+import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -19,20 +20,26 @@ import org.apache.kafka.common.TopicPartition;
  * where state directories go and where progress goes.
  *
  * @param workDir state directories go here, each deleted once its phase is measured
+ * @param topology the settings every phase starts from (resolved like any command's), with the
+ *     partitions of every scans topic
  */
 record BenchContext(
     String bootstrapServers,
     SchemaRegistry registry,
     Path workDir,
-    int partitions,
+    TopologySettings topology,
     Progress progress) {
+
+  int partitions() {
+    return topology.inputPartitions();
+  }
 
   Cluster cluster() {
     return Cluster.of(bootstrapServers);
   }
 
   List<TopicPartition> topicPartitions(String topic) {
-    return BrokerTopics.partitions(topic, partitions);
+    return BrokerTopics.partitions(topic, partitions());
   }
 
   /** A consumer without a group that sees committed records only, as an application's reader. */

@@ -54,7 +54,8 @@ final class FullPhase {
   Run run(BrokerTopics broker, Input input) {
     Topics topics = topics(input);
     TopologySettings settings =
-        TopologySettings.defaults(context.partitions())
+        context
+            .topology()
             .withTopicPrefix(name)
             .withApplicationId(name)
             .withIdleTimeout(Duration.ZERO)

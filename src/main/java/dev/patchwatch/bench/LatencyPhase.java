@@ -54,7 +54,8 @@ final class LatencyPhase {
     this.liveInterval = liveInterval;
     this.name = Bench.PREFIX + "-live-" + liveInterval.toMillis() + "ms";
     this.settings =
-        TopologySettings.defaults(context.partitions())
+        context
+            .topology()
             .withTopicPrefix(name)
             .withApplicationId(name)
             .withLiveInterval(liveInterval);

@@ -39,8 +39,7 @@ final class MinimalPhase {
     String output = NAME + ".counts";
     broker.create(output);
     Path stateDir = context.stateDir(NAME);
-    TopologySettings settings =
-        TopologySettings.defaults(context.partitions()).withApplicationId(NAME);
+    TopologySettings settings = context.topology().withApplicationId(NAME);
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
     Measured measured;

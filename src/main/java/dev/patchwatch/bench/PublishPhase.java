@@ -7,7 +7,6 @@ import dev.patchwatch.runtime.Waits;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
-import dev.patchwatch.topology.TopologySettings;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -58,8 +57,7 @@ final class PublishPhase {
                 .build()) {
       sender = new Sender(context.progress(), options.events());
       summary = generator.generate(event -> sender.send(publisher, event));
-      endWatermark =
-          TopologySettings.defaults(context.partitions()).closingProgress(summary.maxObservedAt());
+      endWatermark = context.topology().closingProgress(summary.maxObservedAt());
       Waits.await(
           publisher.watermark(Instant.ofEpochMilli(endWatermark)),
           BrokerTopics.ADMIN_TIMEOUT,

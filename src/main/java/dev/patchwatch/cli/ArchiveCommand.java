@@ -2,7 +2,6 @@ package dev.patchwatch.cli;
 
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.replay.ScanArchive;
-import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.scanner.format.InputFormat;
 import dev.patchwatch.topology.EventTimeRange;
 import dev.patchwatch.topology.Topics;
@@ -205,12 +204,7 @@ final class ArchiveCommand implements Runnable {
       }
       InputFormat inputFormat = ReplayCommand.inputFormat(spec, input, format);
       Config config = connection.load(settings);
-      TopologySettings topology =
-          config.topologySettings(
-              Pipeline.partitions(
-                  ConnectionOptions.cluster(config),
-                  Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
-                  config.get(Config.PARTITIONS)));
+      TopologySettings topology = config.topologySettings(ConnectionOptions.cluster(config));
       Optional<ScanArchive.ImportWatermark> after = Optional.empty();
       if (CLOSING.equals(watermark)) {
         after =

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -119,8 +120,11 @@ final class BenchCommand implements Callable<Integer> {
       description = "Use this Confluent-compatible registry instead of starting a local one.")
   String registryUrl;
 
+  @Mixin SettingsOptions settings;
+
   @Override
   public Integer call() throws IOException {
+    TopologySettings topology = settings.load(Map.of()).topologySettings(partitions);
     Bench.Options options;
     try {
       options =
@@ -129,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
               partitions,
               rate,
               Duration.ofSeconds(latencySeconds),
-              intervals(),
+              intervals(topology.liveInterval()),
               skipped());
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -162,6 +166,7 @@ final class BenchCommand implements Callable<Integer> {
                     ConfluentRegistryClient.builder(stack.registryUrl()).build(),
                     work.resolve("streams"),
                     options,
+                    topology,
                     err)
                 .run();
       }
@@ -179,7 +184,8 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private List<Duration> intervals() {
+  /** The given live intervals, or the topology's, then 1 s to compare with. */
+  private List<Duration> intervals(Duration configured) {
     if (liveIntervals != null && !liveIntervals.isEmpty()) {
       for (Duration d : liveIntervals) {
         if (d.toMillis() < 1) {
@@ -189,7 +195,7 @@ final class BenchCommand implements Callable<Integer> {
       return liveIntervals;
     }
     List<Duration> defaults = new ArrayList<>();
-    defaults.add(TopologySettings.defaults(1).liveInterval());
+    defaults.add(configured);
     if (!defaults.contains(Duration.ofSeconds(1))) {
       defaults.add(Duration.ofSeconds(1));
     }

@@ -1,8 +1,10 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.EventTimeRange;
+import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -255,6 +257,15 @@ final class Config {
   /** Kafka client properties given as {@code kafka.*}, without the prefix. */
   Map<String, String> kafkaProperties() {
     return Map.copyOf(kafka);
+  }
+
+  /**
+   * The topology settings on {@code cluster}, its scans topic's partitions by the one rule of
+   * {@link Pipeline#partitions}.
+   */
+  TopologySettings topologySettings(Cluster cluster) {
+    return topologySettings(
+        Pipeline.partitions(cluster, Topics.scansTopic(get(TOPIC_PREFIX)), get(PARTITIONS)));
   }
 
   TopologySettings topologySettings(int inputPartitions) {

@@ -112,12 +112,7 @@ final class LocalCommand implements Callable<Integer> {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       Cluster cluster = Cluster.of(stack.bootstrapServers());
-      TopologySettings settings =
-          config.topologySettings(
-              Pipeline.partitions(
-                  cluster,
-                  Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
-                  config.get(Config.PARTITIONS)));
+      TopologySettings settings = config.topologySettings(cluster);
       Pipeline.Builder builder =
           Pipeline.on(cluster, registry, settings)
               .stateDir(dataDir.resolve("streams"))

@@ -101,12 +101,7 @@ final class RunCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ConfluentRegistryClient registry = Registries.client(config);
     Cluster cluster = ConnectionOptions.cluster(config);
-    TopologySettings topology =
-        config.topologySettings(
-            Pipeline.partitions(
-                cluster,
-                Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
-                config.get(Config.PARTITIONS)));
+    TopologySettings topology = config.topologySettings(cluster);
     short replication = config.get(Config.REPLICATION_FACTOR);
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
     try (Pipeline pipeline =
