@@ -97,20 +97,10 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (scale <= 0 || scale > 1) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--scale must be in (0, 1], got " + scale);
-    }
-    if (partitions < 1 || partitions > 64) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
-    }
-    PrintWriter out = spec.commandLine().getOut();
+    checkOptions();
     PrintWriter err = spec.commandLine().getErr();
     Scenario scenario = Scenario.proxyLogon();
     ProxyLogonSimulator simulator = new ProxyLogonSimulator(scenario, scale, seed);
-    LocalDate firstRow = scenario.firstDay().plusDays(scenario.lookBackDays());
-    LocalDate lastRow = scenario.lastDay().plusDays(1);
     Instant started = Instant.now();
     long published = 0;
     err.printf(
@@ -120,48 +110,7 @@ final class DemoCommand implements Callable<Integer> {
 
     Path work = Files.createTempDirectory("patchwatch-demo-");
     try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
-      ConfluentRegistryClient registry =
-          ConfluentRegistryClient.builder(stack.registryUrl()).build();
-      TopologySettings settings =
-          options
-              .load(Map.of())
-              .topologySettings(partitions)
-              .withApplicationId("patchwatch-demo")
-              .withIdleTimeout(Duration.ZERO)
-              .withStoreType(TopologySettings.StoreType.IN_MEMORY);
-      int threads = Math.min(partitions, Runtime.getRuntime().availableProcessors());
-      try (Pipeline pipeline =
-              Pipeline.on(Cluster.of(stack.bootstrapServers()), registry, settings)
-                  .stateDir(work.resolve("streams"))
-                  .streamThreads(threads)
-                  .start();
-          ScanPublisher publisher =
-              ScanPublisher.builder()
-                  .bootstrapServers(stack.bootstrapServers())
-                  .registry(registry)
-                  .clock(
-                      Clock.fixed(
-                          scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
-                          ZoneOffset.UTC))
-                  .build();
-          KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, pipeline.topics())) {
-        if (!json) {
-          out.printf(
-              "%-10s %10s %10s %11s %10s %8s%n",
-              "date", "exposed", "published", "remediated", "week/week", "France");
-          out.flush();
-        }
-        Rows rows =
-            new Rows(
-                results,
-                new ExposureCurve(scenario.vulnerability(), "FR"),
-                new Printer(out, simulator, firstRow, lastRow),
-                pipeline);
-        published = publishMonth(simulator, publisher, rows, err);
-        // one more day closes the last window that the month fills (grace included)
-        awaitLastRows(
-            publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-      }
+      published = runMonth(stack, work, scenario, simulator);
     } finally {
       deleteRecursively(work);
     }
@@ -173,6 +122,68 @@ final class DemoCommand implements Callable<Integer> {
         seconds,
         published / seconds);
     return 0;
+  }
+
+  private void checkOptions() {
+    if (scale <= 0 || scale > 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--scale must be in (0, 1], got " + scale);
+    }
+    if (partitions < 1 || partitions > 64) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);
+    }
+  }
+
+  /** Runs the topology on {@code stack}, publishes the month and prints its rows: the events. */
+  private long runMonth(
+      LocalStack stack, Path work, Scenario scenario, ProxyLogonSimulator simulator)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    LocalDate firstRow = scenario.firstDay().plusDays(scenario.lookBackDays());
+    LocalDate lastRow = scenario.lastDay().plusDays(1);
+    ConfluentRegistryClient registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+    TopologySettings settings =
+        options
+            .load(Map.of())
+            .topologySettings(partitions)
+            .withApplicationId("patchwatch-demo")
+            .withIdleTimeout(Duration.ZERO)
+            .withStoreType(TopologySettings.StoreType.IN_MEMORY);
+    int threads = Math.min(partitions, Runtime.getRuntime().availableProcessors());
+    try (Pipeline pipeline =
+            Pipeline.on(Cluster.of(stack.bootstrapServers()), registry, settings)
+                .stateDir(work.resolve("streams"))
+                .streamThreads(threads)
+                .start();
+        ScanPublisher publisher =
+            ScanPublisher.builder()
+                .bootstrapServers(stack.bootstrapServers())
+                .registry(registry)
+                .clock(
+                    Clock.fixed(
+                        scenario.lastDay().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(),
+                        ZoneOffset.UTC))
+                .build();
+        KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, pipeline.topics())) {
+      if (!json) {
+        out.printf(
+            "%-10s %10s %10s %11s %10s %8s%n",
+            "date", "exposed", "published", "remediated", "week/week", "France");
+        out.flush();
+      }
+      Rows rows =
+          new Rows(
+              results,
+              new ExposureCurve(scenario.vulnerability(), "FR"),
+              new Printer(out, simulator, firstRow, lastRow),
+              pipeline);
+      long published = publishMonth(simulator, publisher, rows, err);
+      // one more day closes the last window that the month fills (grace included)
+      awaitLastRows(publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+      return published;
+    }
   }
 
   /** Publishes the simulated days, each at least --seconds-per-day, printing rows as they close. */

@@ -76,6 +76,7 @@ final class CsvRecords {
     int state = FIELD_START;
     long quoteLine = 0;
     int terminator = 0;
+    // over 60 lines on purpose: every transition of the state machine stays in this one loop
     while (true) {
       int c = read();
       if (c < 0) {
@@ -101,14 +102,8 @@ final class CsvRecords {
         }
         continue;
       }
-      if (c == '\n' || (c == '\r' && peek() == '\n')) {
-        if (c == '\r') {
-          raw.write(read());
-          line++;
-          terminator = 2;
-        } else {
-          terminator = 1;
-        }
+      terminator = terminator(c);
+      if (terminator > 0) {
         break;
       }
       if (c == ',') {
@@ -130,6 +125,27 @@ final class CsvRecords {
       }
     }
     cells.add(cell.toByteArray());
+    return row(start, cells, problem, terminator);
+  }
+
+  /**
+   * After {@code c}, outside quotes: the length of the record terminator it starts, its {@code \n}
+   * read too, or 0 if it starts none.
+   */
+  private int terminator(int c) throws IOException {
+    if (c == '\n') {
+      return 1;
+    }
+    if (c == '\r' && peek() == '\n') {
+      raw.write(read());
+      line++;
+      return 2;
+    }
+    return 0;
+  }
+
+  /** The record just read, its cells decoded from UTF-8; without cells if it has a problem. */
+  private Row row(long start, List<byte[]> cells, String problem, int terminator) {
     byte[] bytes = raw.toByteArray();
     byte[] original = Arrays.copyOf(bytes, bytes.length - terminator);
     if (problem != null) {

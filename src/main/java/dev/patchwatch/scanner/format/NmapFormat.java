@@ -232,79 +232,15 @@ public final class NmapFormat implements InputFormat {
      */
     void read(XMLStreamReader r, XMLOutputFactory output) throws XMLStreamException {
       copy = output.createXMLStreamWriter(text);
-      Deque<String> path = new ArrayDeque<>();
-      Port port = null;
-      Script script = null;
-      Vulnerability vulnerability = null;
-      boolean inIds = false;
-      StringBuilder elem = null;
-      String elemKey = null;
+      Cursor cursor = new Cursor();
       int event = XMLStreamConstants.START_ELEMENT;
       while (true) {
         if (event == XMLStreamConstants.START_ELEMENT) {
-          String name = r.getLocalName();
-          String parent = path.peek();
-          path.push(name);
-          int level = path.size();
           copyStart(r);
-          if (level == 1) {
-            startTime = r.getAttributeValue(null, "starttime");
-            timedOut = "true".equals(r.getAttributeValue(null, "timedout"));
-          } else if (level == 2 && name.equals("status")) {
-            status = r.getAttributeValue(null, "state");
-          } else if (level == 2 && name.equals("address")) {
-            String type = r.getAttributeValue(null, "addrtype");
-            if (ip == null && ("ipv4".equals(type) || "ipv6".equals(type))) {
-              ip = r.getAttributeValue(null, "addr");
-            }
-          } else if (level == 3 && name.equals("hostname") && "hostnames".equals(parent)) {
-            if (hostname == null) {
-              hostname = r.getAttributeValue(null, "name");
-            }
-          } else if (level == 3 && name.equals("port") && "ports".equals(parent)) {
-            port =
-                new Port(
-                    r.getAttributeValue(null, "protocol"), r.getAttributeValue(null, "portid"));
-          } else if (level == 4 && port != null && name.equals("state")) {
-            port.state = r.getAttributeValue(null, "state");
-          } else if (level == 4 && port != null && name.equals("script")) {
-            if (SCRIPT.equals(r.getAttributeValue(null, "id"))) {
-              script = new Script(r.getAttributeValue(null, "output"));
-            }
-          } else if (level == 5 && script != null && name.equals("table")) {
-            vulnerability = new Vulnerability(r.getAttributeValue(null, "key"));
-          } else if (level == 6 && vulnerability != null && name.equals("elem")) {
-            elemKey = r.getAttributeValue(null, "key");
-            elem = new StringBuilder();
-          } else if (level == 6 && vulnerability != null && name.equals("table")) {
-            inIds = "ids".equals(r.getAttributeValue(null, "key"));
-          } else if (level == 7 && inIds && name.equals("elem")) {
-            elemKey = null;
-            elem = new StringBuilder();
-          }
+          cursor.start(r);
         } else if (event == XMLStreamConstants.END_ELEMENT) {
-          int level = path.size();
-          String name = path.pop();
           copy.writeEndElement();
-          if (elem != null && name.equals("elem")) {
-            if (level == 7) {
-              vulnerability.ids.add(elem.toString().strip());
-            } else if ("state".equals(elemKey)) {
-              vulnerability.state = elem.toString().strip();
-            }
-            elem = null;
-          } else if (level == 6 && name.equals("table")) {
-            inIds = false;
-          } else if (level == 5 && vulnerability != null) {
-            script.vulnerabilities.add(vulnerability);
-            vulnerability = null;
-          } else if (level == 4 && script != null && name.equals("script")) {
-            port.scripts.add(script);
-            script = null;
-          } else if (level == 3 && port != null && name.equals("port")) {
-            ports.add(port);
-            port = null;
-          } else if (level == 1) {
+          if (cursor.end()) {
             copy.flush();
             return;
           }
@@ -312,11 +248,99 @@ public final class NmapFormat implements InputFormat {
             || event == XMLStreamConstants.CDATA
             || event == XMLStreamConstants.SPACE) {
           copy.writeCharacters(r.getText());
-          if (elem != null) {
-            elem.append(r.getText());
-          }
+          cursor.characters(r.getText());
         }
         event = r.next();
+      }
+    }
+
+    /**
+     * Where the reading of the host is: the elements open, by level ({@code <host>} is 1), and the
+     * port, script result, vulnerability and {@code <elem>} text being gathered.
+     */
+    private final class Cursor {
+      private final Deque<String> path = new ArrayDeque<>();
+      private Port port;
+      private Script script;
+      private Vulnerability vulnerability;
+      private boolean inIds;
+      private StringBuilder elem;
+      private String elemKey;
+
+      /** Takes what the start tag the reader is on says. */
+      void start(XMLStreamReader r) {
+        String name = r.getLocalName();
+        String parent = path.peek();
+        path.push(name);
+        int level = path.size();
+        if (level == 1) {
+          startTime = r.getAttributeValue(null, "starttime");
+          timedOut = "true".equals(r.getAttributeValue(null, "timedout"));
+        } else if (level == 2 && name.equals("status")) {
+          status = r.getAttributeValue(null, "state");
+        } else if (level == 2 && name.equals("address")) {
+          String type = r.getAttributeValue(null, "addrtype");
+          if (ip == null && ("ipv4".equals(type) || "ipv6".equals(type))) {
+            ip = r.getAttributeValue(null, "addr");
+          }
+        } else if (level == 3 && name.equals("hostname") && "hostnames".equals(parent)) {
+          if (hostname == null) {
+            hostname = r.getAttributeValue(null, "name");
+          }
+        } else if (level == 3 && name.equals("port") && "ports".equals(parent)) {
+          port =
+              new Port(r.getAttributeValue(null, "protocol"), r.getAttributeValue(null, "portid"));
+        } else if (level == 4 && port != null && name.equals("state")) {
+          port.state = r.getAttributeValue(null, "state");
+        } else if (level == 4 && port != null && name.equals("script")) {
+          if (SCRIPT.equals(r.getAttributeValue(null, "id"))) {
+            script = new Script(r.getAttributeValue(null, "output"));
+          }
+        } else if (level == 5 && script != null && name.equals("table")) {
+          vulnerability = new Vulnerability(r.getAttributeValue(null, "key"));
+        } else if (level == 6 && vulnerability != null && name.equals("elem")) {
+          elemKey = r.getAttributeValue(null, "key");
+          elem = new StringBuilder();
+        } else if (level == 6 && vulnerability != null && name.equals("table")) {
+          inIds = "ids".equals(r.getAttributeValue(null, "key"));
+        } else if (level == 7 && inIds && name.equals("elem")) {
+          elemKey = null;
+          elem = new StringBuilder();
+        }
+      }
+
+      /** Files what the element that ends has gathered; true if it is the {@code <host>}. */
+      boolean end() {
+        int level = path.size();
+        String name = path.pop();
+        if (elem != null && name.equals("elem")) {
+          if (level == 7) {
+            vulnerability.ids.add(elem.toString().strip());
+          } else if ("state".equals(elemKey)) {
+            vulnerability.state = elem.toString().strip();
+          }
+          elem = null;
+        } else if (level == 6 && name.equals("table")) {
+          inIds = false;
+        } else if (level == 5 && vulnerability != null) {
+          script.vulnerabilities.add(vulnerability);
+          vulnerability = null;
+        } else if (level == 4 && script != null && name.equals("script")) {
+          port.scripts.add(script);
+          script = null;
+        } else if (level == 3 && port != null && name.equals("port")) {
+          ports.add(port);
+          port = null;
+        } else if (level == 1) {
+          return true;
+        }
+        return false;
+      }
+
+      void characters(String content) {
+        if (elem != null) {
+          elem.append(content);
+        }
       }
     }
 

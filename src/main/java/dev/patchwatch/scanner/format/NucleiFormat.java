@@ -120,51 +120,23 @@ public final class NucleiFormat implements InputFormat {
       return;
     }
     String error = text(result, "error");
-    String status;
-    if (matcherStatus.isMissingNode() || matcherStatus.booleanValue()) {
-      status = ScanStatus.VULNERABLE.name();
-    } else if (nonMatch.isEmpty()) {
+    Optional<ScanStatus> status = status(matcherStatus, error);
+    if (status.isEmpty()) {
       return;
-    } else {
-      status = (error != null ? ScanStatus.UNREACHABLE : nonMatch.get()).name();
     }
-
     String templateId = text(result, "template-id", "templateID");
     List<String> cves = new ArrayList<>();
-    String problem = cves(result.path("info").path("classification").path("cve-id"), cves);
+    String problem = cves(result, templateId, cves);
     if (problem != null) {
       sink.accept(invalid(position, line, problem));
       return;
     }
-    if (cves.isEmpty()) {
-      if (templateId == null || !CVE.matcher(templateId).matches()) {
-        sink.accept(
-            invalid(
-                position,
-                line,
-                "no CVE id: info.classification.cve-id is absent and template-id "
-                    + (templateId == null ? "is absent" : Text.quote(templateId) + " is not one")));
-        return;
-      }
-      cves.add(templateId.toUpperCase(Locale.ROOT));
-    }
-
     Host host = Host.parse(text(result, "host"));
-    String ip = text(result, "ip");
-    if (ip == null && host != null && host.isIp()) {
-      ip = host.name();
-    }
+    String ip = ip(result, host);
     if (ip == null) {
-      sink.accept(
-          invalid(
-              position,
-              line,
-              "no IP address: ip is absent and host "
-                  + (host == null ? "is absent" : Text.quote(host.name()) + " is a host name")
-                  + " (host names are never resolved)"));
+      sink.accept(invalid(position, line, noIp(host)));
       return;
     }
-
     JsonNode timestamp = result.get("timestamp");
     if (timestamp == null) {
       sink.accept(
@@ -179,15 +151,72 @@ public final class NucleiFormat implements InputFormat {
     event.set("observedAt", timestamp);
     event.put("ip", ip);
     event.putNull("vulnerability");
-    event.put("status", status);
-    JsonNode port = result.path("port");
+    event.put("status", status.get().name());
+    problem = putPort(event, result.path("port"), host);
+    if (problem != null) {
+      sink.accept(invalid(position, line, problem));
+      return;
+    }
+    if (host != null && !host.isIp()) {
+      event.put("hostname", host.name());
+    }
+    putAttributes(event, result, templateId, status.get() == ScanStatus.VULNERABLE ? null : error);
+    for (String cve : cves) {
+      ObjectNode copy = event.deepCopy();
+      copy.put("vulnerability", cve);
+      sink.accept(new SourceRecord.Mapped(position, line, copy));
+    }
+  }
+
+  /**
+   * VULNERABLE for a match; for a non-match UNREACHABLE if it carries an error, else the non-match
+   * status, or empty when non-matches are skipped.
+   */
+  private Optional<ScanStatus> status(JsonNode matcherStatus, String error) {
+    if (matcherStatus.isMissingNode() || matcherStatus.booleanValue()) {
+      return Optional.of(ScanStatus.VULNERABLE);
+    }
+    return nonMatch.map(status -> error != null ? ScanStatus.UNREACHABLE : status);
+  }
+
+  /**
+   * Adds the result's CVE ids to {@code cves}: those of its classification, else its template id if
+   * that is a CVE id; else what is wrong.
+   */
+  private static String cves(ObjectNode result, String templateId, List<String> cves) {
+    String problem = cves(result.path("info").path("classification").path("cve-id"), cves);
+    if (problem != null || !cves.isEmpty()) {
+      return problem;
+    }
+    if (templateId == null || !CVE.matcher(templateId).matches()) {
+      return "no CVE id: info.classification.cve-id is absent and template-id "
+          + (templateId == null ? "is absent" : Text.quote(templateId) + " is not one");
+    }
+    cves.add(templateId.toUpperCase(Locale.ROOT));
+    return null;
+  }
+
+  /** {@code ip}, else the host of {@code host} if it is an IP literal, else null. */
+  private static String ip(ObjectNode result, Host host) {
+    String ip = text(result, "ip");
+    if (ip == null && host != null && host.isIp()) {
+      ip = host.name();
+    }
+    return ip;
+  }
+
+  private static String noIp(Host host) {
+    return "no IP address: ip is absent and host "
+        + (host == null ? "is absent" : Text.quote(host.name()) + " is a host name")
+        + " (host names are never resolved)";
+  }
+
+  /** Puts the port from {@code port}, else from {@code host}, if any; else what is wrong. */
+  private static String putPort(ObjectNode event, JsonNode port, Host host) {
     if (port.isTextual() && !port.textValue().isEmpty()) {
       Number number = CsvRecords.integer(port.textValue());
       if (number == null) {
-        sink.accept(
-            invalid(
-                position, line, "port: " + Text.quote(port.textValue()) + " is not an integer"));
-        return;
+        return "port: " + Text.quote(port.textValue()) + " is not an integer";
       }
       CsvRecords.putInteger(event, "port", number);
     } else if (!port.isMissingNode() && !port.isTextual()) {
@@ -196,22 +225,18 @@ public final class NucleiFormat implements InputFormat {
     } else if (host != null && host.port() != null) {
       event.put("port", host.port());
     }
-    if (host != null && !host.isIp()) {
-      event.put("hostname", host.name());
-    }
+    return null;
+  }
+
+  /** Puts the attributes the result has, {@code error} only if given; none, no attributes. */
+  private static void putAttributes(
+      ObjectNode event, ObjectNode result, String templateId, String error) {
     ObjectNode attributes = event.putObject("attributes");
     putIfPresent(attributes, "nuclei.template-id", templateId);
     putIfPresent(attributes, "nuclei.matched-at", text(result, "matched-at", "matched"));
-    if (!status.equals(ScanStatus.VULNERABLE.name())) {
-      putIfPresent(attributes, "nuclei.error", error);
-    }
+    putIfPresent(attributes, "nuclei.error", error);
     if (attributes.isEmpty()) {
       event.remove("attributes");
-    }
-    for (String cve : cves) {
-      ObjectNode copy = event.deepCopy();
-      copy.put("vulnerability", cve);
-      sink.accept(new SourceRecord.Mapped(position, line, copy));
     }
   }
 

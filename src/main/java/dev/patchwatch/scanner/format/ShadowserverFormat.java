@@ -103,64 +103,76 @@ public final class ShadowserverFormat implements InputFormat {
   }
 
   private static void map(Cells cells, CsvRecords.Row row, RecordSink sink) {
-    String tag = cells.get("tag");
-    Set<String> cves = new LinkedHashSet<>();
-    boolean webshell = false;
-    for (String part : tag.split(";")) {
-      String item = part.strip();
-      if (CVE.matcher(item).matches()) {
-        cves.add(item.toUpperCase(Locale.ROOT));
-      } else if (item.equalsIgnoreCase("webshell")) {
-        webshell = true;
-      }
-    }
-    boolean inferred = cves.isEmpty() && webshell;
-    if (inferred) {
-      cves.add(WEBSHELL_CVE);
-    }
-    if (cves.isEmpty()) {
-      sink.accept(unmapped(row, "tag: " + Text.quote(tag) + " names no CVE and no webshell"));
+    Tag tag = Tag.parse(cells.get("tag"));
+    if (tag.cves().isEmpty()) {
+      sink.accept(
+          unmapped(row, "tag: " + Text.quote(tag.text()) + " names no CVE and no webshell"));
       return;
     }
 
     ObjectNode event = JsonLines.MAPPER.createObjectNode();
     event.put("scanner", SCANNER);
-    String timestamp = cells.get("timestamp");
-    if (!timestamp.isEmpty()) {
-      try {
-        event.put(
-            "observedAt",
-            LocalDateTime.parse(timestamp, TIMESTAMP).toInstant(ZoneOffset.UTC).toString());
-      } catch (DateTimeParseException e) {
-        sink.accept(
-            unmapped(
-                row, "timestamp: " + Text.quote(timestamp) + " is not yyyy-MM-dd HH:mm:ss (UTC)"));
-        return;
-      }
+    String problem = putObservedAt(event, cells.get("timestamp"));
+    if (problem != null) {
+      sink.accept(unmapped(row, problem));
+      return;
     }
     putText(event, "ip", cells.get("ip"));
     // set per CVE below; put here so every event lists its fields in the canonical order
     event.putNull("vulnerability");
     event.put("status", "VULNERABLE");
     putText(event, "country", cells.get("geo"));
-    for (String column : List.of("asn", "port")) {
+    problem = putIntegers(event, cells, List.of("asn", "port"));
+    if (problem != null) {
+      sink.accept(unmapped(row, problem));
+      return;
+    }
+    if (tag.webshell()) {
+      event.put("compromised", true);
+    }
+    putText(event, "hostname", cells.get("hostname"));
+    event.put("product", PRODUCT);
+    putText(event, "productVersion", cells.get("version"));
+    putAttributes(event, cells, tag);
+    for (String cve : tag.cves()) {
+      ObjectNode copy = event.deepCopy();
+      copy.put("vulnerability", cve);
+      sink.accept(new SourceRecord.Mapped(row.line(), row.original(), copy));
+    }
+  }
+
+  /** Puts {@code timestamp}, if not empty, as an instant; else what is wrong with it. */
+  private static String putObservedAt(ObjectNode event, String timestamp) {
+    if (!timestamp.isEmpty()) {
+      try {
+        event.put(
+            "observedAt",
+            LocalDateTime.parse(timestamp, TIMESTAMP).toInstant(ZoneOffset.UTC).toString());
+      } catch (DateTimeParseException e) {
+        return "timestamp: " + Text.quote(timestamp) + " is not yyyy-MM-dd HH:mm:ss (UTC)";
+      }
+    }
+    return null;
+  }
+
+  /** Puts each of {@code columns} that is not empty as an integer; else what is wrong. */
+  private static String putIntegers(ObjectNode event, Cells cells, List<String> columns) {
+    for (String column : columns) {
       String text = cells.get(column);
       if (text.isEmpty()) {
         continue;
       }
       Number number = CsvRecords.integer(text);
       if (number == null) {
-        sink.accept(unmapped(row, column + ": " + Text.quote(text) + " is not an integer"));
-        return;
+        return column + ": " + Text.quote(text) + " is not an integer";
       }
       CsvRecords.putInteger(event, column, number);
     }
-    if (webshell) {
-      event.put("compromised", true);
-    }
-    putText(event, "hostname", cells.get("hostname"));
-    event.put("product", PRODUCT);
-    putText(event, "productVersion", cells.get("version"));
+    return null;
+  }
+
+  /** Puts the {@link #ATTRIBUTES} that are not empty, and the tag a CVE was inferred from. */
+  private static void putAttributes(ObjectNode event, Cells cells, Tag tag) {
     ObjectNode attributes = event.putObject("attributes");
     for (String column : ATTRIBUTES) {
       String value = cells.get(column);
@@ -168,16 +180,11 @@ public final class ShadowserverFormat implements InputFormat {
         attributes.put(SCANNER + "." + column, value);
       }
     }
-    if (inferred) {
-      attributes.put(SCANNER + ".tag", tag);
+    if (tag.inferred()) {
+      attributes.put(SCANNER + ".tag", tag.text());
     }
     if (attributes.isEmpty()) {
       event.remove("attributes");
-    }
-    for (String cve : cves) {
-      ObjectNode copy = event.deepCopy();
-      copy.put("vulnerability", cve);
-      sink.accept(new SourceRecord.Mapped(row.line(), row.original(), copy));
     }
   }
 
@@ -190,6 +197,35 @@ public final class ShadowserverFormat implements InputFormat {
   private static SourceRecord.Unmapped unmapped(CsvRecords.Row row, String message) {
     return new SourceRecord.Unmapped(
         row.line(), row.original(), RejectReason.INVALID_FIELD, message);
+  }
+
+  /**
+   * What a {@code tag} cell says.
+   *
+   * @param text the cell as is
+   * @param cves the CVE ids it names, upper-cased, or {@link #WEBSHELL_CVE} if it names only a web
+   *     shell
+   * @param webshell whether it names a web shell
+   * @param inferred whether {@code cves} is {@link #WEBSHELL_CVE} inferred from the web shell
+   */
+  private record Tag(String text, Set<String> cves, boolean webshell, boolean inferred) {
+    static Tag parse(String text) {
+      Set<String> cves = new LinkedHashSet<>();
+      boolean webshell = false;
+      for (String part : text.split(";")) {
+        String item = part.strip();
+        if (CVE.matcher(item).matches()) {
+          cves.add(item.toUpperCase(Locale.ROOT));
+        } else if (item.equalsIgnoreCase("webshell")) {
+          webshell = true;
+        }
+      }
+      boolean inferred = cves.isEmpty() && webshell;
+      if (inferred) {
+        cves.add(WEBSHELL_CVE);
+      }
+      return new Tag(text, cves, webshell, inferred);
+    }
   }
 
   /** A row's cells by column name; a column the header lacks reads as empty. */
