@@ -211,22 +211,7 @@ final class ArchiveCommand implements Runnable {
                   ConnectionOptions.cluster(config),
                   Topics.scansTopic(config.get(Config.TOPIC_PREFIX)),
                   config.get(Config.PARTITIONS)));
-      Optional<ScanArchive.ImportWatermark> after = Optional.empty();
-      if (CLOSING.equals(watermark)) {
-        after =
-            Optional.of(
-                new ScanArchive.ImportWatermark.Closing(
-                    ScanArchive.closingWatermark(topology, Clock.systemUTC())));
-      } else if (watermark != null) {
-        try {
-          after =
-              Optional.of(
-                  new ScanArchive.ImportWatermark.At(new InstantConverter().convert(watermark)));
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "--watermark: " + e.getMessage());
-        }
-      }
+      Optional<ScanArchive.ImportWatermark> after = importWatermark(topology);
       short replication = config.get(Config.REPLICATION_FACTOR);
       ScanArchive.Imported result =
           new ScanArchive(
@@ -259,6 +244,25 @@ final class ArchiveCommand implements Runnable {
           result.elapsed().toMillis() / 1000.0);
       out.flush();
       return 0;
+    }
+
+    /** The watermark {@code --watermark} asks for, if any. */
+    private Optional<ScanArchive.ImportWatermark> importWatermark(TopologySettings topology) {
+      if (CLOSING.equals(watermark)) {
+        return Optional.of(
+            new ScanArchive.ImportWatermark.Closing(
+                ScanArchive.closingWatermark(topology, Clock.systemUTC())));
+      }
+      if (watermark == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new ScanArchive.ImportWatermark.At(new InstantConverter().convert(watermark)));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--watermark: " + e.getMessage());
+      }
     }
   }
 
