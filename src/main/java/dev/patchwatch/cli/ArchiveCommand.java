@@ -205,22 +205,7 @@ final class ArchiveCommand implements Runnable {
       InputFormat inputFormat = ReplayCommand.inputFormat(spec, input, format);
       Config config = connection.load(settings);
       TopologySettings topology = config.topologySettings(ConnectionOptions.cluster(config));
-      Optional<ScanArchive.ImportWatermark> after = Optional.empty();
-      if (CLOSING.equals(watermark)) {
-        after =
-            Optional.of(
-                new ScanArchive.ImportWatermark.Closing(
-                    ScanArchive.closingWatermark(topology, Clock.systemUTC())));
-      } else if (watermark != null) {
-        try {
-          after =
-              Optional.of(
-                  new ScanArchive.ImportWatermark.At(new InstantConverter().convert(watermark)));
-        } catch (IllegalArgumentException e) {
-          throw new CommandLine.ParameterException(
-              spec.commandLine(), "--watermark: " + e.getMessage());
-        }
-      }
+      Optional<ScanArchive.ImportWatermark> after = importWatermark(topology);
       short replication = config.get(Config.REPLICATION_FACTOR);
       ScanArchive.Imported result =
           new ScanArchive(
@@ -253,6 +238,25 @@ final class ArchiveCommand implements Runnable {
           result.elapsed().toMillis() / 1000.0);
       out.flush();
       return 0;
+    }
+
+    /** The watermark {@code --watermark} asks for, if any. */
+    private Optional<ScanArchive.ImportWatermark> importWatermark(TopologySettings topology) {
+      if (CLOSING.equals(watermark)) {
+        return Optional.of(
+            new ScanArchive.ImportWatermark.Closing(
+                ScanArchive.closingWatermark(topology, Clock.systemUTC())));
+      }
+      if (watermark == null) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(
+            new ScanArchive.ImportWatermark.At(new InstantConverter().convert(watermark)));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--watermark: " + e.getMessage());
+      }
     }
   }
 

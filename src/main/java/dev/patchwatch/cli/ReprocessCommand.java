@@ -90,22 +90,12 @@ final class ReprocessCommand implements Callable<Integer> {
         from == null && to == null
             ? Optional.empty()
             : Optional.of(ArchiveCommand.range(spec, from, to));
-    Optional<RunId> id;
-    try {
-      id = Optional.ofNullable(runId).map(RunId::new);
-    } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--run-id: " + e.getMessage());
-    }
+    Optional<RunId> id = givenRunId();
     Config config = application.load(connection);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put(
-        StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
+    Map<String, String> overrides = overrides(config);
     short replication = config.get(Config.REPLICATION_FACTOR);
-    if (replication > 0) {
-      overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replication));
-    }
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
     try (Reprocess run =
         Reprocess.start(
@@ -128,36 +118,66 @@ final class ReprocessCommand implements Callable<Integer> {
           run.id(),
           run.id().topicPrefix(config.get(Config.TOPIC_PREFIX)));
       out.flush();
-      while (!run.awaitCaughtUp(Duration.ofSeconds(1))) {
-        if (shutdown.requested()) {
-          out.printf(
-              Locale.ROOT,
-              "run %s stopped before catching up; `reprocess --run-id %s` resumes it%n",
-              run.id(),
-              run.id());
-          out.flush();
-          return untilCaughtUp ? 1 : 0;
-        }
-      }
-      out.printf(
-          Locale.ROOT,
-          "run %s caught up: its outputs hold every final of the history present at its start."
-              + " Compare them with the live ones, then `reprocess promote %s` or delete it.%n",
-          run.id(),
-          run.id());
-      out.flush();
-      if (!untilCaughtUp) {
-        out.printf(Locale.ROOT, "following new scans (Ctrl-C to stop)%n");
-        out.flush();
-        shutdown.awaitRequest();
-      }
-      return 0;
+      return follow(run, out, shutdown);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
     } finally {
       shutdown.closed();
     }
+  }
+
+  private Optional<RunId> givenRunId() {
+    try {
+      return Optional.ofNullable(runId).map(RunId::new);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--run-id: " + e.getMessage());
+    }
+  }
+
+  /** The Kafka Streams properties the settings imply. */
+  private static Map<String, String> overrides(Config config) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put(
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(config.get(Config.STREAM_THREADS)));
+    short replication = config.get(Config.REPLICATION_FACTOR);
+    if (replication > 0) {
+      overrides.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(replication));
+    }
+    return overrides;
+  }
+
+  /**
+   * Waits for the run to catch up, then, unless {@code --until-caught-up}, until Ctrl-C.
+   *
+   * @return the exit code
+   */
+  private int follow(Reprocess run, PrintWriter out, ServiceShutdown shutdown)
+      throws InterruptedException {
+    while (!run.awaitCaughtUp(Duration.ofSeconds(1))) {
+      if (shutdown.requested()) {
+        out.printf(
+            Locale.ROOT,
+            "run %s stopped before catching up; `reprocess --run-id %s` resumes it%n",
+            run.id(),
+            run.id());
+        out.flush();
+        return untilCaughtUp ? 1 : 0;
+      }
+    }
+    out.printf(
+        Locale.ROOT,
+        "run %s caught up: its outputs hold every final of the history present at its start."
+            + " Compare them with the live ones, then `reprocess promote %s` or delete it.%n",
+        run.id(),
+        run.id());
+    out.flush();
+    if (!untilCaughtUp) {
+      out.printf(Locale.ROOT, "following new scans (Ctrl-C to stop)%n");
+      out.flush();
+      shutdown.awaitRequest();
+    }
+    return 0;
   }
 
   /** The live application whose runs these are, and any other setting. */

@@ -141,12 +141,7 @@ public final class SchemasCommand implements Runnable {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--schemas-dir " + schemasDir + " is not a directory");
       }
-      SchemaRegistry registry;
-      try {
-        registry = parent.registries.apply(registryUrl);
-      } catch (IllegalArgumentException e) {
-        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-      }
+      SchemaRegistry registry = registry();
       Map<String, Schema> local;
       try {
         local = parse(schemasDir);
@@ -155,33 +150,9 @@ public final class SchemasCommand implements Runnable {
         err.flush();
         return 1;
       }
-
-      int ok = 0;
-      int failed = 0;
-      int unregistered = 0;
+      Tally tally;
       try {
-        for (Map.Entry<String, List<String>> entry :
-            subjectsByRecord(topicPrefix, registry).entrySet()) {
-          Schema schema = local.get(entry.getKey());
-          for (String subject : entry.getValue()) {
-            if (schema == null) {
-              out.printf(
-                  Locale.ROOT,
-                  "%-14s %s: no record %s in %s%n",
-                  "MISSING",
-                  subject,
-                  entry.getKey(),
-                  schemasDir);
-              failed++;
-              continue;
-            }
-            switch (check(registry, subject, schema, out)) {
-              case OK -> ok++;
-              case NOT_REGISTERED -> unregistered++;
-              case INCOMPATIBLE -> failed++;
-            }
-          }
-        }
+        tally = checkAll(registry, local, out);
       } catch (RegistryUnreachableException e) {
         out.flush();
         err.println("error: " + e.getMessage());
@@ -191,12 +162,55 @@ public final class SchemasCommand implements Runnable {
       out.printf(
           Locale.ROOT,
           "%d compatible, %d incompatible or failed, %d not registered (level %s)%n",
-          ok,
-          failed,
-          unregistered,
+          tally.ok,
+          tally.failed,
+          tally.unregistered,
           level);
       out.flush();
-      return failed > 0 || (requireRegistered && unregistered > 0) ? 1 : 0;
+      return tally.failed > 0 || (requireRegistered && tally.unregistered > 0) ? 1 : 0;
+    }
+
+    private SchemaRegistry registry() {
+      try {
+        return parent.registries.apply(registryUrl);
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+
+    /** How many subjects passed, failed and are not registered. */
+    private static final class Tally {
+      int ok;
+      int failed;
+      int unregistered;
+    }
+
+    /** Checks the local schema of every subject, one line each. */
+    private Tally checkAll(SchemaRegistry registry, Map<String, Schema> local, PrintWriter out) {
+      Tally tally = new Tally();
+      for (Map.Entry<String, List<String>> entry :
+          subjectsByRecord(topicPrefix, registry).entrySet()) {
+        Schema schema = local.get(entry.getKey());
+        for (String subject : entry.getValue()) {
+          if (schema == null) {
+            out.printf(
+                Locale.ROOT,
+                "%-14s %s: no record %s in %s%n",
+                "MISSING",
+                subject,
+                entry.getKey(),
+                schemasDir);
+            tally.failed++;
+            continue;
+          }
+          switch (check(registry, subject, schema, out)) {
+            case OK -> tally.ok++;
+            case NOT_REGISTERED -> tally.unregistered++;
+            case INCOMPATIBLE -> tally.failed++;
+          }
+        }
+      }
+      return tally;
     }
 
     private Outcome check(SchemaRegistry registry, String subject, Schema schema, PrintWriter out) {

@@ -96,6 +96,23 @@ public final class ArchiveCheck {
    */
   private static Framing frame(Path file, long size, CountingInputStream in) throws IOException {
     BinaryDecoder decoder = DecoderFactory.get().directBinaryDecoder(in, null);
+    Map<String, byte[]> metadata = metadata(file, size, in, decoder);
+    byte[] sync = new byte[SYNC_SIZE];
+    try {
+      decoder.readFixed(sync);
+    } catch (EOFException e) {
+      throw new DamagedArchiveException(file, 1, "the file ends inside its header", e);
+    }
+    long records = 0;
+    while (in.count() < size) {
+      records += block(file, size, in, decoder, sync, records + 1);
+    }
+    return new Framing(metadata, records);
+  }
+
+  /** The header up to its sync marker: the magic bytes, then the metadata, which holds a schema. */
+  private static Map<String, byte[]> metadata(
+      Path file, long size, CountingInputStream in, BinaryDecoder decoder) throws IOException {
     Map<String, byte[]> metadata = new HashMap<>();
     try {
       byte[] magic = new byte[MAGIC.length];
@@ -118,62 +135,62 @@ public final class ArchiveCheck {
     } catch (AvroRuntimeException e) {
       throw new DamagedArchiveException(file, 1, "its header is garbled: " + e.getMessage(), e);
     }
-    byte[] sync = new byte[SYNC_SIZE];
-    byte[] marker = new byte[SYNC_SIZE];
+    return metadata;
+  }
+
+  /**
+   * Checks the framing of the next block, skipping its data, and returns its record count.
+   *
+   * @param first the number of the block's first record
+   */
+  private static long block(
+      Path file, long size, CountingInputStream in, BinaryDecoder decoder, byte[] sync, long first)
+      throws IOException {
+    long count;
+    long blockSize;
     try {
-      decoder.readFixed(sync);
+      count = decoder.readLong();
+      blockSize = decoder.readLong();
     } catch (EOFException e) {
-      throw new DamagedArchiveException(file, 1, "the file ends inside its header", e);
+      throw new DamagedArchiveException(
+          file, first, "the file ends inside the header of the next block", e);
+    } catch (AvroRuntimeException e) {
+      throw new DamagedArchiveException(
+          file, first, "the header of the next block is garbled: " + e.getMessage(), e);
     }
-    long records = 0;
-    while (in.count() < size) {
-      long first = records + 1;
-      long count;
-      long blockSize;
-      try {
-        count = decoder.readLong();
-        blockSize = decoder.readLong();
-      } catch (EOFException e) {
-        throw new DamagedArchiveException(
-            file, first, "the file ends inside the header of the next block", e);
-      } catch (AvroRuntimeException e) {
-        throw new DamagedArchiveException(
-            file, first, "the header of the next block is garbled: " + e.getMessage(), e);
-      }
-      // Avro's reader stops at a block of 0 records, so one would hide every block after it
-      if (count < 1 || blockSize < 0 || blockSize > Integer.MAX_VALUE) {
-        throw new DamagedArchiveException(
-            file,
-            first,
-            String.format(
-                Locale.ROOT,
-                "the header of the next block is garbled (%,d records in %,d bytes)",
-                count,
-                blockSize));
-      }
-      String block =
-          String.format(Locale.ROOT, "the block of records %,d to %,d", first, first + count - 1);
-      long left = size - in.count();
-      if (blockSize + SYNC_SIZE > left) {
-        throw new DamagedArchiveException(
-            file,
-            first,
-            String.format(
-                Locale.ROOT,
-                "the file ends inside %s (%,d bytes and a sync marker announced, %,d left)",
-                block,
-                blockSize,
-                left));
-      }
-      in.skipNBytes(blockSize);
-      decoder.readFixed(marker);
-      if (!Arrays.equals(marker, sync)) {
-        throw new DamagedArchiveException(
-            file, first, "the sync marker after " + block + " does not match the header's");
-      }
-      records += count;
+    // Avro's reader stops at a block of 0 records, so one would hide every block after it
+    if (count < 1 || blockSize < 0 || blockSize > Integer.MAX_VALUE) {
+      throw new DamagedArchiveException(
+          file,
+          first,
+          String.format(
+              Locale.ROOT,
+              "the header of the next block is garbled (%,d records in %,d bytes)",
+              count,
+              blockSize));
     }
-    return new Framing(metadata, records);
+    String block =
+        String.format(Locale.ROOT, "the block of records %,d to %,d", first, first + count - 1);
+    long left = size - in.count();
+    if (blockSize + SYNC_SIZE > left) {
+      throw new DamagedArchiveException(
+          file,
+          first,
+          String.format(
+              Locale.ROOT,
+              "the file ends inside %s (%,d bytes and a sync marker announced, %,d left)",
+              block,
+              blockSize,
+              left));
+    }
+    in.skipNBytes(blockSize);
+    byte[] marker = new byte[SYNC_SIZE];
+    decoder.readFixed(marker);
+    if (!Arrays.equals(marker, sync)) {
+      throw new DamagedArchiveException(
+          file, first, "the sync marker after " + block + " does not match the header's");
+    }
+    return count;
   }
 
   /** A length-prefixed byte string of the header, its length checked against what is left. */

@@ -173,6 +173,36 @@ public final class Promotion {
    *     not published them within a minute
    */
   public Plan plan(RunId id) {
+    RunRecord run = caughtUpRun(id);
+    Topics runTopics = runs.topics(id, registry);
+    Topics liveTopics = Topics.create(live.topicPrefix(), live.applicationId(), registry);
+    TopicsNow now = topicsNow(liveTopics);
+    Map<String, Map<Integer, Long>> progress =
+        readAll(
+            now.existing(),
+            List.of(runTopics.progress(), liveTopics.progress()),
+            (topic, r, into) -> {
+              if (r.key() != null && r.value() != null) {
+                into.merge(r.key(), r.value().getProgress(), Math::max);
+              }
+            });
+    long runProgress =
+        least(progress.get(runTopics.progress().name()), now.scansPartitions())
+            .orElse(Long.MIN_VALUE);
+    OptionalLong liveProgress =
+        least(progress.get(liveTopics.progress().name()), now.scansPartitions());
+    long closedBefore = Math.min(runProgress, liveProgress.orElse(Long.MAX_VALUE));
+    Windowing windowing = new Windowing(live);
+    // after reading the progress: every partial sent with it is then committed, and is awaited
+    awaitAggregated(run.applicationId(), now.existing());
+    awaitAggregated(live.applicationId(), now.existing());
+    List<TopicPlan> plans =
+        topicPlans(run, runTopics, liveTopics, now.existing(), windowing, closedBefore);
+    return new Plan(run, runProgress, liveProgress, closedBefore, plans);
+  }
+
+  /** The run's record, refused if there is none or the run has not caught up. */
+  private RunRecord caughtUpRun(RunId id) {
     RunRecord run =
         runs.record(id)
             .orElseThrow(
@@ -191,39 +221,34 @@ public final class Promotion {
               + id
               + " --until-caught-up) and promote it once it has");
     }
-    Topics runTopics = runs.topics(id, registry);
-    Topics liveTopics = Topics.create(live.topicPrefix(), live.applicationId(), registry);
-    Set<String> existing;
-    int partitions;
+    return run;
+  }
+
+  /** The live scans topic's partition count and the names of the topics that exist. */
+  private record TopicsNow(int scansPartitions, Set<String> existing) {}
+
+  private TopicsNow topicsNow(Topics liveTopics) {
     try (Admin admin = cluster.admin()) {
       TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      partitions =
+      int partitions =
           provisioner
               .partitions(liveTopics.scans().name())
               .orElseThrow(
                   () ->
                       new IllegalStateException(
                           "topic " + liveTopics.scans().name() + " does not exist"));
-      existing = get(admin.listTopics().names());
+      return new TopicsNow(partitions, get(admin.listTopics().names()));
     }
-    Map<String, Map<Integer, Long>> progress =
-        readAll(
-            existing,
-            List.of(runTopics.progress(), liveTopics.progress()),
-            (topic, r, into) -> {
-              if (r.key() != null && r.value() != null) {
-                into.merge(r.key(), r.value().getProgress(), Math::max);
-              }
-            });
-    long runProgress =
-        least(progress.get(runTopics.progress().name()), partitions).orElse(Long.MIN_VALUE);
-    OptionalLong liveProgress = least(progress.get(liveTopics.progress().name()), partitions);
-    long closedBefore = Math.min(runProgress, liveProgress.orElse(Long.MAX_VALUE));
-    Windowing windowing = new Windowing(live);
-    // after reading the progress: every partial sent with it is then committed, and is awaited
-    awaitAggregated(run.applicationId(), existing);
-    awaitAggregated(live.applicationId(), existing);
+  }
 
+  /** What to write to each live final topic, then to {@code counts.live}, within the scope. */
+  private List<TopicPlan> topicPlans(
+      RunRecord run,
+      Topics runTopics,
+      Topics liveTopics,
+      Set<String> existing,
+      Windowing windowing,
+      long closedBefore) {
     List<TopicSpec<CountKey, RemediationCount>> read = new ArrayList<>();
     for (Granularity g : Granularity.values()) {
       read.add(runTopics.finals(g));
@@ -252,7 +277,7 @@ public final class Promotion {
       plans.add(diff(liveTopics.finals(g), desired, latest.get(liveTopics.finals(g).name())));
     }
     plans.add(diff(liveTopics.countsLive(), runFinals, latest.get(liveTopics.countsLive().name())));
-    return new Plan(run, runProgress, liveProgress, closedBefore, plans);
+    return plans;
   }
 
   /**

@@ -105,27 +105,9 @@ public final class Reprocess implements AutoCloseable {
     String scans = topics.scans().name();
     RunRecord record = record(runs, id, given.isPresent(), range, live, scans, clock, progress);
 
-    TopologySettings settings;
-    Map<Integer, Long> end;
-    try (Admin admin = cluster.admin()) {
-      TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
-      int partitions =
-          provisioner
-              .partitions(scans)
-              .orElseThrow(
-                  () ->
-                      new IllegalStateException(
-                          "topic "
-                              + scans
-                              + " does not exist on "
-                              + cluster.bootstrapServers()
-                              + ": there is no history to reprocess"));
-      settings =
-          live.withInputPartitions(partitions)
-              .withApplicationId(record.applicationId())
-              .withEventTimeRange(record.range());
-      end = endOffsets(admin, scans, partitions);
-    }
+    History history = history(cluster, live, record, scans);
+    TopologySettings settings = history.settings();
+    Map<Integer, Long> end = history.end();
     Pipeline.Builder builder =
         Pipeline.on(cluster, registry, settings)
             .topics(topics)
@@ -160,6 +142,35 @@ public final class Reprocess implements AutoCloseable {
       }
       admin.close();
       throw e;
+    }
+  }
+
+  /**
+   * The run's settings, with the scans topic's partition count, and the end of the history it must
+   * process.
+   */
+  private record History(TopologySettings settings, Map<Integer, Long> end) {}
+
+  private static History history(
+      Cluster cluster, TopologySettings live, RunRecord record, String scans) {
+    try (Admin admin = cluster.admin()) {
+      TopicProvisioner provisioner = new TopicProvisioner(admin, Duration.ofSeconds(60));
+      int partitions =
+          provisioner
+              .partitions(scans)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "topic "
+                              + scans
+                              + " does not exist on "
+                              + cluster.bootstrapServers()
+                              + ": there is no history to reprocess"));
+      TopologySettings settings =
+          live.withInputPartitions(partitions)
+              .withApplicationId(record.applicationId())
+              .withEventTimeRange(record.range());
+      return new History(settings, endOffsets(admin, scans, partitions));
     }
   }
 

@@ -34,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.apache.avro.file.CodecFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -144,23 +145,11 @@ public final class ScanArchive {
       throws IOException {
     Instant started = clock.instant();
     AvroSerde<ScanEvent> events = new AvroSerde<>(registry, ScanEvent.class, false);
-    Map<String, Object> config = cluster.clientConfig();
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
     Counts counts = new Counts();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<PartitionInfo> info = consumer.partitionsFor(scansTopic, Duration.ofSeconds(30));
-      if (info == null || info.isEmpty()) {
-        throw new IllegalStateException(
-            "topic " + scansTopic + " does not exist on " + cluster.bootstrapServers());
-      }
-      List<TopicPartition> partitions =
-          info.stream()
-              .map(p -> new TopicPartition(p.topic(), p.partition()))
-              .sorted(Comparator.comparingInt(TopicPartition::partition))
-              .toList();
+        new KafkaConsumer<>(
+            exportConsumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = partitionsOf(consumer, scansTopic);
       Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       long total = partitions.stream().mapToLong(tp -> end.get(tp) - begin.get(tp)).sum();
@@ -174,73 +163,18 @@ public final class ScanArchive {
           output);
       progress.flush();
 
-      Map<String, String> metadata = new LinkedHashMap<>();
-      metadata.put(META_TOPIC, scansTopic);
-      metadata.put(META_PARTITIONS, String.valueOf(partitions.size()));
-      metadata.put(META_RANGE, range.toString());
-      metadata.put(META_EXPORTED_AT, clock.instant().toString());
-      metadata.put(META_ORDER, "observedAt, partitions merged, each partition's own order kept");
-      try (ArchiveWriter writer = new ArchiveWriter(output, codec, metadata)) {
-        consumer.assign(partitions);
-        begin.forEach(consumer::seek);
-        Map<TopicPartition, ArrayDeque<ScanEvent>> buffered = new HashMap<>();
-        partitions.forEach(tp -> buffered.put(tp, new ArrayDeque<>()));
-        Set<TopicPartition> fetching = new HashSet<>(partitions);
-        fetching.removeIf(tp -> begin.get(tp) >= end.get(tp));
-        ProgressBar bar = new ProgressBar(progress);
-        while (true) {
-          // an event can be written once every partition still fetching has one to compare with
-          while (fetching.stream().anyMatch(tp -> buffered.get(tp).isEmpty())) {
-            List<TopicPartition> full = new ArrayList<>();
-            for (TopicPartition tp : partitions) {
-              if (!fetching.contains(tp) || buffered.get(tp).size() >= MERGE_BUFFER) {
-                full.add(tp);
-              }
-            }
-            consumer.pause(full);
-            consumer.resume(partitions.stream().filter(tp -> !full.contains(tp)).toList());
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-              TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-              if (record.offset() < end.get(tp)) {
-                ScanEvent event = decode(events, scansTopic, record, range, counts);
-                if (event != null) {
-                  buffered.get(tp).add(event);
-                }
-              }
-            }
-            fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
-            bar.update(
-                counts.read,
-                total,
-                String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
-          }
-          TopicPartition earliest = null;
-          for (TopicPartition tp : partitions) {
-            ScanEvent head = buffered.get(tp).peek();
-            if (head != null
-                && (earliest == null
-                    || head.getObservedAt()
-                        .isBefore(buffered.get(earliest).peek().getObservedAt()))) {
-              earliest = tp;
-            }
-          }
-          if (earliest == null) {
-            break;
-          }
-          writer.append(buffered.get(earliest).poll());
-          counts.exported++;
-        }
+      try (ArchiveWriter writer =
+          new ArchiveWriter(output, codec, exportMetadata(scansTopic, partitions, range))) {
+        Merge merge =
+            new Merge(
+                consumer,
+                partitions,
+                begin,
+                end,
+                record -> decode(events, scansTopic, record, range, counts));
+        writeMerged(merge, writer, total, counts);
         if (counts.undecodable > 0 && !skipUndecodable) {
-          throw new UndecodableRecordsException(
-              String.format(
-                  Locale.ROOT,
-                  "%,d of the %,d records read from %s could not be decoded (the first at %s);"
-                      + " no archive written, as it would miss them",
-                  counts.undecodable,
-                  counts.read,
-                  scansTopic,
-                  counts.firstUndecodable),
-              counts.undecodable);
+          throw undecodableRecords(scansTopic, counts);
         }
         writer.commit();
       }
@@ -252,6 +186,147 @@ public final class ScanArchive {
         counts.watermarks,
         counts.undecodable,
         Duration.between(started, clock.instant()));
+  }
+
+  private Map<String, Object> exportConsumerConfig() {
+    Map<String, Object> config = cluster.clientConfig();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+    return config;
+  }
+
+  /** The topic's partitions, by number; refused if the topic does not exist. */
+  private List<TopicPartition> partitionsOf(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+    List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+    if (info == null || info.isEmpty()) {
+      throw new IllegalStateException(
+          "topic " + topic + " does not exist on " + cluster.bootstrapServers());
+    }
+    return info.stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition()))
+        .sorted(Comparator.comparingInt(TopicPartition::partition))
+        .toList();
+  }
+
+  private Map<String, String> exportMetadata(
+      String scansTopic, List<TopicPartition> partitions, EventTimeRange range) {
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put(META_TOPIC, scansTopic);
+    metadata.put(META_PARTITIONS, String.valueOf(partitions.size()));
+    metadata.put(META_RANGE, range.toString());
+    metadata.put(META_EXPORTED_AT, clock.instant().toString());
+    metadata.put(META_ORDER, "observedAt, partitions merged, each partition's own order kept");
+    return metadata;
+  }
+
+  /** Appends the merge's events to {@code writer}, earliest observedAt first. */
+  private void writeMerged(Merge merge, ArchiveWriter writer, long total, Counts counts)
+      throws IOException {
+    ProgressBar bar = new ProgressBar(progress);
+    while (true) {
+      // an event can be written once every partition still fetching has one to compare with
+      while (merge.waiting()) {
+        merge.fetch();
+        bar.update(
+            counts.read,
+            total,
+            String.format(Locale.ROOT, "records read, %,d exported", counts.exported));
+      }
+      ScanEvent earliest = merge.pollEarliest();
+      if (earliest == null) {
+        break;
+      }
+      writer.append(earliest);
+      counts.exported++;
+    }
+  }
+
+  private static UndecodableRecordsException undecodableRecords(String scansTopic, Counts counts) {
+    return new UndecodableRecordsException(
+        String.format(
+            Locale.ROOT,
+            "%,d of the %,d records read from %s could not be decoded (the first at %s);"
+                + " no archive written, as it would miss them",
+            counts.undecodable,
+            counts.read,
+            scansTopic,
+            counts.firstUndecodable),
+        counts.undecodable);
+  }
+
+  /**
+   * The partitions of an export, each read from its beginning to its end as of the start into a
+   * buffer of its own, so that the earliest of their next events can always be taken.
+   */
+  private static final class Merge {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final List<TopicPartition> partitions;
+    private final Map<TopicPartition, Long> end;
+    private final Function<ConsumerRecord<byte[], byte[]>, ScanEvent> decode;
+    private final Map<TopicPartition, ArrayDeque<ScanEvent>> buffered = new HashMap<>();
+    private final Set<TopicPartition> fetching;
+
+    /**
+     * @param decode the record's event, or null if it is not one to export
+     */
+    Merge(
+        KafkaConsumer<byte[], byte[]> consumer,
+        List<TopicPartition> partitions,
+        Map<TopicPartition, Long> begin,
+        Map<TopicPartition, Long> end,
+        Function<ConsumerRecord<byte[], byte[]>, ScanEvent> decode) {
+      this.consumer = consumer;
+      this.partitions = partitions;
+      this.end = end;
+      this.decode = decode;
+      consumer.assign(partitions);
+      begin.forEach(consumer::seek);
+      partitions.forEach(tp -> buffered.put(tp, new ArrayDeque<>()));
+      fetching = new HashSet<>(partitions);
+      fetching.removeIf(tp -> begin.get(tp) >= end.get(tp));
+    }
+
+    /** Whether a partition still fetching has no event buffered to compare with. */
+    boolean waiting() {
+      return fetching.stream().anyMatch(tp -> buffered.get(tp).isEmpty());
+    }
+
+    /** One poll, from the partitions still fetching whose buffer is not full. */
+    void fetch() {
+      List<TopicPartition> full = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        if (!fetching.contains(tp) || buffered.get(tp).size() >= MERGE_BUFFER) {
+          full.add(tp);
+        }
+      }
+      consumer.pause(full);
+      consumer.resume(partitions.stream().filter(tp -> !full.contains(tp)).toList());
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        if (record.offset() < end.get(tp)) {
+          ScanEvent event = decode.apply(record);
+          if (event != null) {
+            buffered.get(tp).add(event);
+          }
+        }
+      }
+      fetching.removeIf(tp -> consumer.position(tp) >= end.get(tp));
+    }
+
+    /** Takes the buffered event with the earliest observedAt; null when none is left. */
+    ScanEvent pollEarliest() {
+      TopicPartition earliest = null;
+      for (TopicPartition tp : partitions) {
+        ScanEvent head = buffered.get(tp).peek();
+        if (head != null
+            && (earliest == null
+                || head.getObservedAt().isBefore(buffered.get(earliest).peek().getObservedAt()))) {
+          earliest = tp;
+        }
+      }
+      return earliest == null ? null : buffered.get(earliest).poll();
+    }
   }
 
   /** Records that could not be decoded, which an export refuses to leave out silently. */
