@@ -13,8 +13,6 @@ import dev.patchwatch.scanner.format.FormatReader;
 import dev.patchwatch.scanner.format.InputFormats;
 import dev.patchwatch.topology.AggregateJson;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,27 +66,27 @@ class ArchiveReplayCliIT {
         StandardOpenOption.APPEND);
     String prefix = SharedKafka.unique("cli-archive");
 
-    Run imported =
-        run("archive", "import", jsonl.toString(), "--set", "partitions=3", connection(prefix));
-    assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.out)
+    Cli imported =
+        Cli.run("archive", "import", jsonl.toString(), "--set", "partitions=3", connection(prefix));
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.out())
         .contains(String.format(Locale.ROOT, "%,d events published, 2 rejected", events.size()));
-    assertThat(imported.err)
+    assertThat(imported.err())
         .contains(jsonl + ":" + (events.size() + 1) + ": NOT_JSON")
         .contains(jsonl + ":" + (events.size() + 2) + ": MISSING_FIELD");
 
     Path archive = dir.resolve("a.avro");
-    Run exported = run("archive", "export", "--output", archive.toString(), connection(prefix));
-    assertThat(exported.code).as(exported.err).isZero();
-    assertThat(exported.out)
+    Cli exported = Cli.run("archive", "export", "--output", archive.toString(), connection(prefix));
+    assertThat(exported.exitCode()).as(exported.err()).isZero();
+    assertThat(exported.out())
         .startsWith(
             String.format(Locale.ROOT, "exported %,d events to %s", events.size(), archive));
-    assertThat(exported.err).contains("exporting " + prefix + ".scans (3 partitions");
+    assertThat(exported.err()).contains("exporting " + prefix + ".scans (3 partitions");
 
     Path fromArchive = dir.resolve("f.jsonl");
     Path fromFile = dir.resolve("g.jsonl");
-    Run replayArchive =
-        run(
+    Cli replayArchive =
+        Cli.run(
             "replay",
             "--input",
             archive.toString(),
@@ -96,9 +94,9 @@ class ArchiveReplayCliIT {
             fromArchive.toString(),
             "--registry-url",
             registry.url());
-    assertThat(replayArchive.code).as(replayArchive.err).isZero();
-    Run replayFile =
-        run(
+    assertThat(replayArchive.exitCode()).as(replayArchive.err()).isZero();
+    Cli replayFile =
+        Cli.run(
             "replay",
             "--input",
             jsonl.toString(),
@@ -106,7 +104,7 @@ class ArchiveReplayCliIT {
             fromFile.toString(),
             "--registry-url",
             registry.url());
-    assertThat(replayFile.code).as(replayFile.err).isZero();
+    assertThat(replayFile.exitCode()).as(replayFile.err()).isZero();
 
     List<String> finals = Files.readAllLines(fromArchive);
     assertThat(finals).isNotEmpty().isEqualTo(Files.readAllLines(fromFile));
@@ -135,8 +133,8 @@ class ArchiveReplayCliIT {
       "idle.timeout=0s"
     };
 
-    Run imported =
-        run(
+    Cli imported =
+        Cli.run(
             "archive",
             "import",
             jsonl.toString(),
@@ -144,15 +142,15 @@ class ArchiveReplayCliIT {
             "--set",
             "partitions=2",
             connection(prefix));
-    assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.out).contains("then a watermark at");
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.out()).contains("then a watermark at");
 
-    Run bad = run("reprocess", "--from", "2021-03-09T10:00", connection(prefix));
-    assertThat(bad.code).isEqualTo(2);
-    assertThat(bad.err).contains("has no offset: add Z for UTC");
+    Cli bad = Cli.run("reprocess", "--from", "2021-03-09T10:00", connection(prefix));
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("has no offset: add Z for UTC");
 
-    Run reprocess =
-        run(
+    Cli reprocess =
+        Cli.run(
             "reprocess",
             "--run-id",
             "cli",
@@ -161,19 +159,19 @@ class ArchiveReplayCliIT {
             "--until-caught-up",
             connection(prefix),
             settings);
-    assertThat(reprocess.code).as(reprocess.err).isZero();
-    assertThat(reprocess.out)
+    assertThat(reprocess.exitCode()).as(reprocess.err()).isZero();
+    assertThat(reprocess.out())
         .contains("run cli started: outputs in " + prefix + ".run-cli.*")
         .contains("run cli caught up");
 
-    Run list = run("reprocess", "list", connection(prefix), settings);
-    assertThat(list.code).as(list.err).isZero();
-    assertThat(list.out).containsPattern("cli +stopped +2021-03-09T00:00:00Z +… ");
+    Cli list = Cli.run("reprocess", "list", connection(prefix), settings);
+    assertThat(list.exitCode()).as(list.err()).isZero();
+    assertThat(list.out()).containsPattern("cli +stopped +2021-03-09T00:00:00Z +… ");
 
-    Run dryRun = run("reprocess", "promote", "cli", "--dry-run", connection(prefix), settings);
-    assertThat(dryRun.code).as(dryRun.err).isZero();
+    Cli dryRun = Cli.run("reprocess", "promote", "cli", "--dry-run", connection(prefix), settings);
+    assertThat(dryRun.exitCode()).as(dryRun.err()).isZero();
     // the live application never ran here: every final of the run would be added
-    assertThat(dryRun.out)
+    assertThat(dryRun.out())
         .contains("progress none: it never ran")
         .containsPattern(
             prefix.replace(".", "\\.")
@@ -181,13 +179,14 @@ class ArchiveReplayCliIT {
         .contains("    + DAILY 2021-03-09T00:00:00Z")
         .endsWith("dry run: nothing written.\n");
 
-    Run delete = run("reprocess", "delete", "cli", connection(prefix), settings);
-    assertThat(delete.code).as(delete.err).isZero();
-    assertThat(delete.out)
+    Cli delete = Cli.run("reprocess", "delete", "cli", connection(prefix), settings);
+    assertThat(delete.exitCode()).as(delete.err()).isZero();
+    assertThat(delete.out())
         .contains("deleted run cli: ")
         .contains(prefix + ".run-cli.counts.daily")
         .contains("its consumer group");
-    assertThat(run("reprocess", "list", connection(prefix), settings).out).contains("(no runs)");
+    assertThat(Cli.run("reprocess", "list", connection(prefix), settings).out())
+        .contains("(no runs)");
   }
 
   /**
@@ -217,8 +216,8 @@ class ArchiveReplayCliIT {
 
     Path output = dir.resolve("finals.jsonl");
     Path rejected = dir.resolve("rejected.jsonl");
-    Run replay =
-        run(
+    Cli replay =
+        Cli.run(
             "replay",
             "--input",
             report.toString(),
@@ -228,8 +227,8 @@ class ArchiveReplayCliIT {
             output.toString(),
             "--rejected",
             rejected.toString());
-    assertThat(replay.code).as(replay.err).isZero();
-    assertThat(replay.out)
+    assertThat(replay.exitCode()).as(replay.err()).isZero();
+    assertThat(replay.out())
         .startsWith(
             String.format(Locale.ROOT, "accepted %,d, rejected %,d (", events, refused.size()));
     assertThat(Files.readAllLines(output)).isNotEmpty();
@@ -238,8 +237,8 @@ class ArchiveReplayCliIT {
         .containsExactlyElementsOf(refused);
 
     String prefix = SharedKafka.unique("cli-shadowserver");
-    Run imported =
-        run(
+    Cli imported =
+        Cli.run(
             "archive",
             "import",
             report.toString(),
@@ -248,42 +247,15 @@ class ArchiveReplayCliIT {
             "--set",
             "partitions=3",
             connection(prefix));
-    assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.err).contains("importing " + report + " (shadowserver) into");
-    assertThat(imported.out)
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.err()).contains("importing " + report + " (shadowserver) into");
+    assertThat(imported.out())
         .contains(
             String.format(
                 Locale.ROOT, "%,d events published, %,d rejected", events, refused.size()));
   }
 
   private static String[] connection(String prefix) {
-    return new String[] {
-      "--bootstrap-servers",
-      SharedKafka.bootstrapServers(),
-      "--registry-url",
-      registry.url(),
-      "--topic-prefix",
-      prefix
-    };
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(Object... args) {
-    List<String> flat = new ArrayList<>();
-    for (Object a : args) {
-      if (a instanceof String[] many) {
-        flat.addAll(List.of(many));
-      } else {
-        flat.add((String) a);
-      }
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = PatchWatch.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(flat.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return Cli.connection(SharedKafka.bootstrapServers(), registry.url(), prefix);
   }
 }

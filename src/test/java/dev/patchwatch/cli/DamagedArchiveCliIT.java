@@ -10,13 +10,10 @@ import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.reference.RandomEvents;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -56,13 +53,13 @@ class DamagedArchiveCliIT {
     Path jsonl = shared.resolve("events.jsonl");
     RandomEvents.writeJsonLines(events, jsonl);
     String prefix = SharedKafka.unique("damaged-source");
-    Run imported =
-        run("archive", "import", jsonl.toString(), "--set", "partitions=2", connection(prefix));
-    assertThat(imported.code).as(imported.err).isZero();
+    Cli imported =
+        Cli.run("archive", "import", jsonl.toString(), "--set", "partitions=2", connection(prefix));
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
     archive = shared.resolve("a.avro");
-    Run exported = run("archive", "export", "--output", archive.toString(), connection(prefix));
-    assertThat(exported.code).as(exported.err).isZero();
-    assertThat(exported.out)
+    Cli exported = Cli.run("archive", "export", "--output", archive.toString(), connection(prefix));
+    assertThat(exported.exitCode()).as(exported.err()).isZero();
+    assertThat(exported.out())
         .startsWith(String.format(Locale.ROOT, "exported %,d events", events.size()));
     // several blocks, so that half of it cuts one
     assertThat(Files.size(archive)).isGreaterThan(200_000);
@@ -82,8 +79,8 @@ class DamagedArchiveCliIT {
     Path truncated = half(archive);
     String prefix = SharedKafka.unique("damaged-import");
 
-    Run imported =
-        run(
+    Cli imported =
+        Cli.run(
             "archive",
             "import",
             truncated.toString(),
@@ -92,14 +89,14 @@ class DamagedArchiveCliIT {
             "partitions=2",
             connection(prefix));
 
-    assertThat(imported.code).isEqualTo(1);
-    assertThat(imported.err)
+    assertThat(imported.exitCode()).isEqualTo(1);
+    assertThat(imported.err())
         .containsPattern(
             "error: "
                 + truncated.toString().replace(".", "\\.")
                 + " is damaged: reading failed at record [1-9][0-9,]*: the file ends inside the"
                 + " block of records ");
-    assertThat(imported.out).isEmpty();
+    assertThat(imported.out()).isEmpty();
     // refused before the cluster is touched: not even its topics exist
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", SharedKafka.bootstrapServers()))) {
       Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
@@ -113,8 +110,8 @@ class DamagedArchiveCliIT {
     Path truncated = half(archive);
     Path finals = dir.resolve("finals.jsonl");
 
-    Run replay =
-        run(
+    Cli replay =
+        Cli.run(
             "replay",
             "--input",
             truncated.toString(),
@@ -123,9 +120,9 @@ class DamagedArchiveCliIT {
             "--registry-url",
             registry.url());
 
-    assertThat(replay.code).isEqualTo(1);
-    assertThat(replay.err).contains(truncated + " is damaged: reading failed at record ");
-    assertThat(replay.out).isEmpty();
+    assertThat(replay.exitCode()).isEqualTo(1);
+    assertThat(replay.err()).contains(truncated + " is damaged: reading failed at record ");
+    assertThat(replay.out()).isEmpty();
     assertThat(finals).doesNotExist();
   }
 
@@ -137,9 +134,9 @@ class DamagedArchiveCliIT {
     List<ScanEvent> events =
         RandomEvents.generate(702, RandomEvents.Options.defaults().withHosts(20).withDays(1));
     RandomEvents.writeJsonLines(events, jsonl);
-    Run imported =
-        run("archive", "import", jsonl.toString(), "--set", "partitions=2", connection(prefix));
-    assertThat(imported.code).as(imported.err).isZero();
+    Cli imported =
+        Cli.run("archive", "import", jsonl.toString(), "--set", "partitions=2", connection(prefix));
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
     // what a registry that lost its subjects leaves: a schema id it no longer knows, and bytes
     // that are not in the wire format at all
     try (KafkaProducer<byte[], byte[]> producer =
@@ -154,10 +151,10 @@ class DamagedArchiveCliIT {
     }
     Path output = dir.resolve("out.avro");
 
-    Run refused = run("archive", "export", "--output", output.toString(), connection(prefix));
+    Cli refused = Cli.run("archive", "export", "--output", output.toString(), connection(prefix));
 
-    assertThat(refused.code).isEqualTo(1);
-    assertThat(refused.err)
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.err())
         .contains(
             String.format(
                 Locale.ROOT,
@@ -167,13 +164,13 @@ class DamagedArchiveCliIT {
                 prefix))
         .contains("no archive written, as it would miss them")
         .contains("--skip-undecodable");
-    assertThat(refused.out).isEmpty();
+    assertThat(refused.out()).isEmpty();
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files).containsExactly(jsonl);
     }
 
-    Run skipped =
-        run(
+    Cli skipped =
+        Cli.run(
             "archive",
             "export",
             "--output",
@@ -181,8 +178,8 @@ class DamagedArchiveCliIT {
             "--skip-undecodable",
             connection(prefix));
 
-    assertThat(skipped.code).as(skipped.err).isZero();
-    assertThat(skipped.out)
+    assertThat(skipped.exitCode()).as(skipped.err()).isZero();
+    assertThat(skipped.out())
         .startsWith(String.format(Locale.ROOT, "exported %,d events to %s", events.size(), output))
         .contains("0 watermarks, 2 undecodable, skipped");
     assertThat(output).exists();
@@ -194,8 +191,8 @@ class DamagedArchiveCliIT {
     Path empty = Files.createFile(dir.resolve("empty.jsonl"));
     String prefix = SharedKafka.unique("empty-watermark");
 
-    Run imported =
-        run(
+    Cli imported =
+        Cli.run(
             "archive",
             "import",
             empty.toString(),
@@ -204,8 +201,8 @@ class DamagedArchiveCliIT {
             "partitions=2",
             connection(prefix));
 
-    assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.out)
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.out())
         .contains("0 events published, 0 rejected")
         .contains("then a watermark at 2021-03-20T00:00:00Z");
     List<ConsumerRecord<byte[], byte[]>> records = scans(prefix, 2);
@@ -226,8 +223,8 @@ class DamagedArchiveCliIT {
     Path empty = Files.createFile(dir.resolve("empty.jsonl"));
     String prefix = SharedKafka.unique("empty-closing");
 
-    Run imported =
-        run(
+    Cli imported =
+        Cli.run(
             "archive",
             "import",
             empty.toString(),
@@ -236,8 +233,8 @@ class DamagedArchiveCliIT {
             "partitions=2",
             connection(prefix));
 
-    assertThat(imported.code).as(imported.err).isZero();
-    assertThat(imported.out)
+    assertThat(imported.exitCode()).as(imported.err()).isZero();
+    assertThat(imported.out())
         .contains("no closing watermark (no event was published, so no window to close)");
     assertThat(scans(prefix, 0)).isEmpty();
   }
@@ -261,33 +258,6 @@ class DamagedArchiveCliIT {
   }
 
   private static String[] connection(String prefix) {
-    return new String[] {
-      "--bootstrap-servers",
-      SharedKafka.bootstrapServers(),
-      "--registry-url",
-      registry.url(),
-      "--topic-prefix",
-      prefix
-    };
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(Object... args) {
-    List<String> flat = new ArrayList<>();
-    for (Object a : args) {
-      if (a instanceof String[] many) {
-        flat.addAll(List.of(many));
-      } else {
-        flat.add((String) a);
-      }
-    }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = PatchWatch.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(flat.toArray(String[]::new));
-    return new Run(code, out.toString(), err.toString());
+    return Cli.connection(SharedKafka.bootstrapServers(), registry.url(), prefix);
   }
 }
