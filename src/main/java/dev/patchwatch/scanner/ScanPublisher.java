@@ -6,6 +6,7 @@ import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
+import dev.patchwatch.event.TopicNames;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.ConfluentRegistryClient;
@@ -68,8 +69,8 @@ public final class ScanPublisher implements ScanSink, AutoCloseable {
         new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
     this.clock = builder.clock;
     this.contract = new EventContract(builder.clock, builder.maxEventBytes);
-    this.scansTopic = builder.topicPrefix + ".scans";
-    this.rejectedTopic = builder.topicPrefix + ".rejected";
+    this.scansTopic = TopicNames.scans(builder.topicPrefix);
+    this.rejectedTopic = TopicNames.rejected(builder.topicPrefix);
     this.events = new AvroSerde<>(builder.registry, ScanEvent.class, false);
     this.rejections = new AvroSerde<>(builder.registry, Rejected.class, false);
   }

@@ -6,6 +6,7 @@ import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.internal.PartitionProgress;
+import dev.patchwatch.event.TopicNames;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.registry.SchemaRegistryException;
@@ -32,7 +33,7 @@ public record Topics(
 
   /** The scans topic of a prefix, for looking at it before the topics are created. */
   public static String scansTopic(String prefix) {
-    return prefix + ".scans";
+    return TopicNames.scans(prefix);
   }
 
   public static Topics create(String prefix, String applicationId, SchemaRegistry registry) {
@@ -52,12 +53,12 @@ public record Topics(
                 TopicConfig.RETENTION_MS_CONFIG, "-1",
                 TopicConfig.RETENTION_BYTES_CONFIG, "-1",
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")),
-        new TopicSpec<>(prefix + ".counts.hourly", countKey, count, compacted),
-        new TopicSpec<>(prefix + ".counts.daily", countKey, count, compacted),
-        new TopicSpec<>(prefix + ".exposure.daily", countKey, count, compacted),
-        new TopicSpec<>(prefix + ".counts.live", countKey, count, compacted),
+        new TopicSpec<>(TopicNames.countsHourly(prefix), countKey, count, compacted),
+        new TopicSpec<>(TopicNames.countsDaily(prefix), countKey, count, compacted),
+        new TopicSpec<>(TopicNames.exposureDaily(prefix), countKey, count, compacted),
+        new TopicSpec<>(TopicNames.countsLive(prefix), countKey, count, compacted),
         new TopicSpec<>(
-            prefix + ".rejected",
+            TopicNames.rejected(prefix),
             Serdes.ByteArray(),
             new AvroSerde<>(registry, Rejected.class, false),
             Map.of(
@@ -68,7 +69,7 @@ public record Topics(
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
                 "LogAppendTime")),
         new TopicSpec<>(
-            applicationId + "-progress",
+            TopicNames.progress(applicationId),
             Serdes.Integer(),
             new InternalSerde<>(PartitionProgress.class),
             compacted));
