@@ -161,17 +161,14 @@ public final class Pipeline implements AutoCloseable {
      */
     public Topics provision() {
       if (!provisioned) {
-        if (topics == null) {
-          topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
-        }
         try (Admin admin = cluster.admin()) {
           new TopicProvisioner(admin, ADMIN_TIMEOUT)
-              .ensure(topics, settings.inputPartitions(), replicationFactor);
+              .ensure(topics(), settings.inputPartitions(), replicationFactor);
         }
-        Topics.registerSchemas(topics, registry);
+        Topics.registerSchemas(topics(), registry);
         provisioned = true;
       }
-      return topics;
+      return topics();
     }
 
     /** Provisions, then starts and waits until the streams run. */
@@ -193,11 +190,15 @@ public final class Pipeline implements AutoCloseable {
      */
     Pipeline create() {
       Objects.requireNonNull(stateDir, "stateDir");
-      return new Pipeline(
-          this,
-          topics != null
-              ? topics
-              : Topics.create(settings.topicPrefix(), settings.applicationId(), registry));
+      return new Pipeline(this, topics());
+    }
+
+    /** The topics given, or those the settings' prefix and application id name. */
+    private Topics topics() {
+      if (topics == null) {
+        topics = Topics.create(settings.topicPrefix(), settings.applicationId(), registry);
+      }
+      return topics;
     }
 
     private Map<String, String> overrides() {
