@@ -176,7 +176,8 @@ final class DemoCommand implements Callable<Integer> {
       Rows rows =
           new Rows(
               results,
-              new ExposureCurve(scenario.vulnerability(), "FR"),
+              // the first window holding an event ends the day after the first scans
+              new ExposureCurve(scenario.vulnerability(), "FR", scenario.firstDay().plusDays(1)),
               new Printer(out, simulator, firstRow, lastRow),
               pipeline);
       long published = publishMonth(simulator, publisher, rows, err);

@@ -40,11 +40,25 @@ public final class ExposureCurve {
   private final TreeMap<LocalDate, RemediationCount> global = new TreeMap<>();
   private final Map<LocalDate, Long> countryExposed = new HashMap<>();
   private final Map<LocalDate, Long> exposedByDate = new HashMap<>();
+  private final boolean firstKnown;
   private LocalDate last;
 
   public ExposureCurve(String vulnerability, String country) {
     this.vulnerability = vulnerability;
     this.country = country;
+    this.firstKnown = false;
+  }
+
+  /**
+   * A curve whose first row is {@code first} and which has a window every day after it: rows are
+   * given strictly day after day, never skipping one that has not come yet (finals of several days
+   * can arrive at once, from several partitions, in any order).
+   */
+  public ExposureCurve(String vulnerability, String country, LocalDate first) {
+    this.vulnerability = vulnerability;
+    this.country = country;
+    this.firstKnown = true;
+    this.last = first.minusDays(1);
   }
 
   /** Takes one final of any topic; returns the rows it completes, oldest first. */
@@ -54,6 +68,9 @@ public final class ExposureCurve {
       return List.of();
     }
     LocalDate date = LocalDate.ofInstant(count.getWindowEnd(), ZoneOffset.UTC);
+    if (firstKnown && !date.isAfter(last)) {
+      return List.of();
+    }
     if (count.getDimension() == Dimension.GLOBAL) {
       global.put(date, count);
     } else if (count.getDimension() == Dimension.COUNTRY && count.getValue().equals(country)) {
@@ -76,7 +93,7 @@ public final class ExposureCurve {
       boolean inOrder =
           last == null
               || date.equals(last.plusDays(1))
-              || global.ceilingKey(date.plusDays(2)) != null;
+              || !firstKnown && global.ceilingKey(date.plusDays(2)) != null;
       boolean complete = all || (inOrder && countryExposed.containsKey(date));
       if (!complete) {
         break;

@@ -103,6 +103,31 @@ class ExposureCurveTest {
   }
 
   @Test
+  void shouldNeverSkipADayWhenTheFirstDayIsKnown() {
+    ExposureCurve curve = new ExposureCurve(CVE, "FR", LocalDate.parse("2021-03-01"));
+    List<ExposureCurve.Row> rows = new ArrayList<>();
+    // later days come first, from partitions ahead of the others
+    for (String date : List.of("2021-03-03", "2021-03-04", "2021-03-05", "2021-03-02")) {
+      rows.addAll(curve.accept(exposure(date, Dimension.GLOBAL, "ALL", 10, 0)));
+      rows.addAll(curve.accept(exposure(date, Dimension.COUNTRY, "FR", 1, 0)));
+    }
+    assertThat(rows).isEmpty();
+    rows.addAll(curve.accept(exposure("2021-03-01", Dimension.GLOBAL, "ALL", 10, 0)));
+    rows.addAll(curve.accept(exposure("2021-03-01", Dimension.COUNTRY, "FR", 1, 0)));
+    assertThat(rows)
+        .extracting(ExposureCurve.Row::date)
+        .containsExactly(
+            LocalDate.parse("2021-03-01"),
+            LocalDate.parse("2021-03-02"),
+            LocalDate.parse("2021-03-03"),
+            LocalDate.parse("2021-03-04"),
+            LocalDate.parse("2021-03-05"));
+    // a day before the first is not part of the curve
+    assertThat(curve.accept(exposure("2021-02-28", Dimension.GLOBAL, "ALL", 10, 0))).isEmpty();
+    assertThat(curve.flush()).isEmpty();
+  }
+
+  @Test
   void shouldIgnoreOtherGranularitiesVulnerabilitiesAndCountries() {
     ExposureCurve curve = new ExposureCurve(CVE, "FR");
     RemediationCount daily =
