@@ -1,10 +1,10 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.event.EventContract;
+import dev.patchwatch.event.TopicNames;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
 import dev.patchwatch.topology.EventTimeRange;
-import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.IOException;
 import java.io.Reader;
@@ -265,7 +265,7 @@ final class Config {
    */
   TopologySettings topologySettings(Cluster cluster) {
     return topologySettings(
-        Pipeline.partitions(cluster, Topics.scansTopic(get(TOPIC_PREFIX)), get(PARTITIONS)));
+        Pipeline.partitions(cluster, TopicNames.scans(get(TOPIC_PREFIX)), get(PARTITIONS)));
   }
 
   TopologySettings topologySettings(int inputPartitions) {

@@ -31,11 +31,6 @@ public record Topics(
   /** Rejections are kept 30 days: long enough to notice and replay, not forever. */
   private static final String REJECTED_RETENTION_MS = Long.toString(30L * 24 * 3600 * 1000);
 
-  /** The scans topic of a prefix, for looking at it before the topics are created. */
-  public static String scansTopic(String prefix) {
-    return TopicNames.scans(prefix);
-  }
-
   public static Topics create(String prefix, String applicationId, SchemaRegistry registry) {
     Serde<CountKey> countKey = new AvroSerde<>(registry, CountKey.class, true);
     Serde<RemediationCount> count = new AvroSerde<>(registry, RemediationCount.class, false);
@@ -43,7 +38,7 @@ public record Topics(
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     return new Topics(
         new TopicSpec<>(
-            scansTopic(prefix),
+            TopicNames.scans(prefix),
             Serdes.String(),
             new AvroSerde<>(registry, ScanEvent.class, false),
             // The history replay reads: never deleted, and stamped by the broker so an old
