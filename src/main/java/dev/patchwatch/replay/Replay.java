@@ -80,7 +80,7 @@ public final class Replay {
     // Events may be a day ahead of the clock, so the closing watermark of current data is up to
     // a day past that, plus the closing offset: the replay's own topology accepts it.
     this.settings =
-        settings.withWatermarkAhead(EventContract.MAX_AHEAD.plus(closingOffset(settings)));
+        settings.withWatermarkAhead(EventContract.MAX_AHEAD.plus(settings.closingOffset()));
     this.clock = clock;
     this.progress = progress;
   }
@@ -206,12 +206,7 @@ public final class Replay {
    * enough to close every window holding an event (DESIGN section 7.4).
    */
   public static long closingWatermark(TopologySettings settings, long maxObservedAt) {
-    return maxObservedAt + closingOffset(settings).toMillis();
-  }
-
-  /** How far past the greatest observedAt a closing watermark lies: look-back, grace and a day. */
-  private static Duration closingOffset(TopologySettings settings) {
-    return settings.closingOffset();
+    return settings.closingProgress(maxObservedAt);
   }
 
   private void process(Pipeline.Builder builder, long events, long endWatermark) {
