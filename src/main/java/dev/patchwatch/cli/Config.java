@@ -114,6 +114,12 @@ final class Config {
           DEFAULTS.liveInterval(),
           "How often live counts are published",
           Durations::parse);
+  static final Setting<Duration> EXPOSURE_LIVE_INTERVAL =
+      new Setting<>(
+          "exposure.live.interval",
+          DEFAULTS.exposureLiveInterval(),
+          "How often live EXPOSURE counts are recomputed (a pass over the open days' host states)",
+          Durations::parse);
   static final Setting<Path> STATE_DIR =
       new Setting<>(
           "state.dir",
@@ -163,6 +169,7 @@ final class Config {
           LOOK_BACK_DAYS,
           IDLE_TIMEOUT,
           LIVE_INTERVAL,
+          EXPOSURE_LIVE_INTERVAL,
           STATE_DIR,
           STORE_TYPE,
           STREAM_THREADS,
@@ -282,7 +289,9 @@ final class Config {
         get(STORE_TYPE),
         EventTimeRange.ALL,
         DEFAULTS.watermarkAhead(),
-        get(MAX_EVENT_BYTES));
+        get(MAX_EVENT_BYTES),
+        true,
+        get(EXPOSURE_LIVE_INTERVAL));
   }
 
   private static String nonBlank(String raw) {

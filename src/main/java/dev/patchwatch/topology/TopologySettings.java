@@ -31,6 +31,12 @@ import java.util.function.Consumer;
  * @param maxEventBytes the largest scan event, in bytes as received ({@code max.event.bytes}); a
  *     larger record is rejected as {@code TOO_LARGE} with only its first bytes, so that no
  *     rejection can exceed what the broker takes
+ * @param liveOutput whether open windows' values are published live; {@code replay} and {@code
+ *     reprocess}, which catch up on history that no one watches live, switch it off and publish
+ *     finals only
+ * @param exposureLiveInterval how often the live values of open EXPOSURE windows are recomputed:
+ *     each time is a pass over the host states of the open days, so it runs less often than {@link
+ *     #liveInterval}
  */
 public record TopologySettings(
     String topicPrefix,
@@ -45,7 +51,9 @@ public record TopologySettings(
     StoreType storeType,
     EventTimeRange eventTimeRange,
     Duration watermarkAhead,
-    int maxEventBytes) {
+    int maxEventBytes,
+    boolean liveOutput,
+    Duration exposureLiveInterval) {
 
   /** Where the per-host state lives. */
   public enum StoreType {
@@ -95,6 +103,11 @@ public record TopologySettings(
               + " bytes, got "
               + maxEventBytes);
     }
+    Objects.requireNonNull(exposureLiveInterval, "exposureLiveInterval");
+    if (exposureLiveInterval.toMillis() < 1) {
+      throw new IllegalArgumentException(
+          "exposure live interval must be at least 1 ms, got " + exposureLiveInterval);
+    }
   }
 
   /** The defaults of DESIGN section 3 for a scans topic with this many partitions. */
@@ -113,7 +126,9 @@ public record TopologySettings(
         StoreType.ROCKSDB,
         EventTimeRange.ALL,
         EventContract.MAX_AHEAD,
-        EventContract.DEFAULT_MAX_EVENT_BYTES);
+        EventContract.DEFAULT_MAX_EVENT_BYTES,
+        true,
+        Duration.ofMinutes(1));
   }
 
   public TopologySettings withTopicPrefix(String prefix) {
@@ -165,6 +180,14 @@ public record TopologySettings(
     return edit(e -> e.maxEventBytes = bytes);
   }
 
+  public TopologySettings withLiveOutput(boolean live) {
+    return edit(e -> e.liveOutput = live);
+  }
+
+  public TopologySettings withExposureLiveInterval(Duration interval) {
+    return edit(e -> e.exposureLiveInterval = interval);
+  }
+
   /** A copy with some components changed, validated like any other. */
   private TopologySettings edit(Consumer<Editable> change) {
     Editable e = new Editable(this);
@@ -182,7 +205,9 @@ public record TopologySettings(
         e.storeType,
         e.eventTimeRange,
         e.watermarkAhead,
-        e.maxEventBytes);
+        e.maxEventBytes,
+        e.liveOutput,
+        e.exposureLiveInterval);
   }
 
   /** The components, as fields a change can set. */
@@ -200,6 +225,8 @@ public record TopologySettings(
     EventTimeRange eventTimeRange;
     Duration watermarkAhead;
     int maxEventBytes;
+    boolean liveOutput;
+    Duration exposureLiveInterval;
 
     Editable(TopologySettings s) {
       topicPrefix = s.topicPrefix;
@@ -215,6 +242,8 @@ public record TopologySettings(
       eventTimeRange = s.eventTimeRange;
       watermarkAhead = s.watermarkAhead;
       maxEventBytes = s.maxEventBytes;
+      liveOutput = s.liveOutput;
+      exposureLiveInterval = s.exposureLiveInterval;
     }
   }
 
