@@ -100,6 +100,7 @@ public final class Replay {
     Instant started = clock.instant();
     Pipeline.Builder pipeline =
         Pipeline.on(Cluster.of(bootstrapServers), registry, settings)
+            .catchingUp()
             .stateDir(stateDir)
             .streamThreads(threads());
     Topics topics = pipeline.provision();

@@ -110,6 +110,7 @@ public final class Reprocess implements AutoCloseable {
     Map<Integer, Long> end = history.end();
     Pipeline.Builder builder =
         Pipeline.on(cluster, registry, settings)
+            .catchingUp()
             .topics(topics)
             .stateDir(stateDir)
             .overrides(overrides)
