@@ -94,8 +94,32 @@ final class AggregateProcessor
       key.duplicate().get(bytes);
       onSnapshot(Bytes.wrap(bytes), source, snapshot.getCounts());
     }
+    if (message.getReset()) {
+      onReset(source);
+    }
     if (message.getProgress() != null) {
       onProgress(source, message.getProgress());
+    }
+  }
+
+  /**
+   * Forgets what {@code source} sent for the windows still open on it: it restarted, and sends
+   * again what its restored state holds. Windows it had closed keep its partials: it never sends
+   * those again. This task has read everything the source committed before the reset, so the
+   * source's progress here is the one it restarted from.
+   */
+  private void onReset(int source) {
+    List<KeyValue<Bytes, PartitionedCounts>> held = new ArrayList<>();
+    try (KeyValueIterator<Bytes, PartitionedCounts> all = counts.all()) {
+      all.forEachRemaining(held::add);
+    }
+    for (KeyValue<Bytes, PartitionedCounts> entry : held) {
+      byte[] raw = entry.key.get();
+      if (!windowing.isClosed(
+              AggregateKey.granularity(raw), AggregateKey.windowStart(raw), progress[source])
+          && entry.value.getPartitions().contains(source)) {
+        store(entry.key, source, null, entry.value);
+      }
     }
   }
 
@@ -111,16 +135,21 @@ final class AggregateProcessor
           source);
       return;
     }
-    PartitionedCounts current = counts.get(key);
+    store(key, source, snapshot.getHosts() == 0 ? null : snapshot, counts.get(key));
+  }
+
+  /** Sets (or with null, removes) {@code source}'s snapshot of {@code key}. */
+  private void store(Bytes key, int source, PartialCounts snapshot, PartitionedCounts current) {
     List<Integer> partitions =
         new ArrayList<>(current == null ? List.of() : current.getPartitions());
     List<PartialCounts> values = new ArrayList<>(current == null ? List.of() : current.getCounts());
     int at = partitions.indexOf(source);
-    if (snapshot.getHosts() == 0) {
-      if (at >= 0) {
-        partitions.remove(at);
-        values.remove(at);
+    if (snapshot == null) {
+      if (at < 0) {
+        return;
       }
+      partitions.remove(at);
+      values.remove(at);
     } else if (at >= 0) {
       values.set(at, snapshot);
     } else {

@@ -1,15 +1,12 @@
 package dev.patchwatch.topology;
 
-import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.ScanEvent;
-import dev.patchwatch.avro.internal.HostRecord;
 import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
-import dev.patchwatch.avro.internal.Slot;
 import dev.patchwatch.avro.internal.Snapshot;
 import dev.patchwatch.avro.internal.StageMessage;
 import dev.patchwatch.event.EventContract;
@@ -26,7 +23,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
-import java.util.Objects;
+import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
@@ -41,9 +38,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Stage A: one task per scans partition. It validates each record, keeps every host's latest state
- * per open window, keeps the partition's partial counts up to date, and when its progress closes a
- * window it sends that window's partials and then its progress to the aggregating stage, which
- * publishes finals once every partition has done so (DESIGN sections 3 and 7.3).
+ * per day in one small record per host-day, keeps the partition's HOURLY and DAILY counts up to
+ * date in dense counters, and when its progress closes a window it sends that window's partials
+ * (EXPOSURE ones counted then from the stored days) and then its progress to the aggregating stage,
+ * which publishes finals once every partition has done so (DESIGN sections 3 and 7.3).
  */
 final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], Object> {
 
@@ -59,10 +57,13 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
    */
   static final String TO_PARTIALS = PatchWatchTopology.PARTIALS + "-repartition-filter";
 
-  static final String HOST_STORE = "host-state";
+  /**
+   * Host-day records ({@link HostDay}); named anew with their format, so no older state is read.
+   */
+  static final String HOST_STORE = "host-days";
+
   static final String PROGRESS_STORE = "partition-progress";
   static final String GLOBAL_PROGRESS_STORE = "all-partitions-progress";
-  static final String SENT_STORE = "sent-partials";
 
   private final TopologySettings settings;
   private final Windowing windowing;
@@ -74,22 +75,26 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private final long watermarkAheadMs;
   private final int maxEventBytes;
 
+  // Everything below is set in init: a task's processor may be closed and initialised again, and
+  // its memory must then follow from its stores alone.
   private ProcessorContext<byte[], Object> context;
   private EventContract contract;
-  private KeyValueStore<Bytes, HostRecord> hosts;
+  private KeyValueStore<Bytes, byte[]> days;
   private KeyValueStore<Integer, PartitionProgress> ownProgress;
-  private KeyValueStore<Bytes, PartialCounts> sent;
   private KeyValueStore<Integer, PartitionProgress> allProgress;
   private int partition;
   private long progress;
   private boolean idle;
   private boolean announced;
+  private boolean resetPending;
   private long lastRecordWallMs;
-  private final long[] closedUpTo = new long[Granularity.values().length];
-  private final Map<Granularity, NavigableMap<Long, WindowPartials>> partials =
-      new EnumMap<>(Granularity.class);
-  private final Outbox outbox;
-  private long lastSweep = Long.MIN_VALUE;
+  private long expiredUpTo;
+  private long[] closedUpTo;
+  private WindowCounts.Ids ids;
+  private Map<Granularity, NavigableMap<Long, WindowCounts>> counts;
+  private NavigableMap<Long, WindowCounts> exposureSent;
+  private ExposureCounter exposure;
+  private Outbox outbox;
 
   HostStateProcessor(TopologySettings settings, String scansTopic) {
     this.settings = settings;
@@ -101,52 +106,49 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     this.countToMs = settings.eventTimeRange().toMillis();
     this.watermarkAheadMs = settings.watermarkAhead().toMillis();
     this.maxEventBytes = settings.maxEventBytes();
-    this.outbox = new Outbox(settings.inputPartitions());
   }
 
   @Override
   public void init(ProcessorContext<byte[], Object> context) {
     this.context = context;
     this.contract = new EventContract(new ContextClock(context));
-    this.hosts = context.getStateStore(HOST_STORE);
+    this.days = context.getStateStore(HOST_STORE);
     this.ownProgress = context.getStateStore(PROGRESS_STORE);
-    this.sent = context.getStateStore(SENT_STORE);
     this.allProgress = context.getStateStore(GLOBAL_PROGRESS_STORE);
     this.partition = context.taskId().partition();
     PartitionProgress stored = ownProgress.get(partition);
     this.progress = stored == null ? Long.MIN_VALUE : stored.getProgress();
+    this.idle = false;
+    this.announced = false;
+    this.closedUpTo = new long[Granularity.values().length];
     for (Granularity g : Granularity.values()) {
-      partials.put(g, new TreeMap<>());
       closedUpTo[g.ordinal()] = windowing.lastClosedStart(g, progress);
     }
-    // The partials are not stored: they follow from the host states, which are. Rebuilt ones are
-    // all dirty, so the aggregating stage gets every key again. A key it was last sent that no host
-    // holds any more is sent as zero: the change that emptied it may have been committed before it
-    // was sent.
-    try (KeyValueIterator<Bytes, HostRecord> all = hosts.all()) {
-      while (all.hasNext()) {
-        var entry = all.next();
-        addOpenWindows(vulnerabilityOf(entry.key.get()), entry.value);
-      }
-    }
-    try (KeyValueIterator<Bytes, PartialCounts> all = sent.all()) {
-      while (all.hasNext()) {
-        CountKey key = AggregateKey.decode(all.next().key.get());
-        Granularity g = key.getGranularity();
-        long start = key.getWindowStart().toEpochMilli();
-        partials
-            .get(g)
-            .computeIfAbsent(start, s -> new WindowPartials(g, s))
-            .touch(
-                new WindowPartials.Key(key.getVulnerability(), key.getDimension(), key.getValue()));
-      }
-    }
+    this.expiredUpTo = Long.MIN_VALUE;
+    this.ids = new WindowCounts.Ids();
+    this.counts = new EnumMap<>(Granularity.class);
+    counts.put(Granularity.HOURLY, new TreeMap<>());
+    counts.put(Granularity.DAILY, new TreeMap<>());
+    this.exposureSent = new TreeMap<>();
+    this.exposure = new ExposureCounter(days, exposureSize, ids);
+    this.outbox = new Outbox(settings.inputPartitions());
+    // The counts are not stored: they follow from the host-days, which are. The aggregating stage
+    // is told to forget what this partition sent for its open windows, then gets them all again.
+    rebuildCounts();
+    this.resetPending = true;
     this.lastRecordWallMs = context.currentSystemTimeMs();
     context.schedule(settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    if (settings.liveOutput()) {
+      context.schedule(
+          settings.exposureLiveInterval(),
+          PunctuationType.WALL_CLOCK_TIME,
+          this::punctuateExposure);
+    }
   }
 
   @Override
   public void process(Record<byte[], ScanInput> record) {
+    sendResetIfPending();
     lastRecordWallMs = context.currentSystemTimeMs();
     if (idle) {
       idle = false;
@@ -211,7 +213,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     boolean anyExposureOpen = !windowing.isClosed(Granularity.EXPOSURE, dayStart, progress);
     rejectIfLate(record, event, hourlyOpen, dailyOpen, firstExposure);
     if (hourlyOpen || dailyOpen || anyExposureOpen) {
-      updateHost(event, hourStart, hourlyOpen, dayStart, dailyOpen, firstExposure);
+      updateHost(event, t, hourStart, hourlyOpen, dayStart, dailyOpen, anyExposureOpen);
     }
     advance(t);
   }
@@ -294,104 +296,80 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     }
   }
 
-  /** Applies the event to its host's state and moves its contributions to the open windows. */
+  /**
+   * Applies the event to its host-day record, and moves the host's contribution in the HOURLY and
+   * DAILY windows it changes. EXPOSURE windows are counted from the records when they are needed.
+   */
   private void updateHost(
       ScanEvent event,
+      long t,
       long hourStart,
       boolean hourlyOpen,
       long dayStart,
       boolean dailyOpen,
-      long firstExposure) {
-    boolean anyExposureOpen = !windowing.isClosed(Granularity.EXPOSURE, dayStart, progress);
-    Bytes key = hostKey(event.getVulnerability(), event.getIp());
-    HostRecord before = hosts.get(key);
-    HostRecord after =
-        HostSlots.prune(
-            HostSlots.apply(
-                before, event, hourStart, hourlyOpen, dayStart, dailyOpen || anyExposureOpen),
-            this::isNeeded);
+      boolean anyExposureOpen) {
     String vuln = event.getVulnerability();
+    Bytes key = Bytes.wrap(HostDay.key(dayStart, vuln, event.getIp()));
+    byte[] stored = days.get(key);
+    HostDay day = stored == null ? new HostDay(dayStart) : HostDay.decode(stored, dayStart);
+    boolean changed = false;
+    if (dailyOpen || anyExposureOpen) {
+      changed |=
+          apply(day.day, event, t, vuln, dailyOpen ? window(Granularity.DAILY, dayStart) : null);
+    }
     if (hourlyOpen) {
-      update(
-          vuln,
-          Granularity.HOURLY,
-          hourStart,
-          HostSlots.view(HostSlots.find(before, Granularity.HOURLY, hourStart)),
-          HostSlots.view(HostSlots.find(after, Granularity.HOURLY, hourStart)));
+      int hour = (int) ((hourStart - dayStart) / Windowing.HOUR_MS);
+      changed |= apply(day.hour(hour), event, t, vuln, window(Granularity.HOURLY, hourStart));
     }
-    if (dailyOpen) {
-      update(
-          vuln,
-          Granularity.DAILY,
-          dayStart,
-          HostSlots.view(HostSlots.find(before, Granularity.DAILY, dayStart)),
-          HostSlots.view(HostSlots.find(after, Granularity.DAILY, dayStart)));
-    }
-    // EXPOSURE windows merge DAILY slots: if the day's slot did not change, neither did they.
-    boolean dayChanged =
-        !Objects.equals(
-            HostSlots.find(before, Granularity.DAILY, dayStart),
-            HostSlots.find(after, Granularity.DAILY, dayStart));
-    for (long start = firstExposure; dayChanged && start <= dayStart; start += Windowing.DAY_MS) {
-      if (!windowing.isClosed(Granularity.EXPOSURE, start, progress)) {
-        update(
-            vuln,
-            Granularity.EXPOSURE,
-            start,
-            HostSlots.exposureView(before, start, exposureSize),
-            HostSlots.exposureView(after, start, exposureSize));
-      }
-    }
-    if (after == null) {
-      hosts.delete(key);
-    } else {
-      hosts.put(key, after);
+    if (changed) {
+      day.pruneHours(
+          hour ->
+              !windowing.isClosed(
+                  Granularity.HOURLY, dayStart + hour * Windowing.HOUR_MS, progress));
+      days.put(key, day.encode());
     }
   }
 
-  /** Moves the host's contribution in one window from {@code before} to {@code after}. */
-  private void update(String vuln, Granularity g, long start, HostView before, HostView after) {
-    if (Objects.equals(before, after)) {
-      return;
+  /** Applies the event to a slot; {@code counts}, if any, follow the host's change. */
+  private static boolean apply(
+      HostDay.Slot slot, ScanEvent event, long t, String vuln, WindowCounts counts) {
+    if (!slot.changedBy(event, t)) {
+      return false;
     }
-    WindowPartials window = partials.get(g).computeIfAbsent(start, s -> new WindowPartials(g, s));
-    if (before != null) {
-      window.add(vuln, before, -1);
+    if (counts != null && !slot.isEmpty()) {
+      counts.add(vuln, slot, -1);
     }
-    if (after != null) {
-      window.add(vuln, after, 1);
+    slot.apply(event, t);
+    if (counts != null) {
+      counts.add(vuln, slot, 1);
     }
+    return true;
   }
 
-  private void addOpenWindows(String vuln, HostRecord record) {
-    TreeSet<Long> exposureStarts = new TreeSet<>();
-    for (Slot slot : record.getSlots()) {
-      Granularity g = slot.getGranularity();
-      long start = slot.getWindowStart();
-      if (!windowing.isClosed(g, start, progress)) {
-        update(vuln, g, start, null, HostSlots.view(slot));
-      }
-      if (g == Granularity.DAILY) {
-        for (long s = start - exposureSize + Windowing.DAY_MS; s <= start; s += Windowing.DAY_MS) {
-          if (!windowing.isClosed(Granularity.EXPOSURE, s, progress)) {
-            exposureStarts.add(s);
+  private WindowCounts window(Granularity g, long start) {
+    return counts.get(g).computeIfAbsent(start, s -> new WindowCounts(g, s, ids));
+  }
+
+  /** Counts every stored host-day into the HOURLY and DAILY windows that are still open. */
+  private void rebuildCounts() {
+    try (KeyValueIterator<Bytes, byte[]> all = days.all()) {
+      while (all.hasNext()) {
+        var entry = all.next();
+        byte[] key = entry.key.get();
+        long dayStart = HostDay.dayOf(key);
+        String vuln = HostDay.vulnerabilityOf(key);
+        HostDay day = HostDay.decode(entry.value, dayStart);
+        if (!day.day.isEmpty() && !windowing.isClosed(Granularity.DAILY, dayStart, progress)) {
+          window(Granularity.DAILY, dayStart).add(vuln, day.day, 1);
+        }
+        for (HostDay.Slot hour : day.hours) {
+          long hourStart = dayStart + hour.hour * Windowing.HOUR_MS;
+          if (!hour.isEmpty() && !windowing.isClosed(Granularity.HOURLY, hourStart, progress)) {
+            window(Granularity.HOURLY, hourStart).add(vuln, hour, 1);
           }
         }
       }
     }
-    for (long s : exposureStarts) {
-      update(vuln, Granularity.EXPOSURE, s, null, HostSlots.exposureView(record, s, exposureSize));
-    }
-  }
-
-  /** A slot is kept while a window that reads it is open. */
-  private boolean isNeeded(Slot slot) {
-    long start = slot.getWindowStart();
-    if (slot.getGranularity() == Granularity.HOURLY) {
-      return !windowing.isClosed(Granularity.HOURLY, start, progress);
-    }
-    return !windowing.isClosed(Granularity.DAILY, start, progress)
-        || !windowing.isClosed(Granularity.EXPOSURE, start, progress);
   }
 
   private void advance(long to) {
@@ -400,72 +378,106 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     }
     progress = to;
     boolean closedAny = false;
-    boolean dayClosed = false;
-    for (Granularity g : Granularity.values()) {
+    for (Granularity g : List.of(Granularity.HOURLY, Granularity.DAILY)) {
       long bound = windowing.lastClosedStart(g, progress);
       if (bound > closedUpTo[g.ordinal()]) {
         closedUpTo[g.ordinal()] = bound;
         closedAny = true;
-        dayClosed |= g != Granularity.HOURLY;
-        NavigableMap<Long, WindowPartials> closing = partials.get(g).headMap(bound, true);
-        for (WindowPartials window : closing.values()) {
-          sendDirty(window);
-          forgetSent(window);
+        NavigableMap<Long, WindowCounts> closing = counts.get(g).headMap(bound, true);
+        for (WindowCounts window : closing.values()) {
+          window.drainChanged(toOutbox(window));
         }
         closing.clear();
       }
     }
+    long exposureBound = windowing.lastClosedStart(Granularity.EXPOSURE, progress);
+    int e = Granularity.EXPOSURE.ordinal();
+    if (exposureBound > closedUpTo[e]) {
+      long after = closedUpTo[e];
+      closedUpTo[e] = exposureBound;
+      closedAny = true;
+      closeExposure(after, exposureBound);
+    }
     if (closedAny) {
       // Stored only when it closes a window: every decision that depends on progress (lateness,
-      // which slots to keep, what to send) changes only there, so a restart from this value
-      // decides exactly as the progress it replaces would have, and events cost one write less.
+      // what to keep, what to send) changes only there, so a restart from this value decides
+      // exactly as the progress it replaces would have, and events cost one write less.
       ownProgress.put(partition, new PartitionProgress(progress, idle));
       outbox.flush();
       // After the partials of every window it closed, so the aggregating stage has them all when
       // it sees this progress.
-      forward(new byte[4], new StageMessage(partition, progress, List.of()), TO_PARTIALS);
+      forward(new byte[4], new StageMessage(partition, progress, false, List.of()), TO_PARTIALS);
       announce();
+      expireDays();
     }
-    if (dayClosed) {
-      maybeSweep();
+  }
+
+  /** Counts the EXPOSURE windows starting in {@code (after, upTo]} from the days they hold. */
+  private void closeExposure(long after, long upTo) {
+    NavigableSet<Long> windows = exposureWindows(after, upTo);
+    Map<Long, WindowCounts> finals = exposure.count(windows);
+    for (long start : windows) {
+      WindowCounts last = exposureSent.remove(start);
+      finals.get(start).sendDifferences(last, toOutbox(finals.get(start)));
     }
   }
 
   /**
-   * Drops slots no open window reads from hosts not seen since (hosts seen again are pruned as they
-   * are updated). A full pass over the store, so it runs once per look-back of progress, not every
-   * day: state is kept at most about two look-backs, and the passes cost 1/7 as much.
+   * The EXPOSURE windows starting in {@code (after, upTo]} that hold a stored day, or that were
+   * sent live: one seek per stored day, however far progress jumped.
    */
-  private void maybeSweep() {
-    long bound = closedUpTo[Granularity.EXPOSURE.ordinal()];
-    if (lastSweep != Long.MIN_VALUE && bound - lastSweep < exposureSize) {
-      return;
-    }
-    lastSweep = bound;
-    List<Bytes> emptied = new ArrayList<>();
-    List<Map.Entry<Bytes, HostRecord>> pruned = new ArrayList<>();
-    try (KeyValueIterator<Bytes, HostRecord> all = hosts.all()) {
-      while (all.hasNext()) {
-        var entry = all.next();
-        HostRecord kept = HostSlots.prune(entry.value, this::isNeeded);
-        if (kept == null) {
-          emptied.add(entry.key);
-        } else if (kept != entry.value) {
-          pruned.add(Map.entry(entry.key, kept));
-        }
+  private NavigableSet<Long> exposureWindows(long after, long upTo) {
+    NavigableSet<Long> windows =
+        new TreeSet<>(exposureSent.subMap(after, false, upTo, true).keySet());
+    long from = after == Long.MIN_VALUE ? Long.MIN_VALUE : after + Windowing.DAY_MS;
+    long lastDay =
+        upTo > Long.MAX_VALUE - exposureSize
+            ? Long.MAX_VALUE
+            : upTo + exposureSize - Windowing.DAY_MS;
+    for (long day = exposure.nextDay(from);
+        day != ExposureCounter.NONE && day <= lastDay;
+        day = exposure.nextDay(day + Windowing.DAY_MS)) {
+      long first = Math.max(day - exposureSize + Windowing.DAY_MS, from);
+      for (long start = first; start <= Math.min(day, upTo); start += Windowing.DAY_MS) {
+        windows.add(start);
       }
     }
-    emptied.forEach(hosts::delete);
-    pruned.forEach(e -> hosts.put(e.getKey(), e.getValue()));
+    return windows;
+  }
+
+  /**
+   * Deletes the host-days that no open window reads any more: the EXPOSURE window starting on the
+   * day has closed (it closes after every other EXPOSURE window holding the day), and so have its
+   * DAILY window and its last HOURLY window. A range of whole days, proportional to what leaves.
+   */
+  private void expireDays() {
+    long lastHour = windowing.lastClosedStart(Granularity.HOURLY, progress);
+    long bound =
+        Math.min(
+            Math.min(
+                windowing.lastClosedStart(Granularity.EXPOSURE, progress),
+                windowing.lastClosedStart(Granularity.DAILY, progress)),
+            lastHour == Long.MIN_VALUE
+                ? Long.MIN_VALUE
+                : Math.floorDiv(lastHour - 23 * Windowing.HOUR_MS, Windowing.DAY_MS)
+                    * Windowing.DAY_MS);
+    if (bound == Long.MIN_VALUE || bound <= expiredUpTo) {
+      return;
+    }
+    expiredUpTo = bound;
+    exposure.deleteThrough(bound);
   }
 
   private void punctuate(long nowMs) {
-    for (NavigableMap<Long, WindowPartials> windows : partials.values()) {
-      for (WindowPartials window : windows.values()) {
-        sendDirty(window);
+    sendResetIfPending();
+    if (settings.liveOutput()) {
+      for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
+        for (WindowCounts window : windows.values()) {
+          window.drainChanged(toOutbox(window));
+        }
       }
+      outbox.flush();
     }
-    outbox.flush();
     if (!announced) {
       announce();
     }
@@ -475,6 +487,45 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
         announce();
       }
       adoptProgressOfActivePartitions();
+    }
+  }
+
+  /**
+   * Live values of the open EXPOSURE windows: each is recounted from the stored days and what
+   * changed since it was last sent goes out. A pass over the open days, hence its own, longer
+   * interval.
+   */
+  private void punctuateExposure(long nowMs) {
+    sendResetIfPending();
+    NavigableSet<Long> windows =
+        exposureWindows(closedUpTo[Granularity.EXPOSURE.ordinal()], Long.MAX_VALUE);
+    Map<Long, WindowCounts> fresh = exposure.count(windows);
+    for (long start : windows) {
+      WindowCounts now = fresh.get(start);
+      now.sendDifferences(exposureSent.get(start), toOutbox(now));
+      exposureSent.put(start, now);
+    }
+    outbox.flush();
+  }
+
+  /**
+   * After a restart or a move to another instance the aggregating stage still holds what this
+   * partition sent for its open windows before, some of which its restored state may no longer
+   * hold: it is told to forget those first, and everything is sent again from the restored state.
+   */
+  private void sendResetIfPending() {
+    if (resetPending) {
+      resetPending = false;
+      forward(new byte[4], new StageMessage(partition, null, true, List.of()), TO_PARTIALS);
+      if (settings.liveOutput()) {
+        // Right behind the reset, so live sums do not go without this partition for long.
+        for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
+          for (WindowCounts window : windows.values()) {
+            window.drainChanged(toOutbox(window));
+          }
+        }
+        punctuateExposure(context.currentSystemTimeMs());
+      }
     }
   }
 
@@ -509,25 +560,13 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     forward(key.array(), new PartitionProgress(progress, idle), TO_PROGRESS);
   }
 
-  /** Sends every changed key of the window, and remembers what was sent, in the same commit. */
-  private void sendDirty(WindowPartials window) {
-    window.drainDirty(
-        (key, counts) -> {
-          byte[] encoded =
-              AggregateKey.encode(
-                  window.granularity,
-                  window.windowStart,
-                  key.vulnerability(),
-                  key.dimension(),
-                  key.value());
-          PartialCounts snapshot = counts.snapshot();
-          outbox.add(encoded, snapshot);
-          if (counts.hosts == 0) {
-            sent.delete(Bytes.wrap(encoded));
-          } else {
-            sent.put(Bytes.wrap(encoded), snapshot);
-          }
-        });
+  /** Where a window's rows go: snapshots on their way to the aggregating stage. */
+  private WindowCounts.RowSink toOutbox(WindowCounts window) {
+    return (vuln, dimension, value, row, at) ->
+        outbox.add(
+            AggregateKey.encode(window.granularity, window.windowStart, vuln, dimension, value),
+            new PartialCounts(
+                row[at], row[at + 1], row[at + 2], row[at + 3], row[at + 4], row[at + 5]));
   }
 
   /**
@@ -565,22 +604,10 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       List<Snapshot> batch = byTask.get(task);
       forward(
           ByteBuffer.allocate(4).putInt(task).array(),
-          new StageMessage(partition, null, new ArrayList<>(batch)),
+          new StageMessage(partition, null, false, new ArrayList<>(batch)),
           TO_PARTIALS);
       batch.clear();
     }
-  }
-
-  /** A closed window's keys are final downstream: nothing about them will be sent again. */
-  private void forgetSent(WindowPartials window) {
-    List<Bytes> keys = new ArrayList<>();
-    try (KeyValueIterator<Bytes, PartialCounts> range =
-        sent.range(
-            Bytes.wrap(AggregateKey.lowerBound(window.granularity, window.windowStart)),
-            Bytes.wrap(AggregateKey.upperBound(window.granularity, window.windowStart)))) {
-      range.forEachRemaining(kv -> keys.add(kv.key));
-    }
-    keys.forEach(sent::delete);
   }
 
   private void reject(
@@ -615,18 +642,6 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
 
   private void forward(byte[] key, Object value, String child) {
     context.forward(new Record<>(key, value, context.currentSystemTimeMs()), child);
-  }
-
-  static Bytes hostKey(String vulnerability, String ip) {
-    return Bytes.wrap((vulnerability + '\0' + ip).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String vulnerabilityOf(byte[] hostKey) {
-    int separator = 0;
-    while (hostKey[separator] != 0) {
-      separator++;
-    }
-    return new String(hostKey, 0, separator, StandardCharsets.UTF_8);
   }
 
   /** Validation's "now": the stream thread's wall clock, which tests drive. */

@@ -23,8 +23,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class InternalSerde<T extends SpecificRecord> implements Serde<T> {
 
-  /** Bumped if an internal schema ever changes incompatibly. */
-  private static final byte FORMAT = 1;
+  /** Bumped when an internal schema changes: 2 added the reset to StageMessage. */
+  private static final byte FORMAT = 2;
 
   private final SpecificDatumWriter<T> writer;
   private final SpecificDatumReader<T> reader;

@@ -3,8 +3,6 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
-import dev.patchwatch.avro.internal.HostRecord;
-import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
@@ -72,23 +70,13 @@ public final class PatchWatchTopology {
 
   private static void addStores(StreamsBuilder builder, TopologySettings settings, Topics topics) {
     builder.addStateStore(
-        store(
-            settings,
-            HostStateProcessor.HOST_STORE,
-            Serdes.Bytes(),
-            new InternalSerde<>(HostRecord.class)));
+        store(settings, HostStateProcessor.HOST_STORE, Serdes.Bytes(), Serdes.ByteArray()));
     builder.addStateStore(
         store(
             settings,
             HostStateProcessor.PROGRESS_STORE,
             Serdes.Integer(),
             new InternalSerde<>(PartitionProgress.class)));
-    builder.addStateStore(
-        store(
-            settings,
-            HostStateProcessor.SENT_STORE,
-            Serdes.Bytes(),
-            new InternalSerde<>(PartialCounts.class)));
     // The aggregating stage holds only the open windows' keys: small, so in memory whatever the
     // host state's store, restored from its changelog in moments.
     builder.addStateStore(
@@ -137,8 +125,7 @@ public final class PatchWatchTopology {
             () -> new HostStateProcessor(settings, topics.scans().name()),
             Named.as("host-state-processor"),
             HostStateProcessor.HOST_STORE,
-            HostStateProcessor.PROGRESS_STORE,
-            HostStateProcessor.SENT_STORE);
+            HostStateProcessor.PROGRESS_STORE);
     PatchWatchTopology.<byte[], Rejected>ofType(fromHosts)
         .to(
             topics.rejected().name(),
@@ -199,14 +186,14 @@ public final class PatchWatchTopology {
   }
 
   /**
-   * A batch of partials goes to the aggregating partition it was made for (its key); progress goes
-   * to every partition, so each aggregating task hears from every input partition.
+   * A batch of partials goes to the aggregating partition it was made for (its key); progress and
+   * resets go to every partition, so each aggregating task hears from every input partition.
    */
   static final class StagePartitioner implements StreamPartitioner<byte[], StageMessage> {
     @Override
     public Optional<Set<Integer>> partitions(
         String topic, byte[] key, StageMessage value, int numPartitions) {
-      if (value.getProgress() != null) {
+      if (value.getProgress() != null || value.getReset()) {
         return Optional.of(
             IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
       }

@@ -269,6 +269,17 @@ class PatchWatchTopologyTest {
           byDimension(h.live.readKeyValuesToList(), "2021-03-01T10:00:00Z");
       assertThat(live.get("COUNTRY/FR").getHosts()).isEqualTo(2);
       assertThat(live.get("COUNTRY/FR").getVulnerable()).isEqualTo(2);
+      // EXPOSURE windows are recounted at their own, longer interval: the 7 holding 10:06
+      h.advanceWallClock(h.settings.exposureLiveInterval());
+      h.advanceWallClock(h.settings.liveInterval());
+      assertThat(h.live.readKeyValuesToList())
+          .filteredOn(kv -> kv.key.getValue().equals("FR"))
+          .hasSize(7)
+          .allSatisfy(
+              kv -> {
+                assertThat(kv.key.getGranularity()).isEqualTo(Granularity.EXPOSURE);
+                assertThat(kv.value.getHosts()).isEqualTo(2);
+              });
 
       // A moves to DE: FR drops to one host, DE appears
       h.send(event("s1", "2021-03-01T10:07:00Z", HOST_A, ScanStatus.PATCHED, "DE", 1));
@@ -278,16 +289,33 @@ class PatchWatchTopologyTest {
       assertThat(live.get("COUNTRY/FR").getHosts()).isEqualTo(1);
       assertThat(live.get("COUNTRY/DE").getPatched()).isEqualTo(1);
 
-      // B moves to DE too: FR has no host left and is removed with a tombstone, in the hour, the
-      // day and the 7 EXPOSURE windows holding 10:08
+      // B moves to DE too: FR has no host left and is removed with a tombstone, in the hour and
+      // the day at the next live interval
       h.send(event("s1", "2021-03-01T10:08:00Z", HOST_B, ScanStatus.PATCHED, "DE", 1));
       h.advanceWallClock(h.settings.liveInterval());
       h.advanceWallClock(h.settings.liveInterval());
       var records = h.live.readKeyValuesToList();
       assertThat(records)
           .filteredOn(kv -> kv.key.getValue().equals("FR"))
-          .hasSize(9)
+          .extracting(kv -> kv.key.getGranularity())
+          .containsExactlyInAnyOrder(Granularity.HOURLY, Granularity.DAILY);
+      assertThat(records)
+          .filteredOn(kv -> kv.key.getValue().equals("FR"))
           .allSatisfy(kv -> assertThat(kv.value).isNull());
+
+      // and in the 7 EXPOSURE windows holding 10:08 once they are recounted, at the longer
+      // exposure live interval
+      h.advanceWallClock(h.settings.exposureLiveInterval());
+      h.advanceWallClock(h.settings.liveInterval());
+      records = h.live.readKeyValuesToList();
+      assertThat(records)
+          .filteredOn(kv -> kv.key.getValue().equals("FR"))
+          .hasSize(7)
+          .allSatisfy(
+              kv -> {
+                assertThat(kv.key.getGranularity()).isEqualTo(Granularity.EXPOSURE);
+                assertThat(kv.value).isNull();
+              });
     }
   }
 

@@ -67,9 +67,8 @@ class TopologyNamesTest {
             "all-partitions-progress");
     assertThat(stores)
         .containsExactlyInAnyOrder(
-            "host-state",
+            "host-days",
             "partition-progress",
-            "sent-partials",
             "aggregate-counts",
             "aggregate-progress",
             "all-partitions-progress");
