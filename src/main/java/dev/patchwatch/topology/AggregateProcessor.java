@@ -73,8 +73,11 @@ final class AggregateProcessor
       }
     }
     this.frontier = Arrays.stream(progress).min().orElse(Long.MIN_VALUE);
-    context.schedule(
-        settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishLive());
+    this.dirty.clear();
+    if (settings.liveOutput()) {
+      context.schedule(
+          settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishLive());
+    }
   }
 
   @Override
@@ -165,7 +168,9 @@ final class AggregateProcessor
     } else {
       counts.put(key, new PartitionedCounts(partitions, values));
     }
-    dirty.add(key);
+    if (settings.liveOutput()) {
+      dirty.add(key);
+    }
   }
 
   private void onProgress(int source, long value) {

@@ -320,6 +320,29 @@ class PatchWatchTopologyTest {
   }
 
   @Test
+  void shouldPublishOnlyFinalsToLiveWhenCatchingUp() {
+    TopologySettings catchingUp = TopologySettings.defaults(1).withLiveOutput(false);
+    try (TopologyHarness h = new TopologyHarness(catchingUp)) {
+      h.send(
+          event("s1", "2021-03-01T10:05:00Z", HOST_A, ScanStatus.VULNERABLE, "FR", 1),
+          event("s1", "2021-03-01T10:06:00Z", HOST_B, ScanStatus.PATCHED, "DE", 1));
+      h.advanceWallClock(catchingUp.exposureLiveInterval());
+      h.advanceWallClock(catchingUp.exposureLiveInterval());
+      assertThat(h.live.isEmpty()).isTrue();
+
+      // closes [10:00, 11:00) only: its finals, and nothing of the windows still open
+      h.watermark("2021-03-01T12:00:00Z");
+      h.advanceWallClock(catchingUp.exposureLiveInterval());
+      var live = h.live.readKeyValuesToList();
+      assertThat(live).isNotEmpty();
+      assertThat(live)
+          .allSatisfy(kv -> assertThat(kv.key.getGranularity()).isEqualTo(Granularity.HOURLY));
+      assertThat(byDimension(live, "2021-03-01T10:00:00Z"))
+          .isEqualTo(byDimension(h.hourly.readKeyValuesToList(), "2021-03-01T10:00:00Z"));
+    }
+  }
+
+  @Test
   void shouldWriteFinalValuesToLiveWhenWindowCloses() {
     try (TopologyHarness h = new TopologyHarness()) {
       h.send(event("s1", "2021-03-01T10:05:00Z", HOST_A, ScanStatus.VULNERABLE));
