@@ -11,6 +11,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -25,26 +26,32 @@ public final class Bench {
   /** The phases after publishing, in the order they run. */
   public enum Phase {
     RAW("raw"),
+    PASSTHROUGH("passthrough"),
     MINIMAL("minimal"),
     FULL("full"),
+    FULL_CATCH_UP("full-catchup"),
     FULL_ALOS("full-alos"),
-    FULL_2_THREADS("full-2threads"),
+    /** The best thread count, catching up as that is faster; it was {@code full-2threads}. */
+    FULL_CATCH_UP_2_THREADS("full-catchup-2threads", "full-2threads"),
     FULL_IN_MEMORY("full-in-memory"),
     LATENCY("latency");
 
     private final String id;
+    private final List<String> aliases;
 
-    Phase(String id) {
+    Phase(String id, String... aliases) {
       this.id = id;
+      this.aliases = List.of(aliases);
     }
 
     public String id() {
       return id;
     }
 
+    /** The phase of an id, or of a former id that {@code --skip} still accepts. */
     public static Phase of(String id) {
       return Arrays.stream(values())
-          .filter(p -> p.id.equals(id))
+          .filter(p -> p.id.equals(id) || p.aliases.contains(id))
           .findFirst()
           .orElseThrow(
               () ->
@@ -63,6 +70,7 @@ public final class Bench {
    * @param latencyDuration how long each latency run produces
    * @param liveIntervals one latency run per live interval; the first is the headline
    * @param skip phases not to run
+   * @param repetitions runs of each throughput phase after raw, whose median is reported
    */
   public record Options(
       BenchEvents.Options input,
@@ -70,10 +78,17 @@ public final class Bench {
       int rate,
       Duration latencyDuration,
       List<Duration> liveIntervals,
-      Set<Phase> skip) {
+      Set<Phase> skip,
+      int repetitions) {
+
+    /** Runs of each throughput phase unless told otherwise: the fewest with a robust median. */
+    public static final int DEFAULT_REPETITIONS = 3;
 
     public Options {
       Objects.requireNonNull(input, "input");
+      if (repetitions < 1 || repetitions > 20) {
+        throw new IllegalArgumentException("repetitions must be 1 to 20, got " + repetitions);
+      }
       if (partitions < 1 || partitions > 64) {
         throw new IllegalArgumentException("partitions must be 1 to 64, got " + partitions);
       }
@@ -101,7 +116,12 @@ public final class Bench {
   static final String PREFIX = "bench";
 
   private static final List<Phase> FULL_PHASES =
-      List.of(Phase.FULL, Phase.FULL_ALOS, Phase.FULL_2_THREADS, Phase.FULL_IN_MEMORY);
+      List.of(
+          Phase.FULL,
+          Phase.FULL_CATCH_UP,
+          Phase.FULL_ALOS,
+          Phase.FULL_CATCH_UP_2_THREADS,
+          Phase.FULL_IN_MEMORY);
 
   private final BenchContext context;
   private final Options options;
@@ -163,8 +183,11 @@ public final class Bench {
       if (runs(Phase.RAW)) {
         finished(new RawConsumePhase(context).run(input));
       }
+      if (runs(Phase.PASSTHROUGH)) {
+        finished(repeat(run -> new PassthroughPhase(context, run).run(broker, input)));
+      }
       if (runs(Phase.MINIMAL)) {
-        finished(new MinimalPhase(context).run(broker, input));
+        finished(repeat(run -> new MinimalPhase(context, run).run(broker, input)));
       }
       runFulls(broker, input);
       if (runs(Phase.LATENCY)) {
@@ -182,23 +205,44 @@ public final class Bench {
 
   private void runFulls(BrokerTopics broker, Input input) {
     List<Finals> finals = new ArrayList<>();
-    List<BenchReport.PhaseResult> fulls = new ArrayList<>();
+    List<BenchReport.PhaseResult> runs = new ArrayList<>();
     for (Phase phase : FULL_PHASES) {
       if (runs(phase)) {
-        FullPhase.Run run = new FullPhase(context, phase).run(broker, input);
-        finished(run.result());
-        fulls.add(run.result());
-        finals.add(run.finals());
+        finished(
+            repeat(
+                run -> {
+                  FullPhase.Run full = new FullPhase(context, phase, run).run(broker, input);
+                  runs.add(full.result());
+                  finals.add(full.finals());
+                  return full.result();
+                }));
       }
     }
     // every run of the same input must publish the same finals, whatever the guarantee, threads
     // or store
     boolean identical = finals.stream().distinct().count() <= 1;
-    fulls.forEach(f -> f.details().put("finalsIdenticalAcrossFullRuns", identical));
+    runs.forEach(f -> f.details().put("finalsIdenticalAcrossFullRuns", identical));
     if (!identical) {
       progress.println(
           "WARNING: the full runs published different finals: the topology is not deterministic");
     }
+  }
+
+  /**
+   * Runs a throughput phase {@link Options#repetitions} times (each run numbered from 1, with an
+   * application id and state directory of its own) and combines them into their median.
+   */
+  private BenchReport.PhaseResult repeat(IntFunction<BenchReport.PhaseResult> phase) {
+    List<BenchReport.PhaseResult> runs = new ArrayList<>();
+    for (int run = 1; run <= options.repetitions(); run++) {
+      BenchReport.PhaseResult result = phase.apply(run);
+      runs.add(result);
+      if (options.repetitions() > 1) {
+        progress.printf(
+            "  run %d of %d: %s%n", run, options.repetitions(), BenchReport.line(result));
+      }
+    }
+    return Repetitions.combine(runs);
   }
 
   private boolean runs(Phase phase) {
@@ -221,5 +265,6 @@ public final class Bench {
     report.option(
         "liveIntervalsMs", options.liveIntervals().stream().map(Duration::toMillis).toList());
     report.option("skipped", options.skip().stream().map(Phase::id).sorted().toList());
+    report.option("repetitions", options.repetitions());
   }
 }

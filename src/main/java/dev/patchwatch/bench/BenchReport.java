@@ -25,7 +25,7 @@ public final class BenchReport {
   static final double MB = 1e6;
 
   /**
-   * One throughput phase.
+   * One throughput phase, or one run of it.
    *
    * @param name its id (see {@link Bench.Phase}), or {@code publish}
    * @param what one line on what it runs
@@ -34,6 +34,9 @@ public final class BenchReport {
    * @param seconds from the first record to completion, as the phase defines them
    * @param bytes payload bytes read (key and value), or -1 when not measured
    * @param peaks what the process used at most meanwhile
+   * @param steady the stretch its rate is measured over: after the warm-up, or the whole run
+   * @param repetitions every run of a repeated phase, this one's figures being its median run's;
+   *     empty for a single run
    * @param details anything else it measured, in JSON order
    */
   public record PhaseResult(
@@ -44,10 +47,52 @@ public final class BenchReport {
       double seconds,
       long bytes,
       ResourceSampler.Peaks peaks,
+      SteadyState steady,
+      List<PhaseResult> repetitions,
       Map<String, Object> details) {
 
+    public PhaseResult {
+      repetitions = List.copyOf(repetitions);
+    }
+
+    /** A single run. */
+    PhaseResult(
+        String name,
+        String what,
+        long events,
+        long records,
+        double seconds,
+        long bytes,
+        ResourceSampler.Peaks peaks,
+        SteadyState steady,
+        Map<String, Object> details) {
+      this(name, what, events, records, seconds, bytes, peaks, steady, List.of(), details);
+    }
+
+    /** Events per second over the measured stretch; of a repeated phase, the median of its runs. */
     public double eventsPerSecond() {
+      return repetitions.isEmpty()
+          ? steady.eventsPerSecond()
+          : Repetitions.median(repetitions, PhaseResult::eventsPerSecond);
+    }
+
+    /**
+     * The whole process's CPU time per measured event in microseconds; of a repeated phase, the
+     * median of its runs.
+     */
+    public double cpuMicrosPerEvent() {
+      return repetitions.isEmpty()
+          ? steady.cpuMicrosPerEvent()
+          : Repetitions.median(repetitions, PhaseResult::cpuMicrosPerEvent);
+    }
+
+    /** Events over the whole run, warm-up included, as before steady states were measured. */
+    public double wholeRunEventsPerSecond() {
       return events / seconds;
+    }
+
+    public int repetitionCount() {
+      return Math.max(1, repetitions.size());
     }
 
     public Optional<Double> megabytesPerSecond() {
@@ -131,6 +176,19 @@ public final class BenchReport {
     return ratio(Bench.Phase.FULL.id(), Bench.Phase.RAW.id());
   }
 
+  /** The full topology against the ceiling of any topology that decodes and validates events. */
+  public Optional<Double> fullToPassthrough() {
+    return ratio(Bench.Phase.FULL.id(), Bench.Phase.PASSTHROUGH.id());
+  }
+
+  public Optional<Double> fullCatchUpToMinimal() {
+    return ratio(Bench.Phase.FULL_CATCH_UP.id(), Bench.Phase.MINIMAL.id());
+  }
+
+  public Optional<Double> fullCatchUpToPassthrough() {
+    return ratio(Bench.Phase.FULL_CATCH_UP.id(), Bench.Phase.PASSTHROUGH.id());
+  }
+
   /**
    * The same ratio per second of stream-thread CPU rather than of wall time: what the topology's
    * own work costs per event over the minimal count's, whatever else the machine was doing.
@@ -138,13 +196,25 @@ public final class BenchReport {
   public Optional<Double> fullToMinimalCpu() {
     Optional<Double> full =
         phase(Bench.Phase.FULL.id())
-            .map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+            .flatMap(p -> medianDetail(p, "eventsPerStreamThreadCpuSecond"));
     Optional<Double> minimal =
         phase(Bench.Phase.MINIMAL.id())
-            .map(p -> (Double) p.details().get("eventsPerStreamThreadCpuSecond"));
+            .flatMap(p -> medianDetail(p, "eventsPerStreamThreadCpuSecond"));
     return full.isPresent() && minimal.isPresent()
         ? Optional.of(full.get() / minimal.get())
         : Optional.empty();
+  }
+
+  /** A numeric detail of a phase, the median over its runs if repeated; empty if unmeasured. */
+  static Optional<Double> medianDetail(PhaseResult phase, String key) {
+    List<PhaseResult> runs = phase.repetitions().isEmpty() ? List.of(phase) : phase.repetitions();
+    List<Double> values = new ArrayList<>();
+    for (PhaseResult run : runs) {
+      if (run.details().get(key) instanceof Number n) {
+        values.add(n.doubleValue());
+      }
+    }
+    return values.isEmpty() ? Optional.empty() : Optional.of(Repetitions.median(values));
   }
 
   private Optional<Double> ratio(String a, String b) {
@@ -155,19 +225,24 @@ public final class BenchReport {
         : Optional.empty();
   }
 
-  /** One line for a phase that just finished. */
+  /** One line for a phase, or a run of it, that just finished. */
   static String line(PhaseResult p) {
     return String.format(
-        Locale.ROOT,
-        "%-15s %,12d events in %7.1f s  %,10.0f events/s%s  heap peak %s MB (after GC %s MB)  RSS %s MB",
-        p.name(),
-        p.events(),
-        p.seconds(),
-        p.eventsPerSecond(),
-        p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, " %7.1f MB/s", m)).orElse(""),
-        mb(p.peaks().heapUsed()),
-        mb(p.peaks().heapAfterGc()),
-        mb(p.peaks().rss()));
+            Locale.ROOT,
+            "%-21s %,12d events in %7.1f s  %,10.0f events/s%s%s  CPU %s µs/event  heap peak %s MB (after GC %s MB)  RSS %s MB",
+            p.name(),
+            p.events(),
+            p.seconds(),
+            p.eventsPerSecond(),
+            p.steady().warmUpExcluded() ? " (after the first 10%)" : "",
+            p.megabytesPerSecond()
+                .map(m -> String.format(Locale.ROOT, " %7.1f MB/s", m))
+                .orElse(""),
+            micros(p.cpuMicrosPerEvent()),
+            mb(p.peaks().heapUsed()),
+            mb(p.peaks().heapAfterGc()),
+            mb(p.peaks().rss()))
+        + (p.repetitions().isEmpty() ? "" : "\n  median of " + rates(p));
   }
 
   static String line(LatencyResult l) {
@@ -203,13 +278,15 @@ public final class BenchReport {
   public void printTable(PrintWriter out) {
     out.printf(
         Locale.ROOT,
-        "%-15s %10s %8s %10s %6s %7s %7s %8s %8s %8s  %s%n",
+        "%-21s %10s %8s %10s %4s %6s %7s %7s %7s %8s %8s %8s  %s%n",
         "phase",
         "events",
         "seconds",
         "events/s",
+        "reps",
         "MB/s",
         "CPU s",
+        "µs/ev",
         "thr CPU",
         "heap MB",
         "afterGC",
@@ -219,8 +296,16 @@ public final class BenchReport {
       printRow(out, p);
     }
     out.println(
-        "seconds: first record to completion; CPU s: the whole process meanwhile (broker included);"
-            + " thr CPU: the stream threads alone");
+        "events/s: after the first 10% of the input (raw and publish: whole run), the median of"
+            + " the repetitions; µs/ev: the whole process's CPU time per event over the same"
+            + " stretch, median; the other columns are the median run's: seconds from the first"
+            + " record to completion, CPU s the whole process meanwhile (broker included), thr CPU"
+            + " the stream threads alone");
+    for (PhaseResult p : phases) {
+      if (!p.repetitions().isEmpty()) {
+        out.printf(Locale.ROOT, "%-21s %s%n", p.name(), rates(p));
+      }
+    }
     out.println();
     printRatios(out);
     for (LatencyResult l : latencies) {
@@ -234,15 +319,17 @@ public final class BenchReport {
     Object threadCpu = p.details().get("streamThreadCpuSeconds");
     out.printf(
         Locale.ROOT,
-        "%-15s %,10d %8.1f %,10.0f %6s %7s %7s %8s %8s %8s  %s%n",
+        "%-21s %,10d %8.1f %,10.0f %4d %6s %7s %7s %7s %8s %8s %8s  %s%n",
         p.name(),
         p.events(),
         p.seconds(),
         p.eventsPerSecond(),
+        p.repetitionCount(),
         p.megabytesPerSecond().map(m -> String.format(Locale.ROOT, "%.1f", m)).orElse("-"),
         p.peaks().cpuNanos() < 0
             ? "-"
             : String.format(Locale.ROOT, "%.1f", p.peaks().cpuNanos() / 1e9),
+        micros(p.cpuMicrosPerEvent()),
         threadCpu == null ? "-" : String.format(Locale.ROOT, "%.1f", threadCpu),
         mb(p.peaks().heapUsed()),
         mb(p.peaks().heapAfterGc()),
@@ -250,15 +337,26 @@ public final class BenchReport {
         p.what());
   }
 
-  /** How full compares with minimal and raw, and what its state takes on disk. */
+  /** A repeated phase's runs: "3 runs: 70,100 / 71,950 / 72,300 events/s". */
+  private static String rates(PhaseResult p) {
+    return p.repetitions().size()
+        + " runs: "
+        + String.join(
+            " / ",
+            p.repetitions().stream()
+                .map(r -> String.format(Locale.ROOT, "%,.0f", r.eventsPerSecond()))
+                .toList())
+        + " events/s";
+  }
+
+  /** How full compares with the other phases, and what its state takes on disk. */
   private void printRatios(PrintWriter out) {
-    fullToMinimal()
-        .ifPresent(r -> out.printf(Locale.ROOT, "full / minimal windowed count: %.2f%n", r));
-    fullToRawConsume()
-        .ifPresent(r -> out.printf(Locale.ROOT, "full / raw consume:            %.2f%n", r));
-    fullToMinimalCpu()
-        .ifPresent(
-            r -> out.printf(Locale.ROOT, "full / minimal per stream-thread CPU second: %.2f%n", r));
+    printRatio(out, "full / minimal windowed count:", fullToMinimal());
+    printRatio(out, "full / passthrough:", fullToPassthrough());
+    printRatio(out, "full / raw consume:", fullToRawConsume());
+    printRatio(out, "full-catchup / minimal:", fullCatchUpToMinimal());
+    printRatio(out, "full-catchup / passthrough:", fullCatchUpToPassthrough());
+    printRatio(out, "full / minimal per stream-thread CPU second:", fullToMinimalCpu());
     phase(Bench.Phase.FULL.id())
         .ifPresent(
             full -> {
@@ -272,6 +370,22 @@ public final class BenchReport {
                     full.details().get("stateStoreAfterCloseMb"));
               }
             });
+    for (PhaseResult p : phases) {
+      Optional<Double> changelog = medianDetail(p, "changelogBytesPerEvent");
+      Optional<Double> repartition = medianDetail(p, "repartitionBytesPerEvent");
+      if (changelog.isPresent() && repartition.isPresent()) {
+        out.printf(
+            Locale.ROOT,
+            "%-22s %,.0f bytes per event to changelogs, %,.1f to repartition topics%n",
+            p.name() + ":",
+            changelog.get(),
+            repartition.get());
+      }
+    }
+  }
+
+  private static void printRatio(PrintWriter out, String label, Optional<Double> ratio) {
+    ratio.ifPresent(r -> out.printf(Locale.ROOT, "%-30s %.2f%n", label, r));
   }
 
   public ObjectNode toJson() {
@@ -290,6 +404,11 @@ public final class BenchReport {
     putNullable(root, "fullToMinimalRatio", fullToMinimal().orElse(null));
     putNullable(root, "fullToRawConsumeRatio", fullToRawConsume().orElse(null));
     putNullable(root, "fullToMinimalCpuRatio", fullToMinimalCpu().orElse(null));
+    putRate(root, "passthroughEventsPerSecond", Bench.Phase.PASSTHROUGH.id());
+    putNullable(root, "fullToPassthroughRatio", fullToPassthrough().orElse(null));
+    putRate(root, "fullCatchUpEventsPerSecond", Bench.Phase.FULL_CATCH_UP.id());
+    putNullable(root, "fullCatchUpToMinimalRatio", fullCatchUpToMinimal().orElse(null));
+    putNullable(root, "fullCatchUpToPassthroughRatio", fullCatchUpToPassthrough().orElse(null));
     LatencyResult headline = latencies.isEmpty() ? null : latencies.get(0);
     putNullable(
         root, "p99LiveLatencyMs", headline == null ? null : finite(headline.stats().p99Ms()));
@@ -305,7 +424,7 @@ public final class BenchReport {
         phase(Bench.Phase.RAW.id()).flatMap(PhaseResult::megabytesPerSecond).orElse(null));
     putRate(root, "publishEventsPerSecond", "publish");
     putRate(root, "fullAtLeastOnceEventsPerSecond", Bench.Phase.FULL_ALOS.id());
-    putRate(root, "fullTwoThreadsEventsPerSecond", Bench.Phase.FULL_2_THREADS.id());
+    putRate(root, "fullTwoThreadsEventsPerSecond", Bench.Phase.FULL_CATCH_UP_2_THREADS.id());
     putRate(root, "fullInMemoryEventsPerSecond", Bench.Phase.FULL_IN_MEMORY.id());
     Optional<PhaseResult> full = phase(Bench.Phase.FULL.id());
     putNullable(root, "fullPeakHeapMb", full.map(p -> p.peaks().heapUsed() / MB).orElse(null));
@@ -325,14 +444,33 @@ public final class BenchReport {
     for (PhaseResult p : phases) {
       ObjectNode node = byName.putObject(p.name());
       node.put("what", p.what());
-      node.put("events", p.events());
-      node.put("records", p.records());
-      node.put("seconds", p.seconds());
-      node.put("eventsPerSecond", p.eventsPerSecond());
-      putNullable(node, "megabytesPerSecond", p.megabytesPerSecond().orElse(null));
-      putPeaks(node, p.peaks());
-      node.setAll((ObjectNode) JSON.valueToTree(p.details()));
+      putRun(node, p);
+      node.put("repetitions", p.repetitionCount());
+      if (!p.repetitions().isEmpty()) {
+        ArrayNode runs = node.putArray("perRepetition");
+        p.repetitions().forEach(r -> putRun(runs.addObject(), r));
+      }
     }
+  }
+
+  /**
+   * A phase's figures: its rate and CPU per event (medians if repeated), the stretch they were
+   * measured over, then its median run's, or its own, other figures.
+   */
+  private static void putRun(ObjectNode node, PhaseResult p) {
+    node.put("events", p.events());
+    node.put("records", p.records());
+    node.put("seconds", p.seconds());
+    putNullable(node, "eventsPerSecond", finite(p.eventsPerSecond()));
+    putNullable(node, "cpuMicrosPerEvent", finite(p.cpuMicrosPerEvent()));
+    putNullable(node, "wholeRunEventsPerSecond", finite(p.wholeRunEventsPerSecond()));
+    node.put("warmUpExcluded", p.steady().warmUpExcluded());
+    node.put("warmUpEvents", p.steady().warmUpEvents());
+    node.put("measuredEvents", p.steady().measuredEvents());
+    node.put("measuredSeconds", p.steady().seconds());
+    putNullable(node, "megabytesPerSecond", p.megabytesPerSecond().orElse(null));
+    putPeaks(node, p.peaks());
+    node.setAll((ObjectNode) JSON.valueToTree(p.details()));
   }
 
   private void putLatencies(ArrayNode live) {
@@ -370,7 +508,7 @@ public final class BenchReport {
   }
 
   private void putRate(ObjectNode node, String key, String phase) {
-    putNullable(node, key, phase(phase).map(PhaseResult::eventsPerSecond).orElse(null));
+    putNullable(node, key, phase(phase).map(p -> finite(p.eventsPerSecond())).orElse(null));
   }
 
   private static void putPeaks(ObjectNode node, ResourceSampler.Peaks peaks) {
@@ -391,6 +529,11 @@ public final class BenchReport {
 
   private static Double finite(double value) {
     return Double.isFinite(value) ? value : null;
+  }
+
+  /** Microseconds for the table, or "-" for what was not measured. */
+  private static String micros(double value) {
+    return Double.isFinite(value) ? String.format(Locale.ROOT, "%.1f", value) : "-";
   }
 
   /** Megabytes for the table, or "-" for what was not measured. */

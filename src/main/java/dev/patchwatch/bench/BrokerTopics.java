@@ -10,9 +10,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -88,12 +90,48 @@ final class BrokerTopics {
 
   /** Bytes the topic takes in the broker's log directories (compressed batches), or -1. */
   long bytesOnDisk(String topic) {
+    Map<TopicPartition, Long> sizes = replicaSizes();
+    if (sizes == null) {
+      return -1;
+    }
+    return sizes.entrySet().stream()
+        .filter(e -> e.getKey().topic().equals(topic))
+        .mapToLong(Map.Entry::getValue)
+        .sum();
+  }
+
+  /**
+   * What an application's internal topics take in the broker's log directories, read once it has
+   * closed, or null if the broker cannot say.
+   */
+  InternalTopicBytes internalTopicBytes(String applicationId) {
+    Map<TopicPartition, Long> sizes = replicaSizes();
+    return sizes == null ? null : InternalTopicBytes.of(applicationId, sizes);
+  }
+
+  /** Deletes the topics whose names start with {@code prefix + "."} or {@code prefix + "-"}. */
+  void deleteTopicsOf(String prefix) {
+    try {
+      Set<String> names =
+          admin.listTopics().names().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
+              .filter(t -> t.startsWith(prefix + ".") || t.startsWith(prefix + "-"))
+              .collect(Collectors.toSet());
+      if (!names.isEmpty()) {
+        admin.deleteTopics(names).all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      }
+    } catch (ExecutionException | TimeoutException | InterruptedException e) {
+      throw failure("cannot delete the topics of " + prefix, e);
+    }
+  }
+
+  /** The size of every partition's replica in the broker's log directories, or null. */
+  private Map<TopicPartition, Long> replicaSizes() {
     try {
       List<Integer> brokers =
           admin.describeCluster().nodes().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
               .map(n -> n.id())
               .toList();
-      long sum = 0;
+      Map<TopicPartition, Long> sizes = new HashMap<>();
       var descriptions =
           admin
               .describeLogDirs(brokers)
@@ -102,18 +140,16 @@ final class BrokerTopics {
       for (var dirs : descriptions.values()) {
         for (var dir : dirs.values()) {
           for (Map.Entry<TopicPartition, ReplicaInfo> replica : dir.replicaInfos().entrySet()) {
-            if (replica.getKey().topic().equals(topic)) {
-              sum += replica.getValue().size();
-            }
+            sizes.merge(replica.getKey(), replica.getValue().size(), Long::sum);
           }
         }
       }
-      return sum;
+      return sizes;
     } catch (ExecutionException | TimeoutException e) {
-      return -1;
+      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return -1;
+      return null;
     }
   }
 }

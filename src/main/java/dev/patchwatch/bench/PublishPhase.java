@@ -81,6 +81,7 @@ final class PublishPhase {
             (ended - started) / 1e9,
             -1,
             sampler.peaks(),
+            SteadyState.whole(summary.events(), started, ended, sampler.peaks().cpuNanos()),
             details(summary, (sender.firstEventAt - started) / 1e9, endWatermark, onDisk)));
   }
 

@@ -70,6 +70,7 @@ final class RawConsumePhase {
         (ended - started) / 1e9,
         bytes,
         sampler.peaks(),
+        SteadyState.whole(input.events(), started, ended, sampler.peaks().cpuNanos()),
         details);
   }
 }

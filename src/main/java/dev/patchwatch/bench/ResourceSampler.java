@@ -115,7 +115,8 @@ final class ResourceSampler implements AutoCloseable {
         cpuAtStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuAtStart);
   }
 
-  private static long processCpuNanos() {
+  /** The CPU time this whole process has used, or -1 where the JVM cannot say. */
+  static long processCpuNanos() {
     return ManagementFactory.getOperatingSystemMXBean()
             instanceof com.sun.management.OperatingSystemMXBean os
         ? os.getProcessCpuTime()

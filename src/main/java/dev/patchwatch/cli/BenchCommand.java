@@ -34,12 +34,16 @@ import picocli.CommandLine.Spec;
     description = {
       "Measures, in one run on a fresh embedded broker and local registry (free ports, a temporary"
           + " directory removed afterwards), over the same generated input: the raw consume rate of"
-          + " the scans topic, a minimal exactly-once windowed count, the full PatchWatch topology"
-          + " (exactly_once_v2; at_least_once; 2 stream threads; with --in-memory, in-memory stores),"
-          + " and live latency"
-          + " at a fixed offered rate; then prints a table and the ratios full/minimal and"
-          + " full/raw-consume.",
-      "Phases: raw, minimal, full, full-alos, full-2threads, full-in-memory, latency (see BENCHMARKS.md)."
+          + " the scans topic, an exactly-once job that only decodes and validates (passthrough), a"
+          + " minimal exactly-once windowed count, the full PatchWatch topology (exactly_once_v2:"
+          + " live output on, as run; catching up, finals only with 1-s commits, as replay; then"
+          + " at_least_once; catching up with 2 stream threads; with --in-memory, in-memory"
+          + " stores), and live latency at a fixed offered rate; then prints a table and the ratios"
+          + " of full to minimal, passthrough and raw consume.",
+      "Each phase after raw runs --repetitions times and reports the median rate after the first"
+          + " 10%% of the input.",
+      "Phases: raw, passthrough, minimal, full, full-catchup, full-alos, full-catchup-2threads"
+          + " (formerly full-2threads), full-in-memory, latency (see BENCHMARKS.md)."
     })
 final class BenchCommand implements Callable<Integer> {
 
@@ -105,6 +109,14 @@ final class BenchCommand implements Callable<Integer> {
   List<String> skip;
 
   @Option(
+      names = "--repetitions",
+      defaultValue = "" + Bench.Options.DEFAULT_REPETITIONS,
+      description =
+          "Runs of each phase after raw, with a fresh application each; the median is reported"
+              + " (default: ${DEFAULT-VALUE}).")
+  int repetitions;
+
+  @Option(
       names = "--in-memory",
       description = "Also run the full topology with in-memory stores (phase full-in-memory).")
   boolean inMemory;
@@ -134,7 +146,8 @@ final class BenchCommand implements Callable<Integer> {
               rate,
               Duration.ofSeconds(latencySeconds),
               intervals(topology.liveInterval()),
-              skipped());
+              skipped(),
+              repetitions);
     } catch (IllegalArgumentException e) {
       throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
