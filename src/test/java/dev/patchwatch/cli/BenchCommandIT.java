@@ -47,6 +47,8 @@ class BenchCommandIT {
             "--latency-seconds",
             "3",
             "--in-memory",
+            "--repetitions",
+            "2",
             "--registry-url",
             SharedRegistry.url(),
             "--json",
@@ -72,7 +74,11 @@ class BenchCommandIT {
             "fullInMemoryEventsPerSecond",
             "rawConsumeMegabytesPerSecond",
             "fullPeakHeapMb",
-            "stateStoreMbPerMillionEvents")) {
+            "stateStoreMbPerMillionEvents",
+            "passthroughEventsPerSecond",
+            "fullToPassthroughRatio",
+            "fullCatchUpEventsPerSecond",
+            "fullCatchUpToMinimalRatio")) {
       assertThat(figures.path(key).isNumber()).as(key + " in " + figures).isTrue();
       assertThat(figures.path(key).asDouble()).as(key).isPositive().isFinite();
     }
@@ -87,6 +93,14 @@ class BenchCommandIT {
     assertThat(figures.get("p99LiveLatencyMs").asDouble())
         .isGreaterThanOrEqualTo(figures.get("p50LiveLatencyMs").asDouble());
 
+    for (String phase : List.of("passthrough", "minimal", "full", "full-catchup")) {
+      JsonNode p = figures.path("phases").path(phase);
+      assertThat(p.path("repetitions").asInt()).as(phase).isEqualTo(2);
+      assertThat(p.path("perRepetition")).as(phase).hasSize(2);
+      assertThat(p.path("cpuMicrosPerEvent").asDouble()).as(phase).isPositive().isFinite();
+    }
+    assertThat(figures.path("phases").path("full-catchup").path("finalsDigest").asText())
+        .isEqualTo(figures.path("phases").path("full").path("finalsDigest").asText());
     JsonNode full = figures.path("phases").path("full");
     assertThat(full.path("events").asLong()).isEqualTo(20_000);
     assertThat(full.path("finals").asLong()).isPositive();
