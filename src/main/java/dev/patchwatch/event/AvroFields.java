@@ -1,6 +1,7 @@
 package dev.patchwatch.event;
 
 import dev.patchwatch.avro.ScanEvent;
+import java.util.Objects;
 
 /**
  * Reduces an Avro {@link ScanEvent} to the per-field raw values {@link JsonFields} reads from JSON,
@@ -10,6 +11,9 @@ import dev.patchwatch.avro.ScanEvent;
  * one that is null is "required, but null", as in JSON. The instant, the status and the attribute
  * map are passed as they are, and their rules take them as such: parsing them again from text would
  * cost a round trip on the per-event hot path.
+ *
+ * <p>Once the rules have normalised the values, {@link #holds} tells whether the record already
+ * held them all: then it is the answer itself, and no copy is made.
  */
 final class AvroFields {
 
@@ -32,6 +36,28 @@ final class AvroFields {
     slots[Field.PRODUCT_VERSION.ordinal()] = orNull(event.getProductVersion());
     slots[Field.ATTRIBUTES.ordinal()] = orNull(event.getAttributes());
     return slots;
+  }
+
+  /**
+   * Whether {@code event} already holds the normalised values {@code v} that {@link #read} and the
+   * rules made of it; the attribute map must be the very same one, which its rule keeps only when
+   * every key and value is a {@link String}.
+   */
+  static boolean holds(ScanEvent event, Object[] v) {
+    return v[Field.SCANNER.ordinal()].equals(event.getScanner())
+        && v[Field.OBSERVED_AT.ordinal()].equals(event.getObservedAt())
+        && v[Field.IP.ordinal()].equals(event.getIp())
+        && v[Field.VULNERABILITY.ordinal()].equals(event.getVulnerability())
+        && v[Field.STATUS.ordinal()] == event.getStatus()
+        && v[Field.COUNTRY.ordinal()].equals(event.getCountry())
+        && (Long) v[Field.ASN.ordinal()] == event.getAsn()
+        && (Boolean) v[Field.COMPROMISED.ordinal()] == event.getCompromised()
+        && Objects.equals(v[Field.EVENT_ID.ordinal()], event.getEventId())
+        && Objects.equals(v[Field.PORT.ordinal()], event.getPort())
+        && Objects.equals(v[Field.HOSTNAME.ordinal()], event.getHostname())
+        && Objects.equals(v[Field.PRODUCT.ordinal()], event.getProduct())
+        && Objects.equals(v[Field.PRODUCT_VERSION.ordinal()], event.getProductVersion())
+        && v[Field.ATTRIBUTES.ordinal()] == event.getAttributes();
   }
 
   private static Object orNull(Object value) {

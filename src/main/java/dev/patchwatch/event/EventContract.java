@@ -135,14 +135,22 @@ public final class EventContract {
   }
 
   /**
-   * Re-checks an event decoded from Avro with the same rules as JSON, and returns a new normalised
-   * copy; {@code event} itself is never changed. Never throws.
+   * Re-checks an event decoded from Avro with the same rules as JSON. When every field already
+   * holds its normalised value, as in every event our SDK publishes, the answer is {@code event}
+   * itself: this runs for every record of the scans topic, where a copy would only feed the GC.
+   * Otherwise it is a new normalised event with an attribute map of its own. {@code event} itself
+   * is never changed here (a caller that changes the answer may change it). Never throws.
    */
   public Parsed normalize(ScanEvent event) {
     if (event == null) {
       return new Parsed.Invalid(RejectReason.NOT_OBJECT, "not a scan event: null");
     }
-    return rules.check(AvroFields.read(event));
+    Object[] values = AvroFields.read(event);
+    Parsed.Invalid problem = rules.normalise(values);
+    if (problem != null) {
+      return problem;
+    }
+    return new Parsed.Valid(AvroFields.holds(event, values) ? event : FieldRules.event(values));
   }
 
   /** Whether {@code id} is a valid {@code scanner}: {@value #SCANNER_PATTERN}. */

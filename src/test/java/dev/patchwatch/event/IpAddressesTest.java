@@ -250,7 +250,7 @@ class IpAddressesTest {
   /**
    * A random legal spelling of the address: case, leading zeros, one "::" and a dotted tail vary.
    */
-  private static String spell(int[] groups, Random random) {
+  static String spell(int[] groups, Random random) {
     List<String> parts = new ArrayList<>();
     for (int g : groups) {
       String hex = Integer.toHexString(g);

@@ -3,22 +3,44 @@ package dev.patchwatch.event;
 import static dev.patchwatch.event.Events.CONTRACT;
 import static dev.patchwatch.event.Events.accepted;
 import static dev.patchwatch.event.Events.full;
+import static dev.patchwatch.event.Events.minimal;
 import static dev.patchwatch.event.Events.parse;
 import static dev.patchwatch.event.Events.rejected;
 import static dev.patchwatch.event.Events.repeat;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.util.ClassSecurityValidator;
+import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Avro records read from Kafka go through the same rules as JSON. */
+/**
+ * Avro records read from Kafka go through the same rules as JSON, and come back as they are when
+ * they are canonical already.
+ */
 class NormalizeTest {
 
   /** An event as a careless producer might write it: valid, but not in canonical form. */
@@ -68,7 +90,7 @@ class NormalizeTest {
   }
 
   @Test
-  void shouldNotShareTheAttributesMapWithTheGivenEvent() {
+  void shouldNotShareTheAttributesMapWithTheGivenEventWhenItMakesANewOne() {
     ScanEvent event = raw();
     ScanEvent normalised = accepted(CONTRACT.normalize(event));
     normalised.getAttributes().put("added", "later");
@@ -76,10 +98,166 @@ class NormalizeTest {
   }
 
   @Test
-  void shouldReturnAnEqualEventForANormalisedOne() {
+  void shouldReturnTheVeryEventWhenItIsNormalisedAlready() {
     ScanEvent normalised = accepted(parse(full()));
-    ScanEvent again = accepted(CONTRACT.normalize(normalised));
-    assertThat(again).isEqualTo(normalised).isNotSameAs(normalised);
+    assertThat(accepted(CONTRACT.normalize(normalised))).isSameAs(normalised);
+    ScanEvent minimal = accepted(parse(minimal()));
+    assertThat(accepted(CONTRACT.normalize(minimal))).isSameAs(minimal);
+  }
+
+  @Test
+  void shouldReturnTheVeryEventWhenItIsCanonicalWhateverItsMap() {
+    for (Map<String, String> attributes :
+        List.of(new HashMap<String, String>(), Map.<String, String>of(), Map.of("k", "v"))) {
+      ScanEvent event = RawEvents.canonical();
+      event.setAttributes(attributes);
+      assertThat(accepted(CONTRACT.normalize(event))).isSameAs(event);
+      assertThat(event.getAttributes()).isSameAs(attributes);
+    }
+  }
+
+  /** The canonical event with one field spelled otherwise, and the field as it must come out. */
+  static Stream<Arguments> normalisableFields() {
+    return Stream.of(
+        arguments("ip", "2001:DB8::1", "2001:db8::1"),
+        arguments("ip", "2001:0db8:0:0:0:0:0:1", "2001:db8::1"),
+        arguments("ip", "::ffff:203.0.113.7", "203.0.113.7"),
+        arguments("ip", "::ffff:cb00:7107", "203.0.113.7"),
+        arguments("vulnerability", "cve-2021-26855", "CVE-2021-26855"),
+        arguments("vulnerability", "msrc:Exchange-IIS", "MSRC:EXCHANGE-IIS"),
+        arguments("country", "fr", "FR"),
+        arguments("country", "Fr", "FR"),
+        arguments("country", "xk", "XK"),
+        arguments("country", null, "ZZ"),
+        arguments(
+            "observedAt",
+            Instant.parse("2021-03-09T10:00:00.123999999Z"),
+            Instant.parse("2021-03-09T10:00:00.123Z")),
+        arguments("attributes", null, Map.of()),
+        arguments("attributes", utf8(Map.of("tag", "proxylogon")), Map.of("tag", "proxylogon")));
+  }
+
+  @ParameterizedTest
+  @MethodSource("normalisableFields")
+  void shouldReturnANewEventWhenAFieldMustBeNormalised(
+      String field, Object given, Object normalised) {
+    ScanEvent event = RawEvents.canonical();
+    event.put(field, given);
+    ScanEvent before = RawEvents.canonical();
+    before.put(field, given);
+    ScanEvent expected = RawEvents.canonical();
+    expected.put(field, normalised);
+
+    ScanEvent result = accepted(CONTRACT.normalize(event));
+
+    assertThat(result).isNotSameAs(event).isEqualTo(expected);
+    assertThat(result.getAttributes()).isNotSameAs(event.getAttributes());
+    assertThat(event).as("the given event is left as it was").isEqualTo(before);
+    // and the normalised one is canonical: it comes back as it is
+    assertThat(accepted(CONTRACT.normalize(result))).isSameAs(result);
+  }
+
+  @Test
+  void shouldAgreeWithTheCopyingPathOnEveryRawEvent() {
+    // what normalize did before it kept canonical events: check every field, copy always
+    FieldRules copying = new FieldRules(Clock.fixed(Events.NOW, ZoneOffset.UTC));
+    int same = 0;
+    int copied = 0;
+    int invalid = 0;
+    for (ScanEvent event : RawEvents.corpus(20210320, 30_000)) {
+      Supplier<String> shown =
+          () ->
+              event
+                  + (event.getAttributes() == null
+                      ? ""
+                      : " in a " + event.getAttributes().getClass().getSimpleName());
+      Parsed expected = copying.check(AvroFields.read(event));
+      Parsed parsed = CONTRACT.normalize(event);
+      assertThat(parsed).as(shown).isEqualTo(expected);
+      if (expected instanceof Parsed.Valid valid) {
+        Map<?, ?> attributes = valid.event().getAttributes();
+        assertThat(attributes.keySet()).as(shown).allMatch(String.class::isInstance);
+        assertThat(attributes.values()).as(shown).allMatch(String.class::isInstance);
+        boolean canonical = valid.event().equals(event);
+        assertThat(((Parsed.Valid) parsed).event() == event).as(shown).isEqualTo(canonical);
+        if (canonical) {
+          same++;
+        } else {
+          copied++;
+        }
+      } else {
+        invalid++;
+      }
+    }
+    // the corpus holds all three kinds, in numbers
+    assertThat(same).isGreaterThan(5_000);
+    assertThat(copied).isGreaterThan(5_000);
+    assertThat(invalid).isGreaterThan(5_000);
+  }
+
+  @Test
+  void shouldKeepAnEventDecodedAsTheSerdesDo() throws Exception {
+    // AvroSerde reads into the generated class's schema, whose avro.java.string makes every text,
+    // attribute keys and values included, a String; an event written without that property reads
+    // the same
+    ScanEvent event = RawEvents.canonical();
+    ScanEvent decoded = decode(event, withoutJavaStrings(), ScanEvent.getClassSchema());
+    Map<?, ?> attributes = decoded.getAttributes();
+    assertThat(attributes.keySet()).isNotEmpty().allMatch(String.class::isInstance);
+    assertThat(attributes.values()).allMatch(String.class::isInstance);
+    assertThat(accepted(CONTRACT.normalize(decoded))).isSameAs(decoded).isEqualTo(event);
+  }
+
+  @Test
+  void shouldCopyAnEventDecodedWithUtf8Attributes() throws Exception {
+    // a reader without avro.java.string gets Utf8: the generated setters turn the text fields
+    // into Strings, but not the keys and values of the attribute map
+    ScanEvent event = RawEvents.canonical();
+    ScanEvent decoded = decode(event, withoutJavaStrings(), withoutJavaStrings());
+    assertThat(decoded.getScanner()).isInstanceOf(String.class);
+    // seen through Map<?, ?>: a Map<String, String> view would cast each key on the way out
+    Map<?, ?> attributes = decoded.getAttributes();
+    assertThat(attributes.keySet()).isNotEmpty().allMatch(Utf8.class::isInstance);
+    assertThat(attributes.values()).allMatch(Utf8.class::isInstance);
+    ScanEvent normalised = accepted(CONTRACT.normalize(decoded));
+    assertThat(normalised).isNotSameAs(decoded).isEqualTo(event);
+    assertThat(normalised.getAttributes().keySet()).allMatch(String.class::isInstance);
+    assertThat(normalised.getAttributes().values()).allMatch(String.class::isInstance);
+  }
+
+  private static final String JAVA_STRING = ",\"avro.java.string\":\"String\"";
+
+  /** ScanEvent's schema as any other writer or reader may spell it: strings without a Java type. */
+  private static Schema withoutJavaStrings() {
+    String schema = ScanEvent.getClassSchema().toString();
+    assertThat(schema).contains(JAVA_STRING);
+    return new Schema.Parser().parse(schema.replace(JAVA_STRING, ""));
+  }
+
+  private static ScanEvent decode(ScanEvent event, Schema writer, Schema reader)
+      throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+    new SpecificDatumWriter<ScanEvent>(writer).write(event, encoder);
+    encoder.flush();
+    ClassSecurityValidator.ClassSecurityPredicate saved = ClassSecurityValidator.getGlobal();
+    ClassSecurityValidator.setGlobal(
+        ClassSecurityValidator.composite(
+            saved, type -> type.getPackageName().equals("dev.patchwatch.avro")));
+    try {
+      return new SpecificDatumReader<ScanEvent>(writer, reader)
+          .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+    } finally {
+      ClassSecurityValidator.setGlobal(saved);
+    }
+  }
+
+  /** The map with its keys and values as a reader without avro.java.string leaves them. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Map<String, String> utf8(Map<String, String> strings) {
+    Map<Object, Object> map = new HashMap<>();
+    strings.forEach((k, v) -> map.put(new Utf8(k), new Utf8(v)));
+    return (Map) map;
   }
 
   @Test
