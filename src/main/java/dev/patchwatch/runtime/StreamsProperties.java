@@ -4,11 +4,15 @@ import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration PatchWatch runs with; callers may override any of it. */
 public final class StreamsProperties {
+
+  /** Longer than the longest pass over host state that one window's close may take. */
+  public static final java.time.Duration TRANSACTION_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   private StreamsProperties() {}
 
@@ -39,6 +43,13 @@ public final class StreamsProperties {
     props.put(
         StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG),
         Long.toString(Long.MAX_VALUE));
+    // A window's close counts its EXPOSURE windows in one pass over up to 8 days of host state,
+    // which at internet scale can outlast Kafka Streams' 10 s transaction timeout; the broker would
+    // then abort the transaction and fence the task, which would redo the same pass. A task that
+    // dies is fenced at once by its successor anyway, so a long timeout costs nothing there.
+    props.put(
+        StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
+        (int) TRANSACTION_TIMEOUT.toMillis());
     props.putAll(overrides);
     return props;
   }

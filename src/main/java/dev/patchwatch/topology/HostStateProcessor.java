@@ -35,6 +35,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stage A: one task per scans partition. It validates each record, keeps every host's latest state
@@ -64,6 +66,11 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
 
   static final String PROGRESS_STORE = "partition-progress";
   static final String GLOBAL_PROGRESS_STORE = "all-partitions-progress";
+
+  private static final Logger LOG = LoggerFactory.getLogger(HostStateProcessor.class);
+
+  /** An EXPOSURE recount slower than this is worth a warning: the events wait meanwhile. */
+  private static final long SLOW_PASS_MS = 2_000;
 
   private final TopologySettings settings;
   private final Windowing windowing;
@@ -414,8 +421,17 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
 
   /** Counts the EXPOSURE windows starting in {@code (after, upTo]} from the days they hold. */
   private void closeExposure(long after, long upTo) {
+    long started = System.nanoTime();
     NavigableSet<Long> windows = exposureWindows(after, upTo);
     Map<Long, WindowCounts> finals = exposure.count(windows);
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    if (tookMs > SLOW_PASS_MS) {
+      LOG.warn(
+          "counting {} closing EXPOSURE window(s) of partition {} took {} ms",
+          windows.size(),
+          partition,
+          tookMs);
+    }
     for (long start : windows) {
       WindowCounts last = exposureSent.remove(start);
       finals.get(start).sendDifferences(last, toOutbox(finals.get(start)));
@@ -497,9 +513,20 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
    */
   private void punctuateExposure(long nowMs) {
     sendResetIfPending();
+    long started = System.nanoTime();
     NavigableSet<Long> windows =
         exposureWindows(closedUpTo[Granularity.EXPOSURE.ordinal()], Long.MAX_VALUE);
     Map<Long, WindowCounts> fresh = exposure.count(windows);
+    long tookMs = (System.nanoTime() - started) / 1_000_000;
+    if (tookMs > SLOW_PASS_MS) {
+      LOG.warn(
+          "recounting the {} open EXPOSURE windows of partition {} took {} ms; a longer"
+              + " exposure.live.interval (now {}) leaves more time to the events",
+          windows.size(),
+          partition,
+          tookMs,
+          settings.exposureLiveInterval());
+    }
     for (long start : windows) {
       WindowCounts now = fresh.get(start);
       now.sendDifferences(exposureSent.get(start), toOutbox(now));
@@ -518,13 +545,14 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       resetPending = false;
       forward(new byte[4], new StageMessage(partition, null, true, List.of()), TO_PARTIALS);
       if (settings.liveOutput()) {
-        // Right behind the reset, so live sums do not go without this partition for long.
+        // Right behind the reset, so live sums do not go without this partition for long; live
+        // EXPOSURE values follow at the next recount.
         for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
           for (WindowCounts window : windows.values()) {
             window.drainChanged(toOutbox(window));
           }
         }
-        punctuateExposure(context.currentSystemTimeMs());
+        outbox.flush();
       }
     }
   }

@@ -128,7 +128,8 @@ public record TopologySettings(
         EventContract.MAX_AHEAD,
         EventContract.DEFAULT_MAX_EVENT_BYTES,
         true,
-        Duration.ofMinutes(1));
+        // a recount is a pass over every open day's host state: seconds at internet scale
+        Duration.ofMinutes(5));
   }
 
   public TopologySettings withTopicPrefix(String prefix) {
