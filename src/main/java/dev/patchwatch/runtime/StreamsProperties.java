@@ -12,7 +12,7 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class StreamsProperties {
 
   /** Longer than the longest pass over host state that one window's close may take. */
-  public static final java.time.Duration TRANSACTION_TIMEOUT = java.time.Duration.ofMinutes(5);
+  public static final java.time.Duration TRANSACTION_TIMEOUT = java.time.Duration.ofMinutes(1);
 
   private StreamsProperties() {}
 
@@ -44,9 +44,11 @@ public final class StreamsProperties {
         StreamsConfig.topicPrefix(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG),
         Long.toString(Long.MAX_VALUE));
     // A window's close counts its EXPOSURE windows in one pass over up to 8 days of host state,
-    // which at internet scale can outlast Kafka Streams' 10 s transaction timeout; the broker would
-    // then abort the transaction and fence the task, which would redo the same pass. A task that
-    // dies is fenced at once by its successor anyway, so a long timeout costs nothing there.
+    // which at internet scale took up to 9 s, close to Kafka Streams' 10 s transaction timeout: the
+    // broker then aborts the transaction and fences the task, which redoes the same pass, in a
+    // loop.
+    // Not longer than a minute: a task that moves to another instance cannot fence its dead
+    // predecessor, whose open transaction holds read_committed readers back until it times out.
     props.put(
         StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG),
         (int) TRANSACTION_TIMEOUT.toMillis());
