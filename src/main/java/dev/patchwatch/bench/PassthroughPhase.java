@@ -1,18 +1,21 @@
 package dev.patchwatch.bench;
 
 import dev.patchwatch.runtime.StreamsProperties;
+import dev.patchwatch.topology.PatchWatchTopology;
 import dev.patchwatch.topology.TopologySettings;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * {@code passthrough}: the ceiling of any topology that decodes and validates every event, the
- * {@link PassthroughTopology} with exactly_once_v2 and one stream thread, timed like {@code
- * minimal}.
+ * {@link PatchWatchTopology#buildPassthrough} with exactly_once_v2 and one stream thread, timed
+ * like {@code minimal}.
  */
 final class PassthroughPhase {
 
@@ -32,15 +35,21 @@ final class PassthroughPhase {
   BenchReport.PhaseResult run(BrokerTopics broker, Input input) {
     Path stateDir = context.stateDir(name);
     TopologySettings settings = context.topology().withApplicationId(name);
-    PassthroughTopology.Counts counts = new PassthroughTopology.Counts();
+    Map<PatchWatchTopology.Outcome, LongAdder> counts =
+        new EnumMap<>(PatchWatchTopology.Outcome.class);
+    for (PatchWatchTopology.Outcome outcome : PatchWatchTopology.Outcome.values()) {
+      counts.put(outcome, new LongAdder());
+    }
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.empty());
     OwnStreamsRun.Measured measured;
     try (sampler;
         KafkaStreams streams =
             new KafkaStreams(
-                PassthroughTopology.build(
-                    input.scans(), context.partitions(), settings.maxEventBytes(), counts),
+                PatchWatchTopology.buildPassthrough(
+                    settings.withInputPartitions(context.partitions()),
+                    input.scans(),
+                    outcome -> counts.get(outcome).increment()),
                 StreamsProperties.of(
                     settings,
                     context.bootstrapServers(),
@@ -50,20 +59,22 @@ final class PassthroughPhase {
     }
     BenchContext.deleteRecursively(stateDir);
     // every generated event is valid: a rejection means the job measured something else
-    if (counts.valid.sum() != input.events()) {
+    if (counts.get(PatchWatchTopology.Outcome.VALID).sum() != input.events()) {
       context
           .progress()
           .printf(
               "WARNING: passthrough found %,d of %,d events valid (%,d rejected)%n",
-              counts.valid.sum(), input.events(), counts.rejected.sum());
+              counts.get(PatchWatchTopology.Outcome.VALID).sum(),
+              input.events(),
+              counts.get(PatchWatchTopology.Outcome.REJECTED).sum());
     }
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("applicationId", name);
     details.put("processingGuarantee", StreamsConfig.EXACTLY_ONCE_V2);
     details.put("streamThreads", 1);
-    details.put("validEvents", counts.valid.sum());
-    details.put("rejectedRecords", counts.rejected.sum());
-    details.put("watermarks", counts.watermarks.sum());
+    details.put("validEvents", counts.get(PatchWatchTopology.Outcome.VALID).sum());
+    details.put("rejectedRecords", counts.get(PatchWatchTopology.Outcome.REJECTED).sum());
+    details.put("watermarks", counts.get(PatchWatchTopology.Outcome.WATERMARK).sum());
     StreamThreadCpu.put(details, measured.threadCpu(), input.events());
     details.put("processedRecordsAtEnd", measured.processedAtEnd());
     details.put(

@@ -12,13 +12,8 @@ import dev.patchwatch.avro.internal.StageMessage;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.event.Parsed;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +22,6 @@ import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -85,7 +79,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   // Everything below is set in init: a task's processor may be closed and initialised again, and
   // its memory must then follow from its stores alone.
   private ProcessorContext<byte[], Object> context;
-  private EventContract contract;
+  private ScanCheck check;
   private KeyValueStore<Bytes, byte[]> days;
   private KeyValueStore<Integer, PartitionProgress> ownProgress;
   private KeyValueStore<Integer, PartitionProgress> allProgress;
@@ -118,7 +112,9 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   @Override
   public void init(ProcessorContext<byte[], Object> context) {
     this.context = context;
-    this.contract = new EventContract(new ContextClock(context));
+    this.check =
+        new ScanCheck(
+            settings, new EventContract(new ContextClock(context)), context.taskId().partition());
     this.days = context.getStateStore(HOST_STORE);
     this.ownProgress = context.getStateStore(PROGRESS_STORE);
     this.allProgress = context.getStateStore(GLOBAL_PROGRESS_STORE);
@@ -162,10 +158,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       announce();
     }
     ScanInput input = record.value();
-    Parsed.Invalid tooLarge =
-        input == null || input.raw() == null
-            ? null
-            : EventContract.sizeProblem("record", input.raw().length, maxEventBytes);
+    Parsed.Invalid tooLarge = check.size(input);
     if (tooLarge != null) {
       reject(record, tooLarge.reason(), tooLarge.message(), List.of());
     } else if (input instanceof ScanInput.Event e) {
@@ -230,43 +223,12 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
    * rejected.
    */
   private ScanEvent routed(Record<byte[], ScanInput> record, ScanEvent raw) {
-    Parsed parsed = contract.normalize(raw);
+    Parsed parsed = check.event(record.key(), raw);
     if (parsed instanceof Parsed.Invalid invalid) {
       reject(record, invalid.reason(), invalid.message(), List.of());
       return null;
     }
-    ScanEvent event = ((Parsed.Valid) parsed).event();
-    byte[] ip = event.getIp().getBytes(StandardCharsets.UTF_8);
-    if (!Arrays.equals(ip, record.key())) {
-      reject(
-          record,
-          RejectReason.KEY_MISMATCH,
-          "record key must be the canonical IP \""
-              + event.getIp()
-              + "\", got "
-              + (record.key() == null
-                  ? "no key"
-                  : "\"" + new String(record.key(), StandardCharsets.UTF_8) + "\""),
-          List.of());
-      return null;
-    }
-    int expected = Utils.toPositive(Utils.murmur2(ip)) % settings.inputPartitions();
-    if (expected != partition) {
-      reject(
-          record,
-          RejectReason.WRONG_PARTITION,
-          "host "
-              + event.getIp()
-              + " belongs on partition "
-              + expected
-              + " of "
-              + settings.inputPartitions()
-              + " (default partitioner), not "
-              + partition,
-          List.of());
-      return null;
-    }
-    return event;
+    return ((Parsed.Valid) parsed).event();
   }
 
   /** One LATE rejection listing every granularity whose window of the event has closed. */
@@ -670,29 +632,5 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
 
   private void forward(byte[] key, Object value, String child) {
     context.forward(new Record<>(key, value, context.currentSystemTimeMs()), child);
-  }
-
-  /** Validation's "now": the stream thread's wall clock, which tests drive. */
-  private static final class ContextClock extends Clock {
-    private final ProcessorContext<?, ?> context;
-
-    ContextClock(ProcessorContext<?, ?> context) {
-      this.context = context;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("validation always runs in UTC");
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(context.currentSystemTimeMs());
-    }
   }
 }

@@ -3,12 +3,14 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.serialization.Serdes;
@@ -103,22 +105,47 @@ public final class PatchWatchTopology {
         ProgressStoreUpdater::new);
   }
 
+  /** What the passthrough job saw of one record of the scans topic. */
+  public enum Outcome {
+    VALID,
+    REJECTED,
+    WATERMARK
+  }
+
+  /**
+   * The topology's source and its checks of each record (size, event contract, key, partition),
+   * with no state and no output: what any topology of this design pays per event before it counts
+   * anything (the bench's {@code passthrough} phase). {@code seen} is told each record's outcome,
+   * from the stream threads.
+   */
+  public static Topology buildPassthrough(
+      TopologySettings settings, TopicSpec<String, ScanEvent> scans, Consumer<Outcome> seen) {
+    StreamsBuilder builder = new StreamsBuilder();
+    scans(builder, scans, "passthrough-source")
+        .process(() -> new PassthroughProcessor(settings, seen), Named.as("passthrough-checks"));
+    return builder.build();
+  }
+
+  /** Records of the scans topic decoded, event time from their payload; nothing ever throws. */
+  private static KStream<byte[], ScanInput> scans(
+      StreamsBuilder builder, TopicSpec<String, ScanEvent> scans, String name) {
+    return builder.stream(
+        scans.name(),
+        Consumed.with(
+                Serdes.ByteArray(),
+                Serdes.serdeFrom(
+                    (topic, value) -> {
+                      throw new UnsupportedOperationException("the topology never writes scans");
+                    },
+                    new ScanInputDeserializer(scans.valueSerde().deserializer())))
+            .withTimestampExtractor(new ScanTimestampExtractor())
+            .withName(name));
+  }
+
   /** Stage A: the host-state processor sends each kind of record to its own named child. */
   private static KStream<byte[], Object> hostStage(
       StreamsBuilder builder, TopologySettings settings, Topics topics) {
-    KStream<byte[], ScanInput> scans =
-        builder.stream(
-            topics.scans().name(),
-            Consumed.with(
-                    Serdes.ByteArray(),
-                    Serdes.serdeFrom(
-                        (topic, value) -> {
-                          throw new UnsupportedOperationException(
-                              "the topology never writes scans");
-                        },
-                        new ScanInputDeserializer(topics.scans().valueSerde().deserializer())))
-                .withTimestampExtractor(new ScanTimestampExtractor())
-                .withName("scans-source"));
+    KStream<byte[], ScanInput> scans = scans(builder, topics.scans(), "scans-source");
 
     KStream<byte[], Object> fromHosts =
         scans.process(

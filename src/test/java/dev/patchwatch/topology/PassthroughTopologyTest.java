@@ -1,4 +1,4 @@
-package dev.patchwatch.bench;
+package dev.patchwatch.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,11 +6,11 @@ import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
-import dev.patchwatch.topology.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Utils;
@@ -26,7 +26,8 @@ class PassthroughTopologyTest {
   private static final Instant NOW = Instant.parse("2021-03-15T00:00:00Z");
 
   private final Topics topics = Topics.create("t", "t", new InMemorySchemaRegistry());
-  private final PassthroughTopology.Counts counts = new PassthroughTopology.Counts();
+  private final Map<PatchWatchTopology.Outcome, Integer> counts =
+      new EnumMap<>(PatchWatchTopology.Outcome.class);
   private TopologyTestDriver driver;
   private TestInputTopic<String, ScanEvent> scans;
   private TestInputTopic<byte[], byte[]> raw;
@@ -38,7 +39,12 @@ class PassthroughTopologyTest {
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     driver =
         new TopologyTestDriver(
-            PassthroughTopology.build(topics.scans(), partitions, 1024 * 1024, counts), props, NOW);
+            PatchWatchTopology.buildPassthrough(
+                TopologySettings.defaults(partitions),
+                topics.scans(),
+                outcome -> counts.merge(outcome, 1, Integer::sum)),
+            props,
+            NOW);
     scans =
         driver.createInputTopic(
             topics.scans().name(),
@@ -84,9 +90,9 @@ class PassthroughTopologyTest {
     headers.add(Watermark.HEADER, "2021-03-15T00:00:00Z".getBytes(StandardCharsets.UTF_8));
     raw.pipeInput(new TestRecord<>(null, null, headers, NOW));
 
-    assertThat(counts.valid.sum()).isEqualTo(2);
-    assertThat(counts.rejected.sum()).isEqualTo(3);
-    assertThat(counts.watermarks.sum()).isEqualTo(1);
+    assertThat(counts.get(PatchWatchTopology.Outcome.VALID)).isEqualTo(2);
+    assertThat(counts.get(PatchWatchTopology.Outcome.REJECTED)).isEqualTo(3);
+    assertThat(counts.get(PatchWatchTopology.Outcome.WATERMARK)).isEqualTo(1);
   }
 
   @Test
@@ -107,31 +113,7 @@ class PassthroughTopologyTest {
     scans.pipeInput(here, event("shodan", here));
     scans.pipeInput(elsewhere, event("shodan", elsewhere));
 
-    assertThat(counts.valid.sum()).isEqualTo(1);
-    assertThat(counts.rejected.sum()).isEqualTo(1);
-  }
-
-  @Test
-  void shouldTakeEventTimeFromThePayloadAndKeepThePartitionsTimeOtherwise() {
-    PassthroughTopology.EventTime extractor = new PassthroughTopology.EventTime();
-    ScanEvent event = event("shodan", "192.0.2.1");
-
-    long eventTime =
-        extractor.extract(
-            new ConsumerRecord<>(
-                "t.scans", 0, 0, null, new PassthroughTopology.Scan.Event(event, null)),
-            5);
-    long watermarkTime =
-        extractor.extract(
-            new ConsumerRecord<>("t.scans", 0, 0, null, new PassthroughTopology.Scan.Mark(42)), 5);
-    long brokenTime =
-        extractor.extract(
-            new ConsumerRecord<>(
-                "t.scans", 0, 0, null, new PassthroughTopology.Scan.Broken("bad", null)),
-            5);
-
-    assertThat(eventTime).isEqualTo(event.getObservedAt().toEpochMilli());
-    assertThat(watermarkTime).isEqualTo(42);
-    assertThat(brokenTime).isEqualTo(5);
+    assertThat(counts.get(PatchWatchTopology.Outcome.VALID)).isEqualTo(1);
+    assertThat(counts.get(PatchWatchTopology.Outcome.REJECTED)).isEqualTo(1);
   }
 }
