@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
       "Settings: %n@|bold   bootstrap.servers registry.url registry.basic.auth registry.bearer.token"
           + " registry.truststore.location registry.truststore.password topic.prefix application.id"
           + " partitions grace.hourly grace.daily grace.exposure lookback.days idle.timeout"
-          + " live.interval state.dir store.type stream.threads replication.factor"
+          + " live.interval exposure.live.interval state.dir store.type stream.threads"
+          + " replication.factor"
           + " max.event.bytes|@"
     })
 final class RunCommand implements Callable<Integer> {
