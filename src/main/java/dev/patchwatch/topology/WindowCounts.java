@@ -112,8 +112,7 @@ final class WindowCounts {
     int at = id * STRIDE;
     long[] row = rows[d];
     if (row == null || row.length < at + STRIDE) {
-      row =
-          Arrays.copyOf(row == null ? new long[0] : row, Math.max(at + STRIDE, 2 * (at + STRIDE)));
+      row = Arrays.copyOf(row == null ? new long[0] : row, 2 * (at + STRIDE));
       rows[d] = row;
     }
     row[at + HOSTS] += sign;
