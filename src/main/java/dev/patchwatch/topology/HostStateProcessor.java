@@ -449,12 +449,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private void punctuate(long nowMs) {
     sendResetIfPending();
     if (settings.liveOutput()) {
-      for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
-        for (WindowCounts window : windows.values()) {
-          window.drainChanged(toOutbox(window));
-        }
-      }
-      outbox.flush();
+      sendChangedCounts();
     }
     if (!announced) {
       announce();
@@ -466,6 +461,16 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       }
       adoptProgressOfActivePartitions();
     }
+  }
+
+  /** Sends what changed in the open HOURLY and DAILY windows since it was last sent. */
+  private void sendChangedCounts() {
+    for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
+      for (WindowCounts window : windows.values()) {
+        window.drainChanged(toOutbox(window));
+      }
+    }
+    outbox.flush();
   }
 
   /**
@@ -509,12 +514,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       if (settings.liveOutput()) {
         // Right behind the reset, so live sums do not go without this partition for long; live
         // EXPOSURE values follow at the next recount.
-        for (NavigableMap<Long, WindowCounts> windows : counts.values()) {
-          for (WindowCounts window : windows.values()) {
-            window.drainChanged(toOutbox(window));
-          }
-        }
-        outbox.flush();
+        sendChangedCounts();
       }
     }
   }
