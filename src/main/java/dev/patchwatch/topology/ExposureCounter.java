@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -14,15 +15,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Counts EXPOSURE windows from the host-day records, which sort by day, then host: one iterator per
  * stored day, merged by host, so each host's days meet once and its view in every window asked for
  * is merged from them (DESIGN section 3: the latest of its days there, compromised if any is, each
- * scanner's latest). Also finds the stored days and deletes the expired ones.
+ * scanner's latest). Also knows which days have records, and deletes the expired ones.
  */
 final class ExposureCounter {
-
-  private static final Bytes FIRST = Bytes.wrap(new byte[0]);
 
   private final KeyValueStore<Bytes, byte[]> days;
   private final long size;
   private final WindowCounts.Ids ids;
+
+  /**
+   * The days with at least one stored record: told of every day a record is written for, rebuilt
+   * with the processor, emptied by {@link #deleteThrough}, the only way records leave. A store
+   * range to find the next day would cost a copy of the rest of an in-memory store.
+   */
+  private final NavigableSet<Long> storedDays = new TreeSet<>();
 
   ExposureCounter(KeyValueStore<Bytes, byte[]> days, long size, WindowCounts.Ids ids) {
     this.days = days;
@@ -35,11 +41,13 @@ final class ExposureCounter {
 
   /** The first day at or after {@code from} with a stored record, or {@link #NONE}. */
   long nextDay(long from) {
-    Bytes lower = from == Long.MIN_VALUE ? FIRST : Bytes.wrap(HostDay.firstKeyOf(from));
-    try (KeyValueIterator<Bytes, byte[]> it =
-        days.range(lower, Bytes.wrap(HostDay.lastKeyOf(Long.MAX_VALUE)))) {
-      return it.hasNext() ? HostDay.dayOf(it.next().key.get()) : NONE;
-    }
+    Long day = storedDays.ceiling(from);
+    return day == null ? NONE : day;
+  }
+
+  /** A record of {@code day} is stored. */
+  void stored(long day) {
+    storedDays.add(day);
   }
 
   /** Every window of {@code starts} counted, empty ones included. */
@@ -106,12 +114,16 @@ final class ExposureCounter {
 
   /** Deletes every record of a day at or before {@code lastDay}. */
   void deleteThrough(long lastDay) {
+    NavigableSet<Long> expiredDays = storedDays.headSet(lastDay, true);
     List<Bytes> expired = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it =
-        days.range(FIRST, Bytes.wrap(HostDay.lastKeyOf(lastDay)))) {
-      it.forEachRemaining(kv -> expired.add(kv.key));
+    for (long day : expiredDays) {
+      try (KeyValueIterator<Bytes, byte[]> it =
+          days.range(Bytes.wrap(HostDay.firstKeyOf(day)), Bytes.wrap(HostDay.lastKeyOf(day)))) {
+        it.forEachRemaining(kv -> expired.add(kv.key));
+      }
     }
     expired.forEach(days::delete);
+    expiredDays.clear();
   }
 
   /** The records of one day, in host order. */

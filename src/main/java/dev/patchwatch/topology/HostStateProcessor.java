@@ -296,6 +296,9 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
               !windowing.isClosed(
                   Granularity.HOURLY, dayStart + hour * Windowing.HOUR_MS, progress));
       days.put(key, day.encode());
+      if (stored == null) {
+        exposure.stored(dayStart);
+      }
     }
   }
 
@@ -326,6 +329,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
         var entry = all.next();
         byte[] key = entry.key.get();
         long dayStart = HostDay.dayOf(key);
+        exposure.stored(dayStart);
         String vuln = HostDay.vulnerabilityOf(key);
         HostDay day = HostDay.decode(entry.value, dayStart);
         if (!day.day.isEmpty() && !windowing.isClosed(Granularity.DAILY, dayStart, progress)) {

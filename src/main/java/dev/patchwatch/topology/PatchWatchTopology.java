@@ -207,7 +207,7 @@ public final class PatchWatchTopology {
       org.apache.kafka.common.serialization.Serde<V> valueSerde) {
     KeyValueBytesStoreSupplier supplier =
         settings.storeType() == TopologySettings.StoreType.IN_MEMORY
-            ? Stores.inMemoryKeyValueStore(name)
+            ? SortedMemoryStore.supplier(name)
             : Stores.persistentKeyValueStore(name);
     return Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde).withCachingEnabled();
   }

@@ -26,9 +26,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The streams application (not the broker) is stopped in the middle of the input and started again,
@@ -43,12 +44,16 @@ class RestartRecoveryIT {
 
   @TempDir Path dir;
 
-  @Test
-  void shouldPublishExactlyTheReferenceFinalsAcrossRestarts() throws Exception {
+  /** In memory, every start restores the host state from its changelog alone. */
+  @ParameterizedTest
+  @EnumSource(TopologySettings.StoreType.class)
+  void shouldPublishExactlyTheReferenceFinalsAcrossRestarts(TopologySettings.StoreType store)
+      throws Exception {
     int partitions = 3;
     String id = SharedKafka.unique("restart");
     TopologySettings settings =
         TopologySettings.defaults(partitions)
+            .withStoreType(store)
             .withTopicPrefix(id)
             .withApplicationId(id)
             .withIdleTimeout(Duration.ZERO);

@@ -1,0 +1,203 @@
+package dev.patchwatch.topology;
+
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The host state's in-memory store: a sorted map whose ranges iterate the map itself. Kafka
+ * Streams' own in-memory store copies the keys of every range into a new set and looks each one up
+ * again, so that other threads may query it; at hundreds of thousands of host-days a day that copy
+ * was most of an EXPOSURE pass. Only the stream thread that owns the task reads and writes this
+ * store (it is not offered to interactive queries), and no caller writes while it iterates, so an
+ * iterator may walk the map directly; a write during an iteration fails the iteration, it never
+ * returns a wrong record.
+ *
+ * <p>Like Kafka's, the store is not persistent: the changelog restores it in full when its task
+ * starts, and it starts empty.
+ */
+final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
+
+  private final String name;
+  private final NavigableMap<Bytes, byte[]> map = new TreeMap<>();
+  private final Position position = Position.emptyPosition();
+  private volatile boolean open;
+
+  SortedMemoryStore(String name) {
+    this.name = name;
+  }
+
+  /** Supplies a new, empty store each time Kafka Streams builds a task's stores. */
+  static KeyValueBytesStoreSupplier supplier(String name) {
+    return new KeyValueBytesStoreSupplier() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public KeyValueStore<Bytes, byte[]> get() {
+        return new SortedMemoryStore(name);
+      }
+
+      @Override
+      public String metricsScope() {
+        return "in-memory";
+      }
+    };
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void init(StateStoreContext context, StateStore root) {
+    if (root != null) {
+      context.register(root, (BatchingStateRestoreCallback) this::restore);
+    }
+    open = true;
+  }
+
+  private void restore(java.util.Collection<KeyValue<byte[], byte[]>> records) {
+    for (KeyValue<byte[], byte[]> record : records) {
+      put(Bytes.wrap(record.key), record.value);
+    }
+  }
+
+  @Override
+  public boolean persistent() {
+    return false;
+  }
+
+  @Override
+  public boolean isOpen() {
+    return open;
+  }
+
+  @Override
+  public void close() {
+    map.clear();
+    open = false;
+  }
+
+  /** Never advanced: the store answers no interactive queries, whose consistency it tracks. */
+  @Override
+  public Position getPosition() {
+    return position;
+  }
+
+  @Override
+  public byte[] get(Bytes key) {
+    return map.get(key);
+  }
+
+  /** A null value deletes, as the changelog's tombstones do. */
+  @Override
+  public void put(Bytes key, byte[] value) {
+    if (value == null) {
+      map.remove(key);
+    } else {
+      map.put(key, value);
+    }
+  }
+
+  @Override
+  public byte[] putIfAbsent(Bytes key, byte[] value) {
+    byte[] existing = map.get(key);
+    if (existing == null) {
+      put(key, value);
+    }
+    return existing;
+  }
+
+  @Override
+  public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+    for (KeyValue<Bytes, byte[]> entry : entries) {
+      put(entry.key, entry.value);
+    }
+  }
+
+  @Override
+  public byte[] delete(Bytes key) {
+    return map.remove(key);
+  }
+
+  /** Keys from {@code from} to {@code to}, both included; a null bound is open. */
+  @Override
+  public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+    if (from != null && to != null && from.compareTo(to) > 0) {
+      return new Entries(Collections.emptyIterator());
+    }
+    NavigableMap<Bytes, byte[]> part = map;
+    if (from != null) {
+      part = part.tailMap(from, true);
+    }
+    if (to != null) {
+      part = part.headMap(to, true);
+    }
+    return new Entries(part.entrySet().iterator());
+  }
+
+  @Override
+  public KeyValueIterator<Bytes, byte[]> all() {
+    return new Entries(map.entrySet().iterator());
+  }
+
+  @Override
+  public long approximateNumEntries() {
+    return map.size();
+  }
+
+  private static final class Entries implements KeyValueIterator<Bytes, byte[]> {
+    private final Iterator<Map.Entry<Bytes, byte[]>> entries;
+    private Map.Entry<Bytes, byte[]> next;
+
+    Entries(Iterator<Map.Entry<Bytes, byte[]>> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && entries.hasNext()) {
+        next = entries.next();
+      }
+      return next != null;
+    }
+
+    @Override
+    public KeyValue<Bytes, byte[]> next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      KeyValue<Bytes, byte[]> result = KeyValue.pair(next.getKey(), next.getValue());
+      next = null;
+      return result;
+    }
+
+    @Override
+    public Bytes peekNextKey() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return next.getKey();
+    }
+
+    @Override
+    public void close() {}
+  }
+}
