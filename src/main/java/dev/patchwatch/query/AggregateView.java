@@ -228,16 +228,6 @@ public final class AggregateView implements AutoCloseable {
   }
 
   /**
-   * Whether the view has read every record committed to its topics when this was called: the last
-   * stable offsets, listed now, against the positions its consumer has reached.
-   */
-  public boolean current(Duration timeout) {
-    Map<TopicPartition, Long> ends = endOffsets(timeout);
-    return ends.entrySet().stream()
-        .allMatch(e -> positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
-  }
-
-  /**
    * Waits until the view holds everything committed to its topics when this was called.
    *
    * @throws IllegalStateException if that takes longer than {@code timeout} or the view failed
