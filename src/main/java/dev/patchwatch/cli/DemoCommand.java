@@ -106,6 +106,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Mixin SettingsOptions options;
 
+  /** Set once the month is done and the dashboard serves on until Ctrl-C. */
+  private ServiceShutdown shutdown;
+
   @Override
   public Integer call() throws Exception {
     checkOptions();
@@ -123,6 +126,10 @@ final class DemoCommand implements Callable<Integer> {
       runMonth(stack, work, scenario, simulator, started);
     } finally {
       deleteRecursively(work);
+      if (shutdown != null) {
+        // everything is closed and deleted: the JVM may exit
+        shutdown.closed();
+      }
     }
     return 0;
   }
@@ -206,16 +213,13 @@ final class DemoCommand implements Callable<Integer> {
     if (exit || dashboard.isEmpty()) {
       return;
     }
-    ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try {
-      err.printf(
-          "the month is done; the dashboard is still at %s (Ctrl-C to stop)%n",
-          dashboard.get().url());
-      err.flush();
-      shutdown.awaitRequest();
-    } finally {
-      shutdown.closed();
-    }
+    // only now: Ctrl-C during the month still ends the JVM at once, as before
+    shutdown = ServiceShutdown.onCtrlC();
+    err.printf(
+        "the month is done; the dashboard is still at %s (Ctrl-C to stop)%n",
+        dashboard.get().url());
+    err.flush();
+    shutdown.awaitRequest();
   }
 
   /** The published figures, scaled, for the dashboard to show beside the curves. */

@@ -158,9 +158,14 @@
         width: 0,
         paths: () => null,
         points: { show: true, size: 9, fill: getCss('--reference') },
-        show: reference.size > 0,
       },
     ];
+    const data = [xs, finals, live, refs];
+    if (reference.size === 0) {
+      // no figures to compare with: no legend entry for them either
+      series.pop();
+      data.pop();
+    }
     const el = $('curve');
     if (charts.curve) charts.curve.destroy();
     el.textContent = '';
@@ -172,7 +177,7 @@
         axes: [{}, { values: (u, vals) => vals.map((v) => int(v)), size: 70 }],
         legend: { live: true },
       },
-      [xs, finals, live, refs],
+      data,
       el
     );
     el.dataset.points = JSON.stringify(points.map((p) => [p.date, p.exposed, p.final]));
