@@ -37,7 +37,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * nothing is downloaded) on a running stack with today's data, some windows final and some still
  * open: the points drawn are the API's, and a country clicked in the breakdown becomes the curve.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class DashboardBrowserIT {
 
   static final String CHROMIUM = "/usr/bin/chromium";
@@ -78,7 +78,7 @@ class DashboardBrowserIT {
       ChromeDriver driver = browser();
       try {
         driver.get(stack.url("/?vulnerability=" + vulnerability).toString());
-        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
         wait.until(
             d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
 
@@ -112,7 +112,7 @@ class DashboardBrowserIT {
 
   /** Waits until the curve has closed windows and open ones; returns its vulnerability. */
   private static String awaitFinalAndLivePoints(RunningStack stack) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (true) {
       JsonNode list = stack.json("/api/v1/vulnerabilities").get("vulnerabilities");
       if (!list.isEmpty()) {

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * status and the metrics.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class HttpApiIT {
 
   private static final int PARTITIONS = 3;
@@ -74,12 +74,12 @@ class HttpApiIT {
     stack.publishAndClose(events, watermark);
     // the last finals are committed at the next commit: wait until the view has read them all
     long expected = reference.finals().size();
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
     while (finalsInView() < expected) {
       assertThat(System.nanoTime()).as("the view reads every final in time").isLessThan(deadline);
       Thread.sleep(50);
     }
-    stack.dashboard.view().awaitCurrent(Duration.ofSeconds(60));
+    stack.dashboard.view().awaitCurrent(Duration.ofSeconds(180));
   }
 
   private long finalsInView() {

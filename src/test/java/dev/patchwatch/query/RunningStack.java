@@ -100,7 +100,7 @@ final class RunningStack implements AutoCloseable {
     events.forEach(e -> sent.add(publisher.publish(e)));
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
     publisher.watermark(watermark).get();
-    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
     while (!pipeline.reached(watermark.toEpochMilli())) {
       assertThat(pipeline.failure()).as("stream thread failure").isEmpty();
       assertThat(System.nanoTime()).as("watermark reached in time").isLessThan(deadline);
