@@ -40,11 +40,13 @@ final class Dashboards {
             references,
             Clock.systemUTC());
     out.printf(
-        "  dashboard %s%s (API %sapi/v1/, metrics %smetrics)%n",
+        "  dashboard %s (API %sapi/v1/, metrics %smetrics%s)%n",
         dashboard.url(),
-        token.isEmpty() ? "" : " (bearer token required: open it as …/#token=TOKEN)",
         dashboard.url(),
-        dashboard.url());
+        dashboard.url(),
+        token.isEmpty()
+            ? ""
+            : "; bearer token required, open the page as " + dashboard.url() + "#token=TOKEN");
     out.flush();
     return Optional.of(dashboard);
   }
