@@ -152,6 +152,22 @@ final class Config {
               + " rejected as TOO_LARGE. Keep it below the broker's message.max.bytes",
           raw -> atLeast(Integer.parseInt(raw), EventContract.KEPT_BYTES));
 
+  static final Setting<Integer> HTTP_PORT =
+      new Setting<>(
+          "http.port",
+          8080,
+          "Port of the HTTP API, dashboard and metrics (local, run, demo); 0 = no HTTP server",
+          raw -> between(Integer.parseInt(raw), 0, 65535));
+  static final Setting<String> HTTP_HOST =
+      new Setting<>(
+          "http.host", "127.0.0.1", "Address the HTTP server listens on", Config::nonBlank);
+  static final Setting<String> HTTP_TOKEN =
+      new Setting<>(
+          "http.token",
+          "",
+          "When set, the HTTP API and metrics require Authorization: Bearer <token>",
+          raw -> raw);
+
   static final List<Setting<?>> ALL =
       List.of(
           BOOTSTRAP_SERVERS,
@@ -174,7 +190,10 @@ final class Config {
           STORE_TYPE,
           STREAM_THREADS,
           REPLICATION_FACTOR,
-          MAX_EVENT_BYTES);
+          MAX_EVENT_BYTES,
+          HTTP_PORT,
+          HTTP_HOST,
+          HTTP_TOKEN);
 
   private final Map<String, Object> values;
   private final Map<String, String> kafka;
@@ -306,6 +325,13 @@ final class Config {
       throw new IllegalArgumentException("\"" + raw + "\" is not an http:// or https:// URL");
     }
     return raw;
+  }
+
+  private static int between(int value, int min, int max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(value + " is not within " + min + " to " + max);
+    }
+    return value;
   }
 
   private static int atLeast(int value, int min) {

@@ -3,10 +3,13 @@ package dev.patchwatch.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.local.LocalStack;
+import dev.patchwatch.query.Dashboard;
 import dev.patchwatch.query.ExposureCurve;
+import dev.patchwatch.query.QueryApi;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
@@ -31,6 +34,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -89,11 +93,21 @@ final class DemoCommand implements Callable<Integer> {
   boolean json;
 
   @Option(
+      names = "--exit",
+      description =
+          "Exit once the month is done; without it the dashboard keeps serving until Ctrl-C (when"
+              + " http.port is not 0).")
+  boolean exit;
+
+  @Option(
       names = "--registry-url",
       description = "Use this Confluent-compatible registry instead of starting one.")
   String registryUrl;
 
   @Mixin SettingsOptions options;
+
+  /** Set once the month is done and the dashboard serves on until Ctrl-C. */
+  private ServiceShutdown shutdown;
 
   @Override
   public Integer call() throws Exception {
@@ -102,7 +116,6 @@ final class DemoCommand implements Callable<Integer> {
     Scenario scenario = Scenario.proxyLogon();
     ProxyLogonSimulator simulator = new ProxyLogonSimulator(scenario, scale, seed);
     Instant started = Instant.now();
-    long published = 0;
     err.printf(
         "simulating %,d Exchange servers, %s to %s; starting the local stack%n",
         simulator.hosts(), scenario.firstDay(), scenario.lastDay());
@@ -110,17 +123,14 @@ final class DemoCommand implements Callable<Integer> {
 
     Path work = Files.createTempDirectory("patchwatch-demo-");
     try (LocalStack stack = LocalStack.start(work, 0, 0, Optional.ofNullable(registryUrl))) {
-      published = runMonth(stack, work, scenario, simulator);
+      runMonth(stack, work, scenario, simulator, started);
     } finally {
       deleteRecursively(work);
+      if (shutdown != null) {
+        // everything is closed and deleted: the JVM may exit
+        shutdown.closed();
+      }
     }
-    double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
-    err.printf(
-        Locale.ROOT,
-        "the month is done: %,d scan events in %.0f s (%,.0f events/s)%n",
-        published,
-        seconds,
-        published / seconds);
     return 0;
   }
 
@@ -137,16 +147,20 @@ final class DemoCommand implements Callable<Integer> {
 
   /** Runs the topology on {@code stack}, publishes the month and prints its rows: the events. */
   private long runMonth(
-      LocalStack stack, Path work, Scenario scenario, ProxyLogonSimulator simulator)
+      LocalStack stack,
+      Path work,
+      Scenario scenario,
+      ProxyLogonSimulator simulator,
+      Instant started)
       throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     LocalDate firstRow = scenario.firstDay().plusDays(scenario.lookBackDays());
     LocalDate lastRow = scenario.lastDay().plusDays(1);
     ConfluentRegistryClient registry = ConfluentRegistryClient.builder(stack.registryUrl()).build();
+    Config config = options.load(Map.of());
     TopologySettings settings =
-        options
-            .load(Map.of())
+        config
             .topologySettings(partitions)
             .withApplicationId("patchwatch-demo")
             .withIdleTimeout(Duration.ZERO)
@@ -167,24 +181,91 @@ final class DemoCommand implements Callable<Integer> {
                         ZoneOffset.UTC))
                 .build();
         KafkaConsumer<CountKey, RemediationCount> results = consumer(stack, pipeline.topics())) {
-      if (!json) {
-        out.printf(
-            "%-10s %10s %10s %11s %10s %8s%n",
-            "date", "exposed", "published", "remediated", "week/week", "France");
-        out.flush();
+      Optional<Dashboard> dashboard =
+          Dashboards.start(
+              config,
+              Cluster.of(stack.bootstrapServers()),
+              pipeline,
+              references(scenario, simulator, firstRow, lastRow),
+              err);
+      try {
+        long published =
+            runMonth(pipeline, publisher, results, scenario, simulator, firstRow, lastRow);
+        double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
+        err.printf(
+            Locale.ROOT,
+            "the month is done: %,d scan events in %.0f s (%,.0f events/s)%n",
+            published,
+            seconds,
+            published / seconds);
+        err.flush();
+        serveUntilCtrlC(dashboard, err);
+        return published;
+      } finally {
+        dashboard.ifPresent(Dashboard::close);
       }
-      Rows rows =
-          new Rows(
-              results,
-              // the first window holding an event ends the day after the first scans
-              new ExposureCurve(scenario.vulnerability(), "FR", scenario.firstDay().plusDays(1)),
-              new Printer(out, simulator, firstRow, lastRow),
-              pipeline);
-      long published = publishMonth(simulator, publisher, rows, err);
-      // one more day closes the last window that the month fills (grace included)
-      awaitLastRows(publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-      return published;
     }
+  }
+
+  /** After the month, a demo with a dashboard keeps serving it until Ctrl-C, unless --exit. */
+  private void serveUntilCtrlC(Optional<Dashboard> dashboard, PrintWriter err)
+      throws InterruptedException {
+    if (exit || dashboard.isEmpty()) {
+      return;
+    }
+    // only now: Ctrl-C during the month still ends the JVM at once, as before
+    shutdown = ServiceShutdown.onCtrlC();
+    err.printf(
+        "the month is done; the dashboard is still at %s (Ctrl-C to stop)%n",
+        dashboard.get().url());
+    err.flush();
+    shutdown.awaitRequest();
+  }
+
+  /** The published figures, scaled, for the dashboard to show beside the curves. */
+  private static List<QueryApi.Reference> references(
+      Scenario scenario, ProxyLogonSimulator simulator, LocalDate firstRow, LocalDate lastRow) {
+    Map<LocalDate, Long> global = new TreeMap<>();
+    Map<LocalDate, Long> france = new TreeMap<>();
+    for (LocalDate d = firstRow; !d.isAfter(lastRow); d = d.plusDays(1)) {
+      LocalDate date = d;
+      simulator.publishedExposed(date).ifPresent(n -> global.put(date, n));
+      simulator.publishedFranceExposed(date).ifPresent(n -> france.put(date, n));
+    }
+    String label = String.format(Locale.ROOT, "published figures x %s", simulator.scale());
+    return List.of(
+        new QueryApi.Reference(label, scenario.vulnerability(), Dimension.GLOBAL, "ALL", global),
+        new QueryApi.Reference(label, scenario.vulnerability(), Dimension.COUNTRY, "FR", france));
+  }
+
+  private long runMonth(
+      Pipeline pipeline,
+      ScanPublisher publisher,
+      KafkaConsumer<CountKey, RemediationCount> results,
+      Scenario scenario,
+      ProxyLogonSimulator simulator,
+      LocalDate firstRow,
+      LocalDate lastRow)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!json) {
+      out.printf(
+          "%-10s %10s %10s %11s %10s %8s%n",
+          "date", "exposed", "published", "remediated", "week/week", "France");
+      out.flush();
+    }
+    Rows rows =
+        new Rows(
+            results,
+            // the first window holding an event ends the day after the first scans
+            new ExposureCurve(scenario.vulnerability(), "FR", scenario.firstDay().plusDays(1)),
+            new Printer(out, simulator, firstRow, lastRow),
+            pipeline);
+    long published = publishMonth(simulator, publisher, rows, err);
+    // one more day closes the last window that the month fills (grace included)
+    awaitLastRows(publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    return published;
   }
 
   /** Publishes the simulated days, each at least --seconds-per-day, printing rows as they close. */

@@ -3,6 +3,7 @@ package dev.patchwatch.cli;
 import dev.patchwatch.local.DataDirectory;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.local.PortInUseException;
+import dev.patchwatch.query.Dashboard;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
@@ -136,9 +137,14 @@ final class LocalCommand implements Callable<Integer> {
         out.printf("  rejected  %s%n", topics.rejected().name());
         out.printf("  data      %s%n", dataDir.toAbsolutePath());
         out.flush();
-        shutdown.awaitRequest();
-        out.printf("stopping%n");
-        out.flush();
+        Optional<Dashboard> dashboard = Dashboards.start(config, cluster, pipeline, List.of(), out);
+        try {
+          shutdown.awaitRequest();
+          out.printf("stopping%n");
+          out.flush();
+        } finally {
+          dashboard.ifPresent(Dashboard::close);
+        }
       }
     } finally {
       shutdown.closed();

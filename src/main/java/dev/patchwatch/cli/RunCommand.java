@@ -1,5 +1,6 @@
 package dev.patchwatch.cli;
 
+import dev.patchwatch.query.Dashboard;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
@@ -9,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Spec;
           + " partitions grace.hourly grace.daily grace.exposure lookback.days idle.timeout"
           + " live.interval exposure.live.interval state.dir store.type stream.threads"
           + " replication.factor"
-          + " max.event.bytes|@"
+          + " max.event.bytes http.port http.host http.token|@"
     })
 final class RunCommand implements Callable<Integer> {
 
@@ -122,7 +124,12 @@ final class RunCommand implements Callable<Integer> {
           topics.scans().name(),
           topology.inputPartitions());
       out.flush();
-      shutdown.awaitRequest();
+      Optional<Dashboard> dashboard = Dashboards.start(config, cluster, pipeline, List.of(), out);
+      try {
+        shutdown.awaitRequest();
+      } finally {
+        dashboard.ifPresent(Dashboard::close);
+      }
     } finally {
       shutdown.closed();
     }

@@ -84,6 +84,14 @@ public final class ExposureCurve {
     return drain(true);
   }
 
+  /**
+   * The relative change of {@code exposed} from {@code weekBefore}, the count 7 days earlier: null
+   * when that day is unknown or 0.
+   */
+  public static Double weekOverWeek(long exposed, Long weekBefore) {
+    return weekBefore == null || weekBefore == 0 ? null : (double) exposed / weekBefore - 1;
+  }
+
   private List<Row> drain(boolean all) {
     List<Row> rows = new ArrayList<>();
     while (!global.isEmpty()) {
@@ -101,11 +109,7 @@ public final class ExposureCurve {
       RemediationCount g = global.pollFirstEntry().getValue();
       last = date;
       exposedByDate.put(date, g.getVulnerable());
-      Long weekBefore = exposedByDate.get(date.minusDays(7));
-      Double wow =
-          weekBefore == null || weekBefore == 0
-              ? null
-              : (double) g.getVulnerable() / weekBefore - 1;
+      Double wow = weekOverWeek(g.getVulnerable(), exposedByDate.get(date.minusDays(7)));
       rows.add(
           new Row(
               date,

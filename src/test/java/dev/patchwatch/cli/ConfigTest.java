@@ -120,4 +120,24 @@ class ConfigTest {
             () -> Config.load(Optional.empty(), Map.of(), Map.of("max.event.bytes", "1000")))
         .hasMessageContaining("max.event.bytes (command line): 1000 is below the minimum 1024");
   }
+
+  @Test
+  void shouldServeHttpOnLoopbackPort8080WithoutATokenByDefault() {
+    Config config = Config.load(Optional.empty(), Map.of(), Map.of());
+    assertThat(config.get(Config.HTTP_PORT)).isEqualTo(8080);
+    assertThat(config.get(Config.HTTP_HOST)).isEqualTo("127.0.0.1");
+    assertThat(config.get(Config.HTTP_TOKEN)).isEmpty();
+    Config off =
+        Config.load(
+            Optional.empty(), Map.of("PATCHWATCH_HTTP_TOKEN", "t0ken"), Map.of("http.port", "0"));
+    assertThat(off.get(Config.HTTP_PORT)).isZero();
+    assertThat(off.get(Config.HTTP_TOKEN)).isEqualTo("t0ken");
+  }
+
+  @Test
+  void shouldRefuseAnHttpPortOutsideTheRange() {
+    assertThatThrownBy(() -> Config.load(Optional.empty(), Map.of(), Map.of("http.port", "65536")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("http.port (command line): 65536 is not within 0 to 65535");
+  }
 }

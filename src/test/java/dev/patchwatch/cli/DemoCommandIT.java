@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
 import dev.patchwatch.scanner.simulator.Scenario;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +25,23 @@ class DemoCommandIT {
   @Test
   void shouldPrintADailyCurveThatFollowsThePublishedFigures() throws Exception {
     double scale = 0.01;
-    Cli cli = Cli.run("demo", "--scale", String.valueOf(scale), "--seconds-per-day", "0", "--json");
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    Cli cli =
+        Cli.run(
+            "demo",
+            "--scale",
+            String.valueOf(scale),
+            "--seconds-per-day",
+            "0",
+            "--json",
+            "--exit",
+            "--set",
+            "http.port=" + port);
     assertThat(cli.exitCode()).as(cli.err()).isZero();
+    assertThat(cli.err()).contains("dashboard http://127.0.0.1:" + port + "/");
 
     ObjectMapper mapper = new ObjectMapper();
     List<JsonNode> rows = new ArrayList<>();

@@ -128,6 +128,9 @@ class KillRecoveryIT {
             "0",
             "--set",
             "state.dir=" + dir.resolve("state"),
+            // no dashboard: port 8080 may be anyone's on a shared machine
+            "--set",
+            "http.port=0",
             "--kafka",
             "max.poll.records=200",
             // a killed member leaves the group only when its session times out: keep that short

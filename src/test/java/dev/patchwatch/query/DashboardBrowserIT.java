@@ -1,0 +1,211 @@
+package dev.patchwatch.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.reference.RandomEvents;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, at fixed paths:
+ * nothing is downloaded) on a running stack with today's data, some windows final and some still
+ * open: the points drawn are the API's, and a country clicked in the breakdown becomes the curve.
+ */
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
+class DashboardBrowserIT {
+
+  static final String CHROMIUM = "/usr/bin/chromium";
+  static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+
+  private static final Clock WALL = Clock.systemUTC();
+
+  @TempDir Path dir;
+
+  @Test
+  void shouldDrawTheApisPointsAndFollowAClickedCountry() throws Exception {
+    assertThat(new File(CHROMIUM).canExecute())
+        .as("Debian's chromium (.ci/run installs it)")
+        .isTrue();
+    assertThat(new File(CHROMEDRIVER).canExecute()).as("Debian's chromium-driver").isTrue();
+    // five days of scans up to now: the early windows close, today's stay open (live values)
+    Instant start = WALL.instant().minus(Duration.ofDays(5)).truncatedTo(ChronoUnit.SECONDS);
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            2026,
+            RandomEvents.Options.defaults()
+                .withStart(start)
+                .withDays(5)
+                .withHosts(150)
+                .withMaxDisorder(Duration.ofMinutes(30)));
+    events =
+        events.stream()
+            .filter(e -> e.getObservedAt().isBefore(WALL.instant().plus(Duration.ofMinutes(30))))
+            .toList();
+    // as far as a live stack accepts (a day ahead): it passes every event, closes what it can,
+    // and the windows ending in the days to come stay open
+    Instant watermark = WALL.instant().plus(Duration.ofHours(23)).truncatedTo(ChronoUnit.HOURS);
+    try (RunningStack stack =
+        RunningStack.start("browser", 2, dir.resolve("state"), Optional.empty(), List.of(), WALL)) {
+      stack.publishAndClose(events, watermark);
+      String vulnerability = awaitFinalAndLivePoints(stack);
+
+      ChromeDriver driver = browser();
+      try {
+        driver.get(stack.url("/?vulnerability=" + vulnerability).toString());
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(120));
+        wait.until(
+            d -> "true".equals(d.findElement(By.tagName("body")).getAttribute("data-ready")));
+
+        String curve = "/api/v1/curve?vulnerability=" + vulnerability;
+        awaitDrawnEqualsApi(stack, driver, wait, curve);
+        save(driver, "dashboard-global.png");
+
+        WebElement country =
+            wait.until(
+                d ->
+                    d
+                        .findElements(By.cssSelector("#breakdown tbody tr[data-dimension=COUNTRY]"))
+                        .stream()
+                        .findFirst()
+                        .orElse(null));
+        String value = country.getAttribute("data-value");
+        country.findElement(By.tagName("button")).click();
+        wait.until(
+            d ->
+                value.equals(d.findElement(By.id("curve")).getAttribute("data-value"))
+                    && "COUNTRY"
+                        .equals(d.findElement(By.id("curve")).getAttribute("data-dimension")));
+        awaitDrawnEqualsApi(stack, driver, wait, curve + "&dimension=COUNTRY&value=" + value);
+        assertThat(driver.getCurrentUrl()).contains("value=" + value);
+        save(driver, "dashboard-country.png");
+      } finally {
+        driver.quit();
+      }
+    }
+  }
+
+  /** Waits until the curve has closed windows and open ones; returns its vulnerability. */
+  private static String awaitFinalAndLivePoints(RunningStack stack) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (true) {
+      JsonNode list = stack.json("/api/v1/vulnerabilities").get("vulnerabilities");
+      if (!list.isEmpty()) {
+        String vulnerability = list.get(0).get("vulnerability").asText();
+        JsonNode points = stack.json("/api/v1/curve?vulnerability=" + vulnerability).get("points");
+        boolean anyFinal = false;
+        boolean anyLive = false;
+        for (JsonNode p : points) {
+          anyFinal |= p.get("final").asBoolean();
+          anyLive |= !p.get("final").asBoolean();
+        }
+        if (anyFinal && anyLive) {
+          return vulnerability;
+        }
+      }
+      assertThat(System.nanoTime()).as("final and live points in time").isLessThan(deadline);
+      Thread.sleep(200);
+    }
+  }
+
+  /**
+   * The points uPlot holds are the API's: each date's x, and its exposed count in the final series
+   * or in the live one. Live values may change between two looks, so it waits until both agree.
+   */
+  private static void awaitDrawnEqualsApi(
+      RunningStack stack, ChromeDriver driver, WebDriverWait wait, String curve) {
+    List<String> last = new ArrayList<>();
+    try {
+      wait.until(
+          d -> {
+            try {
+              List<String> expected = new ArrayList<>();
+              for (JsonNode p : stack.json(curve).get("points")) {
+                long x =
+                    LocalDate.parse(p.get("date").asText())
+                        .atStartOfDay(ZoneOffset.UTC)
+                        .toEpochSecond();
+                expected.add(
+                    x
+                        + " "
+                        + p.get("exposed").asLong()
+                        + (p.get("final").asBoolean() ? " final" : " live"));
+              }
+              @SuppressWarnings("unchecked")
+              List<String> drawn =
+                  (List<String>)
+                      ((JavascriptExecutor) d)
+                          .executeScript(
+                              "const u = window.patchwatch && window.patchwatch.curve;"
+                                  + "if (!u) return [];"
+                                  + "const out = [];"
+                                  + "for (let i = 0; i < u.data[0].length; i++) {"
+                                  + "  if (u.data[1][i] !== null) out.push(u.data[0][i] + ' ' + u.data[1][i] + ' final');"
+                                  + "  else if (u.data[2][i] !== null) out.push(u.data[0][i] + ' ' + u.data[2][i] + ' live');"
+                                  + "}"
+                                  + "return out;");
+              last.clear();
+              last.add("API " + expected);
+              last.add("drawn " + drawn);
+              return !expected.isEmpty() && expected.equals(drawn);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("the points drawn never matched the API: " + last, e);
+    }
+    // the table of the page shows the same points
+    List<WebElement> rows = driver.findElements(By.cssSelector("#points tbody tr"));
+    assertThat(rows).isNotEmpty();
+  }
+
+  static ChromeDriver browser() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless",
+        "--no-sandbox",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,1600");
+    ChromeDriverService service =
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(new File(CHROMEDRIVER))
+            .usingAnyFreePort()
+            .build();
+    return new ChromeDriver(service, options);
+  }
+
+  private static void save(ChromeDriver driver, String name) throws Exception {
+    Path target = Path.of("target", "screenshots");
+    Files.createDirectories(target);
+    File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), target.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+  }
+}
