@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       ArchiveCommand.class,
       ReprocessCommand.class,
       SchemasCommand.class,
+      AclsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
