@@ -62,8 +62,9 @@ public final class AccessPolicy {
    * {@code applicationId}, in a fixed order: the scanner's, the application's, the reader's.
    *
    * <ul>
-   *   <li>scanner: WRITE and DESCRIBE on the scans topic, IDEMPOTENT_WRITE on the cluster (its
-   *       producer is idempotent);
+   *   <li>scanner: WRITE and DESCRIBE on the scans topic, WRITE on the rejected topic (where it
+   *       sends what it refuses to publish), IDEMPOTENT_WRITE on the cluster (its producer is
+   *       idempotent);
    *   <li>application: READ on the scans topic; WRITE on the aggregate and rejected topics; CREATE
    *       on those six, so that its first start provisions them; ALL on the topics, consumer groups
    *       and transactional ids starting with {@code <application.id>-} (Kafka Streams' internal
@@ -87,6 +88,8 @@ public final class AccessPolicy {
     String scanner = roles.scanner();
     acls.add(allow(scanner, topic(scans), AclOperation.WRITE));
     acls.add(allow(scanner, topic(scans), AclOperation.DESCRIBE));
+    // ingest and the SDK send what they refuse to the rejected topic, with its reason
+    acls.add(allow(scanner, topic(rejected), AclOperation.WRITE));
     acls.add(allow(scanner, cluster(), AclOperation.IDEMPOTENT_WRITE));
 
     String app = roles.application();

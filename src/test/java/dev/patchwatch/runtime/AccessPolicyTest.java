@@ -30,11 +30,12 @@ class AccessPolicyTest {
   }
 
   @Test
-  void shouldLetTheScannerOnlyWriteScans() {
+  void shouldLetTheScannerOnlyWriteScansAndRejections() {
     assertThat(of("User:scan"))
         .containsExactlyInAnyOrder(
             "User:scan ALLOW WRITE TOPIC LITERAL patchwatch.scans",
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.scans",
+            "User:scan ALLOW WRITE TOPIC LITERAL patchwatch.rejected",
             "User:scan ALLOW IDEMPOTENT_WRITE CLUSTER LITERAL kafka-cluster");
   }
 
@@ -86,7 +87,7 @@ class AccessPolicyTest {
 
   @Test
   void shouldAllowOnlyAndNeverUseWildcards() {
-    assertThat(ACLS).hasSize(24);
+    assertThat(ACLS).hasSize(25);
     assertThat(ACLS)
         .allSatisfy(
             acl -> {
