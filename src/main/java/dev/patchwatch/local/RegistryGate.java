@@ -99,8 +99,9 @@ public final class RegistryGate implements AutoCloseable {
     if (!read && !path.startsWith(CCOMPAT)) {
       return Optional.of("only the Confluent API accepts writes on this registry (local --auth)");
     }
-    if (path.contains("..")) {
-      return Optional.of("no '..' in paths");
+    if (path.contains("..") || path.toLowerCase(Locale.ROOT).contains("%2e")) {
+      // the registry would resolve them after the gate judged the path as written
+      return Optional.of("no dot segments in paths on this registry (local --auth)");
     }
     return Optional.empty();
   }
