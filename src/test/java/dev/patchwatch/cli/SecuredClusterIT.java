@@ -144,7 +144,13 @@ class SecuredClusterIT {
               .clock(CLOCK)
               .build()) {
         List<CompletableFuture<?>> sent = new ArrayList<>();
-        events.forEach(e -> sent.add(publisher.publish(e)));
+        for (int i = 0; i < events.size(); i++) {
+          sent.add(publisher.publish(events.get(i)));
+          if (i % 100 == 50) {
+            // raw garbage straight to the scans topic, in the middle of the stream
+            garbage(i);
+          }
+        }
         sent.add(publisher.watermark(Instant.ofEpochMilli(end)));
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get();
       }
@@ -277,6 +283,28 @@ class SecuredClusterIT {
           .stream()
           .mapToLong(Long::longValue)
           .sum();
+    }
+  }
+
+  private static int garbageSent;
+
+  /** Random bytes that are not the wire format (no magic byte 0), sent as the scanner. */
+  private static void garbage(long seed) throws Exception {
+    java.util.Random random = new java.util.Random(seed);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            client("scanner"), new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (int i = 0; i < 5; i++) {
+        byte[] value = new byte[1 + random.nextInt(300)];
+        random.nextBytes(value);
+        if (value.length > 0 && value[0] == 0) {
+          value[0] = 'G';
+        }
+        byte[] key = new byte[8];
+        random.nextBytes(key);
+        producer.send(new ProducerRecord<>(PREFIX + ".scans", key, value)).get();
+        garbageSent++;
+      }
     }
   }
 

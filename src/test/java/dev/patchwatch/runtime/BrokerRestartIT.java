@@ -63,8 +63,8 @@ class BrokerRestartIT {
             1130,
             RandomEvents.Options.defaults()
                 .withStart(Instant.parse("2026-11-10T00:00:00Z"))
-                .withHosts(300)
-                .withDays(3));
+                .withHosts(150)
+                .withDays(2));
     long end = Instant.parse("2026-11-30T00:00:00Z").toEpochMilli();
     List<ScanEvent> first = events.subList(0, events.size() / 2);
     List<ScanEvent> second = events.subList(events.size() / 2, events.size());
