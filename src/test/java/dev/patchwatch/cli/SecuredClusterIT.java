@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.patchwatch.avro.Granularity;
+import dev.patchwatch.avro.RejectReason;
+import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.local.EmbeddedKafka;
@@ -177,6 +179,19 @@ class SecuredClusterIT {
             .allMatch(id -> id.startsWith(PREFIX + "-"));
       }
       FinalsAssert.assertSameFinals(finals, ReferenceModel.compute(events, partitions).finals());
+      List<Rejected> rejected = new ArrayList<>();
+      TopicReader.readAll(
+          kafka.bootstrapServers(),
+          new HashMap<>(client("admin")),
+          topics.rejected(),
+          r -> rejected.add(r.value()));
+      assertThat(garbageSent).isPositive();
+      assertThat(rejected)
+          .filteredOn(r -> r.getReason() == RejectReason.UNDECODABLE)
+          .hasSize(garbageSent);
+      System.out.printf(
+          "under ACLs: %d events, %d garbage records rejected UNDECODABLE, %d finals exact%n",
+          events.size(), garbageSent, finals.size());
     }
   }
 
