@@ -1,6 +1,7 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.local.DataDirectory;
+import dev.patchwatch.local.LocalCredentials;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.local.PortInUseException;
 import dev.patchwatch.query.Dashboard;
@@ -90,6 +91,15 @@ final class LocalCommand implements Callable<Integer> {
       description = "How often live counts are published (setting live.interval, default 250ms).")
   String liveInterval;
 
+  @Option(
+      names = "--auth",
+      description =
+          "Authenticate and authorise: SCRAM-SHA-512 users admin, patchwatch, scanner and reader"
+              + " with random passwords and ready --config files in <data-dir>/credentials,"
+              + " least-privilege ACLs, and a registry that refuses deletes and compatibility"
+              + " changes. Fixed when the data directory is created.")
+  boolean auth;
+
   @Mixin SettingsOptions options;
 
   @Override
@@ -108,11 +118,18 @@ final class LocalCommand implements Callable<Integer> {
               err.printf("note: --data-dir %s was %s, made private (rwx------)%n", dataDir, mode);
               err.flush();
             });
+    Optional<LocalCredentials> credentials =
+        auth
+            ? Optional.of(LocalCredentials.createOrLoad(dataDir.resolve("credentials")))
+            : Optional.empty();
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (LocalStack stack = startStack()) {
+    try (LocalStack stack = startStack(credentials)) {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       Cluster cluster = Cluster.of(stack.bootstrapServers());
+      if (credentials.isPresent()) {
+        cluster = LocalAuth.secure(stack, credentials.get(), config);
+      }
       TopologySettings settings = config.topologySettings(cluster);
       Pipeline.Builder builder =
           Pipeline.on(cluster, registry, settings)
@@ -136,6 +153,11 @@ final class LocalCommand implements Callable<Integer> {
             topics.countsLive().name());
         out.printf("  rejected  %s%n", topics.rejected().name());
         out.printf("  data      %s%n", dataDir.toAbsolutePath());
+        if (credentials.isPresent()) {
+          out.printf(
+              "  auth      SASL_PLAINTEXT SCRAM-SHA-512, ACLs; client configs (--config) in %s%n",
+              credentials.get().dir());
+        }
         out.flush();
         Optional<Dashboard> dashboard = Dashboards.start(config, cluster, pipeline, List.of(), out);
         try {
@@ -190,9 +212,14 @@ final class LocalCommand implements Callable<Integer> {
     err.flush();
   }
 
-  private LocalStack startStack() {
+  private LocalStack startStack(Optional<LocalCredentials> credentials) {
     try {
-      return LocalStack.start(dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl));
+      return LocalStack.start(
+          dataDir,
+          kafkaPort,
+          registryPort,
+          Optional.ofNullable(registryUrl),
+          credentials.map(LocalCredentials::brokerAuth));
     } catch (PortInUseException e) {
       String flag = e.port() == kafkaPort ? "--kafka-port" : "--registry-port";
       throw new IllegalStateException(

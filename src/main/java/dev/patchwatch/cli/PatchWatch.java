@@ -4,6 +4,8 @@ import dev.patchwatch.registry.TrustedAvroPackages;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Spec;
       ArchiveCommand.class,
       ReprocessCommand.class,
       SchemasCommand.class,
+      AclsCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -85,7 +88,20 @@ public final class PatchWatch implements Runnable {
     } else {
       message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
-    return message.replace('\n', ' ');
+    return (message + accessHint(e)).replace('\n', ' ');
+  }
+
+  /** What to check when Kafka refused who we are or what we asked. */
+  private static String accessHint(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof AuthenticationException) {
+        return " (Kafka refused these credentials: check kafka.sasl.jaas.config in --config)";
+      }
+      if (cause instanceof AuthorizationException) {
+        return " (this principal has no ACL for it: see `patchwatch acls`)";
+      }
+    }
+    return "";
   }
 
   /** The version in the jar's manifest, when run from it. */

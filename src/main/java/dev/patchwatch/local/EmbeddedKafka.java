@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,11 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final String HOST = Ports.HOST;
   private static final int NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
+  private static final String SASL_LISTENER = "SASL_PLAINTEXT";
+
+  /** The SCRAM mechanism of the client listener under {@link Auth}. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
@@ -54,7 +60,48 @@ public final class EmbeddedKafka implements AutoCloseable {
           "listener.security.protocol.map",
           "log.dir",
           "log.dirs",
-          "metadata.log.dir");
+          "metadata.log.dir",
+          "authorizer.class.name",
+          "super.users",
+          "allow.everyone.if.no.acl.found",
+          "sasl.enabled.mechanisms",
+          "sasl.mechanism.inter.broker.protocol",
+          "sasl.mechanism.controller.protocol");
+
+  /**
+   * Authentication and authorisation: the client listener speaks SASL_PLAINTEXT with {@value
+   * #SCRAM_MECHANISM}, the controller listener SASL PLAIN for the admin alone, {@code
+   * StandardAuthorizer} decides with {@code allow.everyone.if.no.acl.found=false}, and the admin is
+   * the only super user (the broker itself logs in as the admin).
+   *
+   * @param admin the super user's name
+   * @param passwords every SCRAM user's password by name, the admin's included; seeded when the
+   *     directory is formatted, so later changes are not seen by an existing directory
+   */
+  public record Auth(String admin, Map<String, String> passwords) {
+    public Auth {
+      passwords = Map.copyOf(passwords);
+      if (!passwords.containsKey(admin)) {
+        throw new IllegalArgumentException("no password for the admin " + admin);
+      }
+      for (Map.Entry<String, String> user : passwords.entrySet()) {
+        // the names and passwords go into JAAS and formatter strings, which have their own quoting
+        if (!user.getKey().matches("[A-Za-z0-9_.-]+")
+            || !user.getValue().matches("[A-Za-z0-9_-]+")) {
+          throw new IllegalArgumentException(
+              "SCRAM user names and passwords must be letters, digits, '_' or '-': "
+                  + user.getKey());
+        }
+      }
+    }
+
+    String adminPassword() {
+      return passwords.get(admin);
+    }
+  }
+
+  /** Marks a data directory formatted with {@link Auth}: starting it without is refused. */
+  private static final String AUTH_MARKER = "auth-enabled";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -80,6 +127,17 @@ public final class EmbeddedKafka implements AutoCloseable {
    *     s; no broker thread is left running then
    */
   public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> brokerOverrides) {
+    return start(dataDir, port, brokerOverrides, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(Path, int, Map)}, with authentication and ACLs when {@code auth} is given.
+   *
+   * @throws IllegalStateException also when a directory formatted with auth is started without, or
+   *     the other way round: its users (or their absence) are fixed at format time
+   */
+  public static EmbeddedKafka start(
+      Path dataDir, int port, Map<String, String> brokerOverrides, Optional<Auth> auth) {
     if (port < 0 || port > 65_535) {
       throw new IllegalArgumentException("port must be between 0 and 65535, not " + port);
     }
@@ -92,7 +150,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     Path dir = prepareDirectory(dataDir);
     FileChannel lock = lock(dir);
     try {
-      return start(dir, port, brokerOverrides, lock);
+      return start(dir, port, brokerOverrides, auth, lock);
     } catch (RuntimeException e) {
       release(lock);
       throw e;
@@ -100,7 +158,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   private static EmbeddedKafka start(
-      Path dir, int port, Map<String, String> overrides, FileChannel lock) {
+      Path dir, int port, Map<String, String> overrides, Optional<Auth> auth, FileChannel lock) {
     // in its own directory the metadata log is locked by Kafka as soon as the controller starts; in
     // a
     // directory shared with the partition logs only the broker locks it, after the controller
@@ -111,9 +169,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     int controllerPort = Ports.free();
     KafkaConfig config =
         new KafkaConfig(
-            settings(metadataDir, logDir, brokerPort, controllerPort, overrides), false);
+            settings(metadataDir, logDir, brokerPort, controllerPort, overrides, auth), false);
+    Path marker = dir.resolve(AUTH_MARKER);
     if (!Files.exists(metadataDir.resolve("meta.properties"))) {
-      format(metadataDir, logDir);
+      format(metadataDir, logDir, auth);
+      markAuth(marker, auth.isPresent());
+    } else if (Files.exists(marker) != auth.isPresent()) {
+      throw new IllegalStateException(
+          "Kafka data directory "
+              + dir
+              + (auth.isPresent()
+                  ? " was created without authentication and has no users: use a new one"
+                  : " was created with authentication: start it with authentication"));
     }
 
     String bootstrap = HOST + ":" + brokerPort;
@@ -121,7 +188,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     try {
       server = new KafkaRaftServer(config, Time.SYSTEM);
       server.startup();
-      awaitBrokerReady(bootstrap);
+      awaitBrokerReady(bootstrap, auth);
     } catch (RuntimeException e) {
       if (server != null) {
         try {
@@ -158,19 +225,25 @@ public final class EmbeddedKafka implements AutoCloseable {
       Path logDir,
       int brokerPort,
       int controllerPort,
-      Map<String, String> overrides) {
+      Map<String, String> overrides,
+      Optional<Auth> auth) {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
-    String brokerAddress = BROKER_LISTENER + "://" + HOST + ":" + brokerPort;
+    String listener = auth.isPresent() ? SASL_LISTENER : BROKER_LISTENER;
+    String brokerAddress = listener + "://" + HOST + ":" + brokerPort;
     props.put(
         "listeners",
         brokerAddress + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
     props.put("advertised.listeners", brokerAddress);
-    props.put(
-        "listener.security.protocol.map",
-        BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
-    props.put("inter.broker.listener.name", BROKER_LISTENER);
+    props.put("inter.broker.listener.name", listener);
+    if (auth.isPresent()) {
+      props.putAll(authSettings(auth.get()));
+    } else {
+      props.put(
+          "listener.security.protocol.map",
+          BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+    }
     props.put("controller.listener.names", CONTROLLER_LISTENER);
     // a static voter set keeps the controller's address out of the stored log: a restart may use a
     // new port
@@ -209,6 +282,75 @@ public final class EmbeddedKafka implements AutoCloseable {
     props.put("server.max.startup.time.ms", Long.toString(START_TIMEOUT.toMillis()));
     props.putAll(overrides);
     return props;
+  }
+
+  /**
+   * SCRAM on the client listener, whose credentials live in the metadata log; the controller
+   * listener cannot use SCRAM (the controller must authenticate before it has read that log), so it
+   * takes SASL PLAIN with the admin as its only user, declared in the configuration.
+   */
+  private static Map<String, String> authSettings(Auth auth) {
+    String sasl = SASL_LISTENER.toLowerCase(java.util.Locale.ROOT);
+    String controller = CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT);
+    String password = auth.adminPassword();
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(
+        "listener.security.protocol.map",
+        SASL_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+    props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+    props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+    props.put(
+        "listener.name." + sasl + ".scram-sha-512.sasl.jaas.config",
+        scramJaas(auth.admin(), password));
+    props.put("listener.name." + controller + ".sasl.enabled.mechanisms", "PLAIN");
+    props.put("sasl.mechanism.controller.protocol", "PLAIN");
+    props.put(
+        "listener.name." + controller + ".plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + auth.admin()
+            + "\" password=\""
+            + password
+            + "\" user_"
+            + auth.admin()
+            + "=\""
+            + password
+            + "\";");
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("super.users", "User:" + auth.admin());
+    props.put("allow.everyone.if.no.acl.found", "false");
+    return props;
+  }
+
+  /** The JAAS line a client logs in with as {@code user}. */
+  public static String scramJaas(String user, String password) {
+    return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user
+        + "\" password=\""
+        + password
+        + "\";";
+  }
+
+  /** The client properties of {@code user} on a broker started with {@link Auth}. */
+  public static Map<String, String> clientProperties(String user, String password) {
+    return Map.of(
+        "security.protocol",
+        "SASL_PLAINTEXT",
+        "sasl.mechanism",
+        SCRAM_MECHANISM,
+        "sasl.jaas.config",
+        scramJaas(user, password));
+  }
+
+  private static void markAuth(Path marker, boolean auth) {
+    if (!auth) {
+      return;
+    }
+    try {
+      Files.writeString(
+          marker, "users are seeded in the metadata log; start with authentication\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + marker, e);
+    }
   }
 
   private static Path prepareDirectory(Path dataDir) {
@@ -251,9 +393,24 @@ public final class EmbeddedKafka implements AutoCloseable {
    * Writes meta.properties (with a new cluster id) and the bootstrap metadata: once per data
    * directory.
    */
-  private static void format(Path metadataDir, Path logDir) {
+  private static void format(Path metadataDir, Path logDir, Optional<Auth> auth) {
     try {
-      new Formatter()
+      Formatter formatter = new Formatter();
+      auth.ifPresent(
+          a ->
+              formatter.setScramArguments(
+                  a.passwords().entrySet().stream()
+                      .sorted(Map.Entry.comparingByKey())
+                      .map(
+                          u ->
+                              SCRAM_MECHANISM
+                                  + "=[name="
+                                  + u.getKey()
+                                  + ",password="
+                                  + u.getValue()
+                                  + "]")
+                      .toList()));
+      formatter
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
           .setNodeId(NODE_ID)
           .setClusterId(Uuid.randomUuid().toString())
@@ -268,10 +425,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** Waits until the controller lists the broker as registered and unfenced. */
-  private static void awaitBrokerReady(String bootstrap) {
+  private static void awaitBrokerReady(String bootstrap, Optional<Auth> auth) {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    auth.ifPresent(a -> config.putAll(clientProperties(a.admin(), a.adminPassword())));
+    try (Admin admin = Admin.create(config)) {
       while (true) {
         try {
           // fenced brokers are left out unless asked for, so a non-empty answer means unfenced

@@ -12,11 +12,14 @@ public final class LocalStack implements AutoCloseable {
 
   private final EmbeddedKafka kafka;
   private final LocalRegistry registry;
+  private final RegistryGate gate;
   private final String registryUrl;
 
-  private LocalStack(EmbeddedKafka kafka, LocalRegistry registry, String registryUrl) {
+  private LocalStack(
+      EmbeddedKafka kafka, LocalRegistry registry, RegistryGate gate, String registryUrl) {
     this.kafka = kafka;
     this.registry = registry;
+    this.gate = gate;
     this.registryUrl = registryUrl;
   }
 
@@ -30,6 +33,21 @@ public final class LocalStack implements AutoCloseable {
    */
   public static LocalStack start(
       Path dataDir, int kafkaPort, int registryPort, Optional<String> externalRegistryUrl) {
+    return start(dataDir, kafkaPort, registryPort, externalRegistryUrl, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(Path, int, int, Optional)}; with {@code auth} the broker authenticates and
+   * authorises every client (see {@link EmbeddedKafka.Auth}), and the local registry is reached
+   * through a {@link RegistryGate} on {@code registryPort} that refuses deletes and compatibility
+   * changes, the registry itself listening on another loopback port.
+   */
+  public static LocalStack start(
+      Path dataDir,
+      int kafkaPort,
+      int registryPort,
+      Optional<String> externalRegistryUrl,
+      Optional<EmbeddedKafka.Auth> auth) {
     DataDirectory.preparePrivate(dataDir, "data directory");
     // both before the broker starts: a taken registry port found after it would cost a broker
     // start and stop for nothing
@@ -39,16 +57,31 @@ public final class LocalStack implements AutoCloseable {
     if (registryPort != 0 && externalRegistryUrl.isEmpty()) {
       Ports.requireFree(registryPort);
     }
-    EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
+    EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of(), auth);
     if (externalRegistryUrl.isPresent()) {
-      return new LocalStack(kafka, null, externalRegistryUrl.get());
+      return new LocalStack(kafka, null, null, externalRegistryUrl.get());
     }
+    LocalRegistry registry = null;
     try {
-      LocalRegistry registry =
+      registry =
           LocalRegistry.start(
-              LocalRegistry.defaultHome(), dataDir.resolve("registry"), registryPort);
-      return new LocalStack(kafka, registry, registry.url());
+              LocalRegistry.defaultHome(),
+              dataDir.resolve("registry"),
+              auth.isPresent() ? 0 : registryPort);
+      if (auth.isEmpty()) {
+        return new LocalStack(kafka, registry, null, registry.url());
+      }
+      RegistryGate gate =
+          RegistryGate.start("http://" + Ports.HOST + ":" + registry.port(), registryPort);
+      return new LocalStack(
+          kafka,
+          registry,
+          gate,
+          "http://" + Ports.HOST + ":" + gate.port() + LocalRegistry.CCOMPAT_PATH);
     } catch (RuntimeException e) {
+      if (registry != null) {
+        registry.close();
+      }
       kafka.close();
       throw e;
     }
@@ -66,6 +99,9 @@ public final class LocalStack implements AutoCloseable {
   @Override
   public void close() {
     try {
+      if (gate != null) {
+        gate.close();
+      }
       if (registry != null) {
         registry.close();
       }
