@@ -65,11 +65,11 @@ public final class AccessPolicy {
    *   <li>scanner: WRITE and DESCRIBE on the scans topic, WRITE on the rejected topic (where it
    *       sends what it refuses to publish), IDEMPOTENT_WRITE on the cluster (its producer is
    *       idempotent);
-   *   <li>application: READ on the scans topic; WRITE on the aggregate and rejected topics; CREATE
-   *       on those six, so that its first start provisions them; ALL on the topics, consumer groups
-   *       and transactional ids starting with {@code <application.id>-} (Kafka Streams' internal
-   *       topics, the progress topic and the transactional ids are named so), and the consumer
-   *       group named {@code <application.id>};
+   *   <li>application: READ on the scans topic; WRITE and READ (its HTTP view reads them back) on
+   *       the aggregate and rejected topics; CREATE on those six, so that its first start
+   *       provisions them; ALL on the topics, consumer groups and transactional ids starting with
+   *       {@code <application.id>-} (Kafka Streams' internal topics, the progress topic and the
+   *       transactional ids are named so), and the consumer group named {@code <application.id>};
    *   <li>reader: READ on the four aggregate topics, and READ on the consumer groups named after
    *       itself ({@code <name>-...}).
    * </ul>
@@ -98,6 +98,8 @@ public final class AccessPolicy {
     for (String output : concat(aggregates, rejected)) {
       acls.add(allow(app, topic(output), AclOperation.WRITE));
       acls.add(allow(app, topic(output), AclOperation.CREATE));
+      // its HTTP view (dashboard, API, metrics) reads back what it published
+      acls.add(allow(app, topic(output), AclOperation.READ));
     }
     // "<id>-", not "<id>": the public topics "<prefix>.scans" start with the application id when
     // the prefix and the id are the same word, as they are by default.

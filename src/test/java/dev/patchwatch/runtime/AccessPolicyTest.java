@@ -40,21 +40,26 @@ class AccessPolicyTest {
   }
 
   @Test
-  void shouldLetTheApplicationReadScansWriteResultsAndOwnItsInternalResources() {
+  void shouldLetTheApplicationReadScansWriteAndReadBackResultsAndOwnItsInternalResources() {
     assertThat(of("User:app"))
         .containsExactlyInAnyOrder(
             "User:app ALLOW READ TOPIC LITERAL patchwatch.scans",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.scans",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.counts.hourly",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.counts.hourly",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.counts.hourly",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.counts.daily",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.counts.daily",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.counts.daily",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.exposure.daily",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.exposure.daily",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.exposure.daily",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.counts.live",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.counts.live",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.counts.live",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.rejected",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.rejected",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.rejected",
             "User:app ALLOW ALL TOPIC PREFIXED patchwatch-",
             "User:app ALLOW ALL GROUP LITERAL patchwatch",
             "User:app ALLOW ALL GROUP PREFIXED patchwatch-",
@@ -87,7 +92,7 @@ class AccessPolicyTest {
 
   @Test
   void shouldAllowOnlyAndNeverUseWildcards() {
-    assertThat(ACLS).hasSize(25);
+    assertThat(ACLS).hasSize(30);
     assertThat(ACLS)
         .allSatisfy(
             acl -> {
