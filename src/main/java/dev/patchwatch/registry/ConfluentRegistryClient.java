@@ -471,7 +471,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
   }
 
   private static ObjectNode schemaBody(Schema schema) {
-    return JSON.createObjectNode().put("schema", schema.toString());
+    return JSON.createObjectNode().put("schema", PortableSchema.text(schema));
   }
 
   private static ObjectNode levelBody(CompatibilityLevel level) {
