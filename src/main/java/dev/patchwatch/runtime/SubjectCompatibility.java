@@ -36,11 +36,23 @@ final class SubjectCompatibility {
       try {
         Optional<CompatibilityLevel> own = registry.compatibility(subject);
         if (own.isEmpty() || (own.get() == CompatibilityLevel.NONE && global != own.get())) {
-          registry.setCompatibility(subject, global);
+          set(registry, subject, global);
         }
       } catch (SchemaRegistryException e) {
         throw new IllegalStateException(
             "cannot set the compatibility level of " + subject + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void set(SchemaRegistry registry, String subject, CompatibilityLevel level) {
+    try {
+      registry.setCompatibility(subject, level);
+    } catch (SchemaRegistryException e) {
+      // Apicurio 2.x answers 409 "a rule named COMPATIBILITY already exists" to the loser when
+      // instances starting together set it at once; the winner's level is the same one.
+      if (registry.compatibility(subject).orElse(null) != level) {
+        registry.setCompatibility(subject, level);
       }
     }
   }
