@@ -9,7 +9,7 @@ COPY pom.xml .
 RUN mvn -B -q dependency:go-offline
 COPY schemas schemas
 COPY src src
-RUN mvn -B -q package -DskipTests -Dmdep.skip=true -Dspotless.check.skip=true
+RUN mvn -B -q package -Dmaven.test.skip=true -Dmdep.skip=true -Dspotless.check.skip=true
 
 # Run: a Java 17 JRE, an unprivileged user, the shaded jar, no shell in between.
 FROM eclipse-temurin:17.0.16_8-jre

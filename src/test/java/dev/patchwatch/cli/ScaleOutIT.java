@@ -37,6 +37,7 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its session times out, and its open transaction holds its partitions' committed offsets until the
  * transaction times out ({@code run} defaults: 45 s and 1 min).
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 600, unit = TimeUnit.SECONDS)
 class ScaleOutIT {
 
   private static final Clock CLOCK =
@@ -81,14 +82,15 @@ class ScaleOutIT {
       for (String name : List.of("a", "b", "c")) {
         runs.add(RunProcess.start(id, PARTITIONS, dir.resolve(name), FAST_FAILOVER));
       }
+      f.awaitMembers(3, Duration.ofSeconds(180));
       f.publish(thirds.get(0), false);
-      f.awaitEveryPartitionCommittedPast(f.endOffsets(), runs, Duration.ofSeconds(90));
+      f.awaitEveryPartitionCommittedPast(f.endOffsets(), runs, Duration.ofSeconds(180));
 
       runs.get(1).kill();
       f.publish(thirds.get(1), false);
       // the dead instance's partitions are taken over by the two others
       f.awaitEveryPartitionCommittedPast(
-          f.endOffsets(), runs.subList(2, 3), Duration.ofSeconds(90));
+          f.endOffsets(), runs.subList(2, 3), Duration.ofSeconds(180));
 
       runs.add(RunProcess.start(id, PARTITIONS, dir.resolve("d"), FAST_FAILOVER));
       f.publish(thirds.get(2), true);
@@ -118,9 +120,9 @@ class ScaleOutIT {
     try {
       runs.add(RunProcess.start(id, PARTITIONS, dir.resolve("a"), kafka));
       runs.add(RunProcess.start(id, PARTITIONS, dir.resolve("b"), kafka));
+      f.awaitMembers(2, Duration.ofSeconds(180));
       f.publish(thirds.get(0), false);
-      f.awaitEveryPartitionCommittedPast(f.endOffsets(), runs, Duration.ofSeconds(90));
-      f.awaitMembers(2, Duration.ofSeconds(60));
+      f.awaitEveryPartitionCommittedPast(f.endOffsets(), runs, Duration.ofSeconds(180));
 
       // past: one more than the offsets of the records before the kill
       Map<TopicPartition, Long> beforeKill = new HashMap<>();
@@ -128,7 +130,7 @@ class ScaleOutIT {
       long killedAt = System.nanoTime();
       runs.get(0).kill();
       f.publish(thirds.get(1), false);
-      f.awaitEveryPartitionCommittedPast(beforeKill, runs.subList(1, 2), Duration.ofSeconds(90));
+      f.awaitEveryPartitionCommittedPast(beforeKill, runs.subList(1, 2), Duration.ofSeconds(180));
       Duration failover = Duration.ofNanos(System.nanoTime() - killedAt);
       System.out.printf(
           Locale.ROOT,
@@ -243,13 +245,24 @@ class ScaleOutIT {
       }
     }
 
+    private int members() throws InterruptedException {
+      try {
+        return admin.describeConsumerGroups(List.of(id)).all().get().get(id).members().size();
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof GroupIdNotFoundException) {
+          return 0; // no instance has joined yet
+        }
+        throw new IllegalStateException(e);
+      }
+    }
+
     void awaitMembers(int members, Duration timeout) throws Exception {
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (admin.describeConsumerGroups(List.of(id)).all().get().get(id).members().size()
-          != members) {
+      while (members() != members) {
         assertThat(System.nanoTime()).as("%d members in the group", members).isLessThan(deadline);
         Thread.sleep(200);
       }
+      stage(members + " members");
     }
 
     private final long started = System.nanoTime();

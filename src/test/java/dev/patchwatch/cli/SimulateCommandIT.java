@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** `simulate` publishes demo's month to an existing cluster: the simulator's events, then done. */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+// generous: the first test of a JVM also starts the shared broker and registry
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SimulateCommandIT {
 
   private static final double SCALE = 0.002;

@@ -109,8 +109,7 @@ class ConfluentRegistryDockerIT {
     }
     List<RemediationCount> finals = new ArrayList<>();
     for (Granularity g : Granularity.values()) {
-      TopicReader.readAll(
-          bootstrap, Map.of(), topics.finals(g), r -> finals.add(r.value()));
+      TopicReader.readAll(bootstrap, Map.of(), topics.finals(g), r -> finals.add(r.value()));
     }
     finals.sort(ReferenceModel.OUTPUT_ORDER);
     FinalsAssert.assertSameFinals(finals, ReferenceModel.compute(events, PARTITIONS).finals());

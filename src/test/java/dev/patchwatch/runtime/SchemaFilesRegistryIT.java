@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
  * and writes with; registering it again adds no version; each subject reads back the level in
  * force. Raw HTTP on purpose: PatchWatch's own client would hide what goes over the wire.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class SchemaFilesRegistryIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
