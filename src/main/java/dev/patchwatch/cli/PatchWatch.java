@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
     description = "Live remediation telemetry: how fast is the exposed population shrinking?",
     subcommands = {
       DemoCommand.class,
+      SimulateCommand.class,
       LocalCommand.class,
       RunCommand.class,
       ReplayCommand.class,

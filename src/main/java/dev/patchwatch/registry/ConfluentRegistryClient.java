@@ -51,6 +51,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MESSAGE_CHARS = 500;
+  private static final String ALREADY_EXISTS = "already exists";
 
   private final String baseUrl;
   private final HttpClient http;
@@ -106,8 +107,19 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
     if (cached != null) {
       return cached;
     }
-    JsonNode answer =
-        send("POST", "/subjects/" + segment(subject) + "/versions", schemaBody(schema));
+    String path = "/subjects/" + segment(subject) + "/versions";
+    JsonNode answer;
+    try {
+      answer = send("POST", path, schemaBody(schema));
+    } catch (IncompatibleSchemaException e) {
+      if (!e.getMessage().contains(ALREADY_EXISTS)) {
+        throw e;
+      }
+      // Apicurio 2.x, when several clients create a subject at once (instances of one
+      // application starting together), answers the losers 409 "already exists"; the
+      // subject now exists, and registering again finds the schema or adds it.
+      answer = send("POST", path, schemaBody(schema));
+    }
     int id = requiredInt(answer, "id");
     schemaById.putIfAbsent(id, schema);
     idBySubjectAndSchema.put(key, id);
@@ -471,7 +483,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
   }
 
   private static ObjectNode schemaBody(Schema schema) {
-    return JSON.createObjectNode().put("schema", schema.toString());
+    return JSON.createObjectNode().put("schema", PortableSchema.text(schema));
   }
 
   private static ObjectNode levelBody(CompatibilityLevel level) {

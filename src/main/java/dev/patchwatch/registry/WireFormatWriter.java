@@ -137,7 +137,8 @@ final class WireFormatWriter {
       throw new SerializationException(
           "use-latest-version is on but subject " + subject + " has no registered version", e);
     }
-    if (latest.schema().equals(schema)) {
+    // The registered form lacks the Java-only properties of a generated class's schema.
+    if (PortableSchema.same(latest.schema(), schema)) {
       return new Target(latest.id(), writers.apply(schema), null, null);
     }
     var compatibility = SchemaCompatibility.checkReaderWriterCompatibility(latest.schema(), schema);

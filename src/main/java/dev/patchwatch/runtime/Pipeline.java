@@ -172,8 +172,9 @@ public final class Pipeline implements AutoCloseable {
     }
 
     /**
-     * Creates the missing topics, checks the existing ones, waits for their leaders and registers
-     * the schemas. Done once: {@link #start} after it does not repeat it.
+     * Creates the missing topics, checks the existing ones, waits for their leaders, registers the
+     * schemas and gives each subject the level in force as its own. Done once: {@link #start} after
+     * it does not repeat it.
      */
     public Topics provision() {
       if (!provisioned) {
@@ -182,6 +183,7 @@ public final class Pipeline implements AutoCloseable {
               .ensure(topics(), settings.inputPartitions(), replicationFactor);
         }
         Topics.registerSchemas(topics(), registry);
+        SubjectCompatibility.pin(registry, topics().subjects().keySet());
         provisioned = true;
       }
       return topics();

@@ -50,6 +50,25 @@ class AvroSerdeTest {
   }
 
   @Test
+  void shouldWriteWithTheLatestVersionWhenItIsTheClassSchemaWithoutJavaProperties() {
+    // what a registry holds once PatchWatch (or a client in another language) registered it
+    int registered =
+        registry.register("patchwatch.scans-value", PortableSchema.of(ScanEvent.getClassSchema()));
+    AvroSerde<ScanEvent> serde =
+        new AvroSerde<>(
+            registry,
+            ScanEvent.class,
+            false,
+            AvroSerdeConfig.DEFAULT.withAutoRegister(false).withUseLatestVersion(true));
+
+    byte[] bytes = serde.serializer().serialize(TOPIC, event());
+
+    assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(registered);
+    assertThat(serde.deserializer().deserialize(TOPIC, bytes)).isEqualTo(event());
+    assertThat(registry.versions("patchwatch.scans-value")).containsExactly(1);
+  }
+
+  @Test
   void shouldPassNullThrough() {
     AvroSerde<ScanEvent> serde = new AvroSerde<>(registry, ScanEvent.class, true);
 

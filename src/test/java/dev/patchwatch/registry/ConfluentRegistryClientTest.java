@@ -62,6 +62,27 @@ class ConfluentRegistryClientTest {
   }
 
   @Test
+  void shouldRegisterAgainWhenAnotherClientCreatedTheSubjectAtTheSameTime() {
+    server
+        .error(409, 409, "An artifact with ID 'orders-value' in group 'null' already exists.")
+        .reply(200, "{\"id\":7}");
+
+    int id = builder().maxAttempts(1).build().register("orders-value", SCHEMA);
+
+    assertThat(id).isEqualTo(7);
+    assertThat(server.requests()).hasSize(2);
+  }
+
+  @Test
+  void shouldNotRegisterAgainAnIncompatibleSchema() {
+    server.error(409, 409, "Schema being registered is incompatible with an earlier schema");
+
+    assertThatThrownBy(() -> builder().maxAttempts(1).build().register("orders-value", SCHEMA))
+        .isExactlyInstanceOf(IncompatibleSchemaException.class);
+    assertThat(server.requests()).hasSize(1);
+  }
+
+  @Test
   void shouldUseTheBaseUrlAsGivenLessATrailingSlash() {
     server.reply(200, "[\"b\",\"a\"]").reply(200, "[]");
 
