@@ -3,6 +3,7 @@ package dev.patchwatch.query;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.internal.PartitionProgress;
+import dev.patchwatch.topology.PatchWatchTopology;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -121,6 +122,12 @@ public final class ViewMetrics implements AutoCloseable {
               "Records this instance's stream threads read from the scans topic: events,"
                   + " watermarks and records they rejected")
           .register(registry);
+      FunctionCounter.builder(
+              "patchwatch.events.accepted", kafkaStreams, k -> eventsAccepted(k.metrics()))
+          .description(
+              "Valid events this instance's stream threads processed (LATE ones included: they"
+                  + " count in any window still open)")
+          .register(registry);
       binder = new KafkaStreamsMetrics(kafkaStreams);
       binder.bindTo(registry);
     }
@@ -138,6 +145,20 @@ public final class ViewMetrics implements AutoCloseable {
               .min()
               .orElse(Long.MIN_VALUE);
         });
+  }
+
+  /** The topology's {@code events-accepted-total}, summed over the stream threads. */
+  static double eventsAccepted(Map<MetricName, ? extends Metric> metrics) {
+    double sum = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+      MetricName name = e.getKey();
+      if (name.name().equals(PatchWatchTopology.EVENTS_ACCEPTED_METRIC)
+          && name.group().equals(PatchWatchTopology.METRICS_GROUP)
+          && e.getValue().metricValue() instanceof Number n) {
+        sum += n.doubleValue();
+      }
+    }
+    return sum;
   }
 
   /**

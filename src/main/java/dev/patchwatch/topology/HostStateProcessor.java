@@ -21,6 +21,7 @@ import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -61,6 +62,16 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   static final String PROGRESS_STORE = "partition-progress";
   static final String GLOBAL_PROGRESS_STORE = "all-partitions-progress";
 
+  /**
+   * Valid events (LATE ones included: they count in any window still open) are recorded by a sensor
+   * of the stream thread, shared by its tasks: {@code events-accepted-total} in the metric group
+   * {@code stream-patchwatch-metrics}.
+   */
+  static final String METRICS_SCOPE = "patchwatch";
+
+  static final String EVENTS_ACCEPTED = "events-accepted";
+  private static final String METRICS_ENTITY = "host-stage";
+
   private static final Logger LOG = LoggerFactory.getLogger(HostStateProcessor.class);
 
   /** An EXPOSURE recount slower than this is worth a warning: the events wait meanwhile. */
@@ -96,6 +107,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private NavigableMap<Long, WindowCounts> exposureSent;
   private ExposureCounter exposure;
   private Outbox outbox;
+  private Sensor accepted;
 
   HostStateProcessor(TopologySettings settings, String scansTopic) {
     this.settings = settings;
@@ -135,6 +147,11 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     this.exposureSent = new TreeMap<>();
     this.exposure = new ExposureCounter(days, exposureSize, ids);
     this.outbox = new Outbox(settings.inputPartitions());
+    this.accepted =
+        context
+            .metrics()
+            .addRateTotalSensor(
+                METRICS_SCOPE, METRICS_ENTITY, EVENTS_ACCEPTED, Sensor.RecordingLevel.INFO);
     // The counts are not stored: they follow from the host-days, which are. The aggregating stage
     // is told to forget what this partition sent for its open windows, then gets them all again.
     rebuildCounts();
@@ -197,6 +214,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     if (event == null) {
       return;
     }
+    accepted.record();
     long t = event.getObservedAt().toEpochMilli();
     if (t < countFromMs || t >= countToMs) {
       // Outside a reprocessing run's range: not counted, not rejected (not even LATE), but it moves

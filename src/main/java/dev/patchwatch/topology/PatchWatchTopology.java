@@ -60,6 +60,13 @@ public final class PatchWatchTopology {
    */
   public static final String AGGREGATE_PROGRESS_STORE = AggregateProcessor.PROGRESS_STORE;
 
+  /** The Kafka Streams metric group of the topology's own metrics. */
+  public static final String METRICS_GROUP =
+      "stream-" + HostStateProcessor.METRICS_SCOPE + "-metrics";
+
+  /** Per stream thread: the valid events it processed, in {@link #METRICS_GROUP}. */
+  public static final String EVENTS_ACCEPTED_METRIC = HostStateProcessor.EVENTS_ACCEPTED + "-total";
+
   private PatchWatchTopology() {}
 
   public static Topology build(TopologySettings settings, Topics topics) {

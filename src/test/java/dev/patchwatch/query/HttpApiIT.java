@@ -433,6 +433,8 @@ class HttpApiIT {
     // the stream threads read every event and the watermark on each partition
     assertThat(samples.get("patchwatch_scan_records_read_total{}"))
         .isEqualTo((double) events.size() + PARTITIONS);
+    // every event of the stream is valid; the LATE ones are accepted too
+    assertThat(samples.get("patchwatch_events_accepted_total{}")).isEqualTo((double) events.size());
     assertThat(samples.keySet()).anyMatch(k -> k.startsWith("kafka_stream_"));
   }
 

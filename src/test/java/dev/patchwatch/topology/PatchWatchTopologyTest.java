@@ -27,6 +27,30 @@ class PatchWatchTopologyTest {
   private static final String HOST_B = "2001:db8::1";
 
   @Test
+  void shouldCountValidEventsLateOnesIncludedInTheAcceptedMetric() {
+    try (TopologyHarness h = new TopologyHarness()) {
+      h.send(
+          event("s1", "2021-03-01T10:05:00Z", HOST_A, ScanStatus.VULNERABLE),
+          event("s1", "2021-03-01T10:06:00Z", "999.0.2.1", ScanStatus.VULNERABLE));
+      h.watermark("2021-03-20T00:00:00Z");
+      h.send(event("s1", "2021-03-01T10:07:00Z", HOST_B, ScanStatus.PATCHED));
+
+      assertThat(h.rejected.readValuesToList())
+          .extracting(r -> r.getReason())
+          .containsExactlyInAnyOrder(RejectReason.INVALID_FIELD, RejectReason.LATE);
+      double accepted =
+          h.driver.metrics().entrySet().stream()
+              .filter(
+                  e ->
+                      e.getKey().name().equals(PatchWatchTopology.EVENTS_ACCEPTED_METRIC)
+                          && e.getKey().group().equals(PatchWatchTopology.METRICS_GROUP))
+              .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+              .sum();
+      assertThat(accepted).isEqualTo(2.0);
+    }
+  }
+
+  @Test
   void shouldCountHostOnceWhenRescanned() {
     try (TopologyHarness h = new TopologyHarness()) {
       h.send(
