@@ -65,17 +65,7 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(
-      names = "--scale",
-      defaultValue = "0.05",
-      description = "Fraction of the ~400,000 servers to simulate (default: ${DEFAULT-VALUE}).")
-  double scale;
-
-  @Option(
-      names = "--seed",
-      defaultValue = "2021",
-      description = "Random seed; the same seed gives the same month (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin MonthOptions month;
 
   @Option(
       names = "--seconds-per-day",
@@ -114,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
     checkOptions();
     PrintWriter err = spec.commandLine().getErr();
     Scenario scenario = Scenario.proxyLogon();
-    ProxyLogonSimulator simulator = new ProxyLogonSimulator(scenario, scale, seed);
+    ProxyLogonSimulator simulator = month.simulator(scenario);
     Instant started = Instant.now();
     err.printf(
         "simulating %,d Exchange servers, %s to %s; starting the local stack%n",
@@ -135,10 +125,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
-    if (scale <= 0 || scale > 1) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--scale must be in (0, 1], got " + scale);
-    }
+    month.check();
     if (partitions < 1 || partitions > 64) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--partitions must be 1 to 64, got " + partitions);

@@ -45,17 +45,7 @@ final class SimulateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Option(
-      names = "--scale",
-      defaultValue = "0.05",
-      description = "Fraction of the ~400,000 servers to simulate (default: ${DEFAULT-VALUE}).")
-  double scale;
-
-  @Option(
-      names = "--seed",
-      defaultValue = "2021",
-      description = "Random seed; the same seed gives the same month (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Mixin MonthOptions month;
 
   @Option(
       names = "--seconds-per-day",
@@ -67,10 +57,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!(scale > 0 && scale <= 1)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--scale must be in (0, 1], got " + scale);
-    }
+    month.check();
     if (!(secondsPerDay >= 0)) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--seconds-per-day cannot be negative, got " + secondsPerDay);
@@ -86,7 +73,7 @@ final class SimulateCommand implements Callable<Integer> {
       return 1;
     }
     Scenario scenario = Scenario.proxyLogon();
-    ProxyLogonSimulator simulator = new ProxyLogonSimulator(scenario, scale, seed);
+    ProxyLogonSimulator simulator = month.simulator(scenario);
     err.printf(
         "simulating %,d Exchange servers, %s to %s, to %s%n",
         simulator.hosts(), scenario.firstDay(), scenario.lastDay(), scans);

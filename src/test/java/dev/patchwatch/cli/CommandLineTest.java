@@ -69,7 +69,13 @@ class CommandLineTest {
     assertThat(cli.exitCode()).isEqualTo(2);
     assertThat(cli.err())
         .isEqualTo("error: --partitions must be 1 to 64, got 0 (see 'patchwatch replay --help')\n");
-    assertThat(Cli.run("demo", "--scale", "2").err()).contains("--scale must be in (0, 1]");
+    assertThat(Cli.run("demo", "--scale", "2").err())
+        .isEqualTo("error: --scale must be in (0, 1], got 2.0 (see 'patchwatch demo --help')\n");
+    Cli simulate = Cli.run("simulate", "--scale", "0");
+    assertThat(simulate.exitCode()).isEqualTo(2);
+    assertThat(simulate.err())
+        .isEqualTo(
+            "error: --scale must be in (0, 1], got 0.0 (see 'patchwatch simulate --help')\n");
   }
 
   @Test
