@@ -53,7 +53,10 @@ final class RunProcess implements AutoCloseable {
                 "--idle-timeout",
                 "0",
                 "--set",
-                "state.dir=" + dir.resolve("state")));
+                "state.dir=" + dir.resolve("state"),
+                // several instances on one machine: no dashboard, whose port they would share
+                "--set",
+                "http.port=0"));
     for (String property : kafka) {
       command.add("--kafka");
       command.add(property);

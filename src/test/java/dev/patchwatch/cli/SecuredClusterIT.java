@@ -160,6 +160,9 @@ class SecuredClusterIT {
         assertThat(pipeline.failure()).isEmpty();
         Thread.sleep(100);
       }
+      // every final is published, but the last ones are committed only at the next commit or on
+      // close, and the reader reads committed records only
+      pipeline.close();
 
       List<RemediationCount> finals = new ArrayList<>();
       for (Granularity g : Granularity.values()) {

@@ -58,7 +58,21 @@ class TopologyMatchesReferenceTest {
     assertMatchesReference(events, settings);
   }
 
+  /** One watermark weeks after the last event closes every window at once (a file of history). */
+  @ParameterizedTest
+  @ValueSource(strings = {"2021-03-20T00:00:00Z", "2021-04-02T00:00:00Z"})
+  void shouldMatchReferenceWhenOneWatermarkClosesWeeks(String watermark) {
+    List<ScanEvent> events =
+        RandomEvents.generate(1201L, RandomEvents.Options.defaults().withHosts(120).withDays(3));
+    assertMatchesReference(events, TopologySettings.defaults(1), watermark);
+  }
+
   private static void assertMatchesReference(List<ScanEvent> events, TopologySettings settings) {
+    assertMatchesReference(events, settings, "2021-04-02T00:00:00Z");
+  }
+
+  private static void assertMatchesReference(
+      List<ScanEvent> events, TopologySettings settings, String watermark) {
     ReferenceModel.Result expected =
         ReferenceModel.compute(
             events,
@@ -72,7 +86,7 @@ class TopologyMatchesReferenceTest {
         new TopologyHarness(settings.withStoreType(TopologySettings.StoreType.IN_MEMORY))) {
       h.send(events.toArray(ScanEvent[]::new));
       // a day past the harness clock: the furthest a watermark may be, and past every window here
-      h.watermark("2021-04-02T00:00:00Z");
+      h.watermark(watermark);
 
       List<RemediationCount> finals = new ArrayList<>();
       finals.addAll(h.hourly.readValuesToList());
