@@ -1,5 +1,8 @@
 package dev.patchwatch.local;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -32,6 +35,10 @@ public final class RegistryGate implements AutoCloseable {
 
   private static final Pattern SETTINGS =
       Pattern.compile("^/apis/ccompat/v[67]/(config|mode)(/.*)?$");
+  private static final Pattern SUBJECT_LEVEL =
+      Pattern.compile("^/apis/ccompat/v[67]/config/([^/]+)$");
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   private static final String CCOMPAT = "/apis/ccompat/";
   private static final List<String> FORWARDED_HEADERS =
       List.of("Content-Type", "Accept", "Authorization");
@@ -110,13 +117,13 @@ public final class RegistryGate implements AutoCloseable {
     try (exchange) {
       String path = exchange.getRequestURI().getRawPath();
       Optional<String> refused = refusal(exchange.getRequestMethod(), path);
-      if (refused.isPresent()) {
-        send(exchange, 403, error(40301, refused.get()));
-        return;
-      }
       byte[] body;
       try (InputStream in = exchange.getRequestBody()) {
         body = in.readNBytes(MAX_BODY_BYTES + 1);
+      }
+      if (refused.isPresent() && !pinsToGlobalLevel(exchange.getRequestMethod(), path, body)) {
+        send(exchange, 403, error(40301, refused.get()));
+        return;
       }
       if (body.length > MAX_BODY_BYTES) {
         send(exchange, 413, error(41301, "request body over " + MAX_BODY_BYTES + " bytes"));
@@ -159,6 +166,62 @@ public final class RegistryGate implements AutoCloseable {
           out.write(answer);
         }
       }
+    }
+  }
+
+  /**
+   * A subject's level set to the global one in force, which is not NONE: what every PatchWatch
+   * client does when it provisions its topics (Pipeline pins each subject to the global level), and
+   * no weakening, so it passes; any other level stays refused.
+   */
+  private boolean pinsToGlobalLevel(String method, String path, byte[] body) {
+    if (!method.equalsIgnoreCase("PUT") || !SUBJECT_LEVEL.matcher(path).matches()) {
+      return false;
+    }
+    Optional<String> requested = level(new String(body, StandardCharsets.UTF_8));
+    if (requested.isEmpty()) {
+      return false;
+    }
+    try {
+      HttpResponse<String> global =
+          client.send(
+              HttpRequest.newBuilder(URI.create(upstream + CCOMPAT + "v7/config"))
+                  .timeout(Duration.ofSeconds(30))
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return global.statusCode() == 200
+          && pinsToGlobalLevel(
+              requested.get(), JSON.readTree(global.body()).path("compatibilityLevel").asText(""));
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** A requested subject level passes when it is the global one and that is not NONE. */
+  static boolean pinsToGlobalLevel(String requested, String global) {
+    return requested.equals(global) && !global.equals("NONE") && !global.isEmpty();
+  }
+
+  /**
+   * The level of a Confluent config body that holds that one field, {@code
+   * {"compatibility":"BACKWARD"}} (or {@code compatibilityLevel}, as GET answers); empty for
+   * anything else, duplicated keys included, so the registry can never read another level from it.
+   */
+  static Optional<String> level(String json) {
+    try {
+      JsonNode node = JSON.readTree(json);
+      if (node == null || !node.isObject() || node.size() != 1) {
+        return Optional.empty();
+      }
+      JsonNode value =
+          node.has("compatibility") ? node.get("compatibility") : node.get("compatibilityLevel");
+      return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
     }
   }
 

@@ -64,12 +64,15 @@ public final class AccessPolicy {
    * <ul>
    *   <li>scanner: WRITE and DESCRIBE on the scans topic, WRITE on the rejected topic (where it
    *       sends what it refuses to publish), IDEMPOTENT_WRITE on the cluster (its producer is
-   *       idempotent);
+   *       idempotent), DESCRIBE on the aggregate and progress topics ({@code archive import} checks
+   *       them before publishing);
    *   <li>application: READ on the scans topic; WRITE and READ (its HTTP view reads them back) on
    *       the aggregate and rejected topics; CREATE on those six, so that its first start
    *       provisions them; ALL on the topics, consumer groups and transactional ids starting with
    *       {@code <application.id>-} (Kafka Streams' internal topics, the progress topic and the
    *       transactional ids are named so), and the consumer group named {@code <application.id>};
+   *       ALL on {@code <prefix>.runs} and on the topics prefixed {@code <prefix>.run-} ({@code
+   *       reprocess}: its run records and each run's outputs);
    *   <li>reader: READ on the four aggregate topics, and READ on the consumer groups named after
    *       itself ({@code <name>-...}).
    * </ul>
@@ -91,6 +94,10 @@ public final class AccessPolicy {
     // ingest and the SDK send what they refuse to the rejected topic, with its reason
     acls.add(allow(scanner, topic(rejected), AclOperation.WRITE));
     acls.add(allow(scanner, cluster(), AclOperation.IDEMPOTENT_WRITE));
+    // archive import checks every topic of the installation before it publishes: metadata only
+    for (String other : concat(aggregates, TopicNames.progress(applicationId))) {
+      acls.add(allow(scanner, topic(other), AclOperation.DESCRIBE));
+    }
 
     String app = roles.application();
     acls.add(allow(app, topic(scans), AclOperation.READ));
@@ -113,6 +120,13 @@ public final class AccessPolicy {
     acls.add(allow(app, prefixed(ResourceType.GROUP, internal), AclOperation.ALL));
     acls.add(allow(app, prefixed(ResourceType.TRANSACTIONAL_ID, internal), AclOperation.ALL));
 
+    // reprocess: its record of runs, and each run's own outputs <prefix>.run-<id>.* (its
+    // application id <application.id>-run-<id> is covered by the prefix above; promote's
+    // transactional id is <application.id>-promote)
+    acls.add(allow(app, topic(runsTopic(topicPrefix)), AclOperation.ALL));
+    acls.add(
+        allow(app, prefixed(ResourceType.TOPIC, runTopicPrefix(topicPrefix)), AclOperation.ALL));
+
     String reader = roles.reader();
     for (String aggregate : aggregates) {
       acls.add(allow(reader, topic(aggregate), AclOperation.READ));
@@ -120,6 +134,16 @@ public final class AccessPolicy {
     acls.add(
         allow(reader, prefixed(ResourceType.GROUP, readerGroupPrefix(reader)), AclOperation.READ));
     return List.copyOf(acls);
+  }
+
+  /** The compacted topic of reprocessing runs' records ({@code Runs.recordsTopic}). */
+  static String runsTopic(String topicPrefix) {
+    return topicPrefix + ".runs";
+  }
+
+  /** What every reprocessing run's output topics start with ({@code RunId.topicPrefix}). */
+  static String runTopicPrefix(String topicPrefix) {
+    return topicPrefix + ".run-";
   }
 
   /**

@@ -11,14 +11,20 @@ import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.AvroSerde;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.registry.SchemaRegistry;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -202,6 +208,7 @@ public final class ScanPublisher implements ScanSink, AutoCloseable {
 
   /** Configures a {@link ScanPublisher}; bootstrap servers and a registry are required. */
   public static final class Builder {
+    private static final String KAFKA_PREFIX = "kafka.";
     private String bootstrapServers;
     private SchemaRegistry registry;
     private String topicPrefix = "patchwatch";
@@ -251,6 +258,56 @@ public final class ScanPublisher implements ScanSink, AutoCloseable {
 
     public Builder topicPrefix(String prefix) {
       this.topicPrefix = prefix;
+      return this;
+    }
+
+    /** What the producer will be given, besides the builder's own defaults (for tests). */
+    Map<String, Object> producerProperties() {
+      Map<String, Object> all = new HashMap<>(properties);
+      all.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+      all.put("patchwatch.topic.prefix", topicPrefix);
+      return all;
+    }
+
+    /**
+     * The settings of a PatchWatch client properties file, the kind {@code local --auth} writes to
+     * {@code <data-dir>/credentials/scanner.properties} for {@code --config}: {@code
+     * bootstrap.servers}, {@code registry.url} (with {@code registry.basic.auth} if given), {@code
+     * topic.prefix}, and every {@code kafka.*} key as a producer property without its prefix
+     * ({@code kafka.sasl.jaas.config} and so on). Other keys are ignored; later calls override.
+     *
+     * @throws UncheckedIOException if the file cannot be read
+     * @throws IllegalArgumentException if it names no bootstrap servers or no registry
+     */
+    public Builder clientConfig(Path file) {
+      Properties read = new Properties();
+      try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        read.load(in);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read client settings " + file + ": " + e, e);
+      }
+      String servers = read.getProperty("bootstrap.servers");
+      String url = read.getProperty("registry.url");
+      if (servers == null || url == null) {
+        throw new IllegalArgumentException(
+            file + " is not a PatchWatch client file: it needs bootstrap.servers and registry.url");
+      }
+      bootstrapServers(servers.strip());
+      ConfluentRegistryClient.Builder client = ConfluentRegistryClient.builder(url.strip());
+      String basic = read.getProperty("registry.basic.auth");
+      if (basic != null && !basic.isBlank()) {
+        client.basicAuth(basic.strip());
+      }
+      registry(client.build());
+      String prefix = read.getProperty("topic.prefix");
+      if (prefix != null && !prefix.isBlank()) {
+        topicPrefix(prefix.strip());
+      }
+      for (String key : read.stringPropertyNames()) {
+        if (key.startsWith(KAFKA_PREFIX) && key.length() > KAFKA_PREFIX.length()) {
+          property(key.substring(KAFKA_PREFIX.length()), read.getProperty(key).strip());
+        }
+      }
       return this;
     }
 

@@ -288,13 +288,121 @@ class SecuredClusterIT {
     assertThat(scansEnd()).as("records on the scans topic").isEqualTo(before);
   }
 
+  @Test
+  void shouldRunArchiveAndReprocessThroughTheRolesClientFiles() throws Exception {
+    // a prefix of its own, so that the topology test's scans topic gets no extra event
+    String prefix = "history";
+    try (Admin admin = cluster("admin").admin()) {
+      AclsCommand.apply(
+          admin,
+          AccessPolicy.bindings(
+              prefix,
+              prefix,
+              new AccessPolicy.Roles("User:patchwatch", "User:scanner", "User:reader")));
+    }
+    Pipeline.on(
+            cluster("patchwatch"),
+            ConfluentRegistryClient.builder(SharedRegistry.url()).build(),
+            TopologySettings.defaults(3).withTopicPrefix(prefix).withApplicationId(prefix))
+        .provision();
+    Path scans = dir.resolve("history.jsonl");
+    Files.writeString(
+        scans,
+        "{\"ip\":\"192.0.2.9\",\"vulnerability\":\"CVE-2021-26855\",\"status\":\"VULNERABLE\","
+            + "\"observedAt\":\"2026-11-30T10:00:00Z\",\"scanner\":\"s1\"}\n");
+    long before = scansEnd(prefix);
+
+    // archive import publishes scans: the scanner's job
+    Cli imported =
+        Cli.run("archive", "import", "--config", clientFile("scanner", prefix), scans.toString());
+    assertThat(imported.exitCode()).as(imported.out() + imported.err()).isZero();
+    assertThat(scansEnd(prefix)).isEqualTo(before + 1);
+
+    // archive export reads every scan: the application's, never the reader's
+    Path refused = dir.resolve("reader.avro");
+    Cli byReader =
+        Cli.run(
+            "archive",
+            "export",
+            "--config",
+            clientFile("reader", prefix),
+            "--output",
+            refused.toString());
+    assertThat(byReader.exitCode()).isEqualTo(1);
+    assertThat(byReader.err()).contains("Not authorized to access topics: [" + prefix + ".scans]");
+    assertThat(refused).doesNotExist();
+    Path archive = dir.resolve("app.avro");
+    Cli exported =
+        Cli.run(
+            "archive",
+            "export",
+            "--config",
+            clientFile("patchwatch", prefix),
+            "--output",
+            archive.toString());
+    assertThat(exported.exitCode()).as(exported.out() + exported.err()).isZero();
+    assertThat(exported.out()).contains("exported " + (before + 1) + " events");
+
+    // reprocess: run topics <prefix>.run-<id>.*, application id <id>-run-<id>, run records
+    Cli run =
+        Cli.run(
+            "reprocess",
+            "--config",
+            clientFile("patchwatch", prefix),
+            "--run-id",
+            "auth",
+            "--until-caught-up",
+            "--set",
+            "state.dir=" + dir.resolve("run-state"));
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+    assertThat(run.out()).contains("run auth caught up");
+    Cli deleted =
+        Cli.run("reprocess", "delete", "auth", "--config", clientFile("patchwatch", prefix));
+    assertThat(deleted.exitCode()).as(deleted.out() + deleted.err()).isZero();
+    assertThat(deleted.out())
+        .contains("deleted run auth")
+        .contains(prefix + ".run-auth.counts.daily");
+    Cli byReaderRun =
+        Cli.run(
+            "reprocess",
+            "--config",
+            clientFile("reader", prefix),
+            "--run-id",
+            "no",
+            "--until-caught-up");
+    assertThat(byReaderRun.exitCode()).isEqualTo(1);
+    assertThat(byReaderRun.err()).startsWith("error: ").contains(prefix + ".runs");
+  }
+
+  /** A client file as local --auth writes it for {@code user}, on this broker and registry. */
+  private static String clientFile(String user, String prefix) throws Exception {
+    Path config = dir.resolve(user + "-" + prefix + ".properties");
+    StringBuilder text =
+        new StringBuilder("bootstrap.servers=" + kafka.bootstrapServers() + "\n")
+            .append("registry.url=")
+            .append(SharedRegistry.url())
+            .append("\ntopic.prefix=")
+            .append(prefix)
+            .append("\napplication.id=")
+            .append(prefix)
+            .append("\npartitions=3\n");
+    EmbeddedKafka.clientProperties(user, PASSWORDS.get(user))
+        .forEach((k, v) -> text.append("kafka.").append(k).append('=').append(v).append('\n'));
+    Files.writeString(config, text);
+    return config.toString();
+  }
+
   private static long scansEnd() {
+    return scansEnd(PREFIX);
+  }
+
+  private static long scansEnd(String prefix) {
     try (KafkaConsumer<byte[], byte[]> admin =
         new KafkaConsumer<>(
             client("admin"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       return admin
           .endOffsets(
-              admin.partitionsFor(PREFIX + ".scans").stream()
+              admin.partitionsFor(prefix + ".scans").stream()
                   .map(p -> new TopicPartition(p.topic(), p.partition()))
                   .toList())
           .values()

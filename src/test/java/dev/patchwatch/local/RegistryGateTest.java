@@ -52,4 +52,30 @@ class RegistryGateTest {
     assertThat(RegistryGate.refusal("PUT", "/apis/ccompat/v7/subjects/../config")).isPresent();
     assertThat(RegistryGate.refusal("PUT", "/apis/ccompat/v7/subjects/%2E%2E/config")).isPresent();
   }
+
+  @Test
+  void shouldLetASubjectBePinnedOnlyToTheGlobalLevelInForce() {
+    // what Pipeline.provision does for every subject (SubjectCompatibility.pin)
+    assertThat(RegistryGate.pinsToGlobalLevel("BACKWARD", "BACKWARD")).isTrue();
+    assertThat(RegistryGate.pinsToGlobalLevel("NONE", "BACKWARD")).isFalse();
+    assertThat(RegistryGate.pinsToGlobalLevel("FORWARD", "BACKWARD")).isFalse();
+    assertThat(RegistryGate.pinsToGlobalLevel("NONE", "NONE")).isFalse();
+    assertThat(RegistryGate.pinsToGlobalLevel("", "")).isFalse();
+  }
+
+  @Test
+  void shouldReadALevelOnlyFromABodyThatHoldsNothingElse() {
+    assertThat(RegistryGate.level("{\"compatibility\":\"BACKWARD\"}")).contains("BACKWARD");
+    assertThat(RegistryGate.level("{\"compatibilityLevel\":\"BACKWARD\"}")).contains("BACKWARD");
+    // a registry reading the last of duplicated keys would see NONE
+    assertThat(RegistryGate.level("{\"compatibility\":\"BACKWARD\",\"compatibility\":\"NONE\"}"))
+        .isEmpty();
+    assertThat(
+            RegistryGate.level("{\"compatibility\":\"BACKWARD\",\"compatibilityLevel\":\"NONE\"}"))
+        .isEmpty();
+    assertThat(RegistryGate.level("{\"compatibility\":1}")).isEmpty();
+    assertThat(RegistryGate.level("[\"BACKWARD\"]")).isEmpty();
+    assertThat(RegistryGate.level("{\"compatibility\":\"BACK")).isEmpty();
+    assertThat(RegistryGate.level("")).isEmpty();
+  }
 }

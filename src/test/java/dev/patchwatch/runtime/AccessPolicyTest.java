@@ -3,6 +3,9 @@ package dev.patchwatch.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchwatch.replay.RunId;
+import dev.patchwatch.replay.Runs;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -36,7 +39,13 @@ class AccessPolicyTest {
             "User:scan ALLOW WRITE TOPIC LITERAL patchwatch.scans",
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.scans",
             "User:scan ALLOW WRITE TOPIC LITERAL patchwatch.rejected",
-            "User:scan ALLOW IDEMPOTENT_WRITE CLUSTER LITERAL kafka-cluster");
+            "User:scan ALLOW IDEMPOTENT_WRITE CLUSTER LITERAL kafka-cluster",
+            // archive import checks every topic before publishing: metadata, no read, no write
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.counts.hourly",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.counts.daily",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.exposure.daily",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.counts.live",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch-progress");
   }
 
   @Test
@@ -63,7 +72,46 @@ class AccessPolicyTest {
             "User:app ALLOW ALL TOPIC PREFIXED patchwatch-",
             "User:app ALLOW ALL GROUP LITERAL patchwatch",
             "User:app ALLOW ALL GROUP PREFIXED patchwatch-",
-            "User:app ALLOW ALL TRANSACTIONAL_ID PREFIXED patchwatch-");
+            "User:app ALLOW ALL TRANSACTIONAL_ID PREFIXED patchwatch-",
+            "User:app ALLOW ALL TOPIC LITERAL patchwatch.runs",
+            "User:app ALLOW ALL TOPIC PREFIXED patchwatch.run-");
+  }
+
+  @Test
+  void shouldCoverEveryResourceOfAReprocessingRunForTheApplicationOnly() {
+    RunId run = new RunId("20261201-054429");
+    Runs runs = new Runs(null, "patchwatch", "patchwatch", Duration.ofSeconds(1));
+    String runPrefix = run.topicPrefix("patchwatch");
+    String runApplication = run.applicationId("patchwatch");
+    for (String topic :
+        List.of(
+            runs.recordsTopic(),
+            runPrefix + ".counts.daily",
+            runPrefix + ".counts.live",
+            runPrefix + ".rejected",
+            runApplication + "-progress",
+            runApplication + "-partials-repartition")) {
+      assertThat(allowed("User:app", ResourceType.TOPIC, topic)).as(topic).isTrue();
+      assertThat(allowed("User:read", ResourceType.TOPIC, topic)).as(topic).isFalse();
+      assertThat(allowed("User:scan", ResourceType.TOPIC, topic)).as(topic).isFalse();
+    }
+    assertThat(allowed("User:app", ResourceType.GROUP, runApplication)).isTrue();
+    assertThat(allowed("User:app", ResourceType.TRANSACTIONAL_ID, runApplication + "-0_1"))
+        .isTrue();
+    // promote writes the live topics in transactions of its own
+    assertThat(allowed("User:app", ResourceType.TRANSACTIONAL_ID, "patchwatch-promote")).isTrue();
+  }
+
+  /** Whether some ACL of the principal matches the resource (any operation). */
+  private static boolean allowed(String principal, ResourceType type, String name) {
+    return ACLS.stream()
+        .filter(acl -> acl.entry().principal().equals(principal))
+        .filter(acl -> acl.pattern().resourceType() == type)
+        .anyMatch(
+            acl ->
+                acl.pattern().patternType() == PatternType.PREFIXED
+                    ? name.startsWith(acl.pattern().name())
+                    : name.equals(acl.pattern().name()));
   }
 
   @Test
@@ -92,7 +140,7 @@ class AccessPolicyTest {
 
   @Test
   void shouldAllowOnlyAndNeverUseWildcards() {
-    assertThat(ACLS).hasSize(30);
+    assertThat(ACLS).hasSize(37);
     assertThat(ACLS)
         .allSatisfy(
             acl -> {
