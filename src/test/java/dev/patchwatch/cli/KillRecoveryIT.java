@@ -16,7 +16,6 @@ import dev.patchwatch.runtime.TopicProvisioner;
 import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.topology.Topics;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,80 +75,41 @@ class KillRecoveryIT {
       }
 
       for (long fraction : new long[] {3, 2}) {
-        Process run = startRun(id, partitions);
+        RunProcess run = startRun(id, partitions);
         try {
           long target = events.size() / fraction;
           while (Completion.committed(admin, id, topics.scans().name()) < target) {
-            assertThat(run.isAlive()).as("run is alive; its log:%n%s", log()).isTrue();
+            assertThat(run.isAlive()).as("run is alive; its log:%n%s", run.log()).isTrue();
             Thread.sleep(20);
           }
         } finally {
-          run.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: nothing is closed
+          run.kill(); // SIGKILL: nothing is closed
         }
       }
-      Process run = startRun(id, partitions);
-      try {
+      try (RunProcess run = startRun(id, partitions)) {
         long deadline = System.nanoTime() + Duration.ofSeconds(200).toNanos();
         while (finals(bootstrap, topics).size() < expected.size()) {
-          assertThat(run.isAlive()).as("run is alive; its log:%n%s", log()).isTrue();
+          assertThat(run.isAlive()).as("run is alive; its log:%n%s", run.log()).isTrue();
           assertThat(System.nanoTime()).as("every final published in time").isLessThan(deadline);
           Thread.sleep(500);
         }
         // long enough for a duplicate, if there were one, to show up as well
         Thread.sleep(3_000);
-      } finally {
-        run.destroy();
-        run.waitFor(30, TimeUnit.SECONDS);
       }
     }
     FinalsAssert.assertSameFinals(finals(bootstrap, topics), expected);
   }
 
-  private Process startRun(String id, int partitions) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
+  private RunProcess startRun(String id, int partitions) throws Exception {
+    return RunProcess.start(
+        id,
+        partitions,
+        dir,
         List.of(
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            PatchWatch.class.getName(),
-            "run",
-            "--bootstrap-servers",
-            SharedKafka.bootstrapServers(),
-            "--registry-url",
-            SharedRegistry.url(),
-            "--topic-prefix",
-            id,
-            "--application-id",
-            id,
-            "--partitions",
-            String.valueOf(partitions),
-            "--idle-timeout",
-            "0",
-            "--set",
-            "state.dir=" + dir.resolve("state"),
-            // no dashboard: port 8080 may be anyone's on a shared machine
-            "--set",
-            "http.port=0",
-            "--kafka",
             "max.poll.records=200",
             // a killed member leaves the group only when its session times out: keep that short
-            "--kafka",
             "session.timeout.ms=6000",
-            "--kafka",
-            "heartbeat.interval.ms=1000");
-    return new ProcessBuilder(command)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(new File(dir.toFile(), "run.log")))
-        .start();
-  }
-
-  private String log() {
-    try {
-      return java.nio.file.Files.readString(dir.resolve("run.log"));
-    } catch (java.io.IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
+            "heartbeat.interval.ms=1000"));
   }
 
   private static List<RemediationCount> finals(String bootstrap, Topics topics) {
