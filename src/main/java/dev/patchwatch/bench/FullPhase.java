@@ -131,15 +131,7 @@ final class FullPhase {
 
   /** The shared scans topic, and outputs of its own so its finals can be read and compared. */
   private Topics topics(Input input) {
-    Topics own = Topics.create(name, name, context.registry());
-    return new Topics(
-        input.scans(),
-        own.countsHourly(),
-        own.countsDaily(),
-        own.exposureDaily(),
-        own.countsLive(),
-        own.rejected(),
-        own.progress());
+    return Topics.create(name, name, context.registry()).withScans(input.scans());
   }
 
   /** Runs until every aggregating task holds every partition's progress at the end watermark. */

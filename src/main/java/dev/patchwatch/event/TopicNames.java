@@ -33,6 +33,14 @@ public final class TopicNames {
     return prefix + ".counts.live";
   }
 
+  public static String transitionsDaily(String prefix) {
+    return prefix + ".transitions.daily";
+  }
+
+  public static String cohortsDaily(String prefix) {
+    return prefix + ".cohorts.daily";
+  }
+
   /** The compacted topic where every instance of an application reads each partition's progress. */
   public static String progress(String applicationId) {
     return applicationId + "-progress";

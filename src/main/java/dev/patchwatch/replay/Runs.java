@@ -67,16 +67,8 @@ public final class Runs {
    */
   public Topics topics(RunId id, SchemaRegistry registry) {
     Topics live = Topics.create(topicPrefix, liveApplicationId, registry);
-    Topics run =
-        Topics.create(id.topicPrefix(topicPrefix), id.applicationId(liveApplicationId), registry);
-    return new Topics(
-        live.scans(),
-        run.countsHourly(),
-        run.countsDaily(),
-        run.exposureDaily(),
-        run.countsLive(),
-        run.rejected(),
-        run.progress());
+    return Topics.create(id.topicPrefix(topicPrefix), id.applicationId(liveApplicationId), registry)
+        .withScans(live.scans());
   }
 
   /**

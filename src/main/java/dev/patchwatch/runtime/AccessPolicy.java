@@ -67,14 +67,14 @@ public final class AccessPolicy {
    *       idempotent), DESCRIBE on the aggregate and progress topics ({@code archive import} checks
    *       them before publishing);
    *   <li>application: READ on the scans topic; WRITE and READ (its HTTP view reads them back) on
-   *       the aggregate and rejected topics; CREATE on those six, so that its first start
+   *       the aggregate and rejected topics; CREATE on those eight, so that its first start
    *       provisions them; ALL on the topics, consumer groups and transactional ids starting with
    *       {@code <application.id>-} (Kafka Streams' internal topics, the progress topic and the
    *       transactional ids are named so), and the consumer group named {@code <application.id>};
    *       ALL on {@code <prefix>.runs} and on the topics prefixed {@code <prefix>.run-} ({@code
    *       reprocess}: its run records and each run's outputs);
-   *   <li>reader: READ on the four aggregate topics, and READ on the consumer groups named after
-   *       itself ({@code <name>-...}).
+   *   <li>reader: READ on the six aggregate topics (counts, transitions, cohorts), and READ on the
+   *       consumer groups named after itself ({@code <name>-...}).
    * </ul>
    */
   public static List<AclBinding> bindings(String topicPrefix, String applicationId, Roles roles) {
@@ -84,7 +84,9 @@ public final class AccessPolicy {
             TopicNames.countsHourly(topicPrefix),
             TopicNames.countsDaily(topicPrefix),
             TopicNames.exposureDaily(topicPrefix),
-            TopicNames.countsLive(topicPrefix));
+            TopicNames.countsLive(topicPrefix),
+            TopicNames.transitionsDaily(topicPrefix),
+            TopicNames.cohortsDaily(topicPrefix));
     String rejected = TopicNames.rejected(topicPrefix);
 
     List<AclBinding> acls = new ArrayList<>();

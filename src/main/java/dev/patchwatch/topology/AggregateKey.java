@@ -1,5 +1,6 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
@@ -10,13 +11,39 @@ import java.util.Arrays;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * A {@link CountKey} as compact bytes that sort by granularity, then window start, so the
- * aggregating stage can range-scan the windows that close. Layout: granularity ordinal (1 byte),
- * window start with its sign bit flipped (8 bytes, big-endian), dimension ordinal (1 byte),
- * vulnerability, a 0 byte, value. Neither text can hold a 0 byte (DESIGN section 2).
+ * The key of one partial as compact bytes that sort by kind, then day or window start, so the
+ * aggregating stage can range-scan what closes. Layout: kind (1 byte: a granularity's ordinal for
+ * counts, {@link Kind#TRANSITIONS} or {@link Kind#COHORTS}), window start with its sign bit flipped
+ * (8 bytes, big-endian), dimension ordinal (1 byte), vulnerability, a 0 byte, value; a cohort key
+ * then holds a 0 byte and its age in days (1 byte). Neither text can hold a 0 byte (DESIGN section
+ * 2). Transitions and cohorts start at the day they describe (for a cohort, its cohort day plus its
+ * age), so they close with that day's DAILY window.
  */
 final class AggregateKey {
 
+  /** What a key counts. The first three are the granularities, in their order. */
+  enum Kind {
+    HOURLY,
+    DAILY,
+    EXPOSURE,
+    TRANSITIONS,
+    COHORTS;
+
+    private static final Kind[] ALL = values();
+
+    /** The granularity whose window, starting at the key's start, makes the key final. */
+    Granularity closesWith() {
+      return this == TRANSITIONS || this == COHORTS
+          ? Granularity.DAILY
+          : Granularity.values()[ordinal()];
+    }
+
+    static Kind of(Granularity granularity) {
+      return ALL[granularity.ordinal()];
+    }
+  }
+
+  private static final Kind[] KINDS = Kind.values();
   private static final Granularity[] GRANULARITIES = Granularity.values();
   private static final Dimension[] DIMENSIONS = Dimension.values();
 
@@ -28,32 +55,51 @@ final class AggregateKey {
       String vulnerability,
       Dimension dimension,
       String value) {
+    return encode(Kind.of(granularity), windowStart, vulnerability, dimension, value, -1);
+  }
+
+  static byte[] transitions(long day, String vulnerability, Dimension dimension, String value) {
+    return encode(Kind.TRANSITIONS, day, vulnerability, dimension, value, -1);
+  }
+
+  /** A cohort's key at {@code day}, its cohort day plus {@code age} days. */
+  static byte[] cohort(long day, int age, String vulnerability, Dimension dimension, String value) {
+    return encode(Kind.COHORTS, day, vulnerability, dimension, value, age);
+  }
+
+  private static byte[] encode(
+      Kind kind, long start, String vulnerability, Dimension dimension, String value, int age) {
     byte[] vuln = vulnerability.getBytes(StandardCharsets.UTF_8);
     byte[] val = value.getBytes(StandardCharsets.UTF_8);
-    ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 1 + vuln.length + 1 + val.length);
-    buffer.put((byte) granularity.ordinal());
-    buffer.putLong(windowStart ^ Long.MIN_VALUE);
+    int tail = age < 0 ? 0 : 2;
+    ByteBuffer buffer = ByteBuffer.allocate(1 + 8 + 1 + vuln.length + 1 + val.length + tail);
+    buffer.put((byte) kind.ordinal());
+    buffer.putLong(start ^ Long.MIN_VALUE);
     buffer.put((byte) dimension.ordinal());
     buffer.put(vuln);
     buffer.put((byte) 0);
     buffer.put(val);
+    if (age >= 0) {
+      buffer.put((byte) 0);
+      buffer.put((byte) age);
+    }
     return buffer.array();
   }
 
-  /** The smallest key of any window of {@code granularity} starting at or after {@code start}. */
-  public static byte[] lowerBound(Granularity granularity, long start) {
+  /** The smallest key of {@code kind} starting at or after {@code start}. */
+  static byte[] lowerBound(Kind kind, long start) {
     return ByteBuffer.allocate(9)
-        .put((byte) granularity.ordinal())
+        .put((byte) kind.ordinal())
         .putLong(start ^ Long.MIN_VALUE)
         .array();
   }
 
   /**
-   * A key greater than every key of a window of {@code granularity} starting at or before {@code
-   * start}, and smaller than any later window's.
+   * A key greater than every key of {@code kind} starting at or before {@code start}, and smaller
+   * than any later one's.
    */
-  public static byte[] upperBound(Granularity granularity, long start) {
-    byte[] bound = Arrays.copyOf(lowerBound(granularity, start), 10);
+  static byte[] upperBound(Kind kind, long start) {
+    byte[] bound = Arrays.copyOf(lowerBound(kind, start), 10);
     bound[9] = (byte) 0xFF;
     return bound;
   }
@@ -63,6 +109,11 @@ final class AggregateKey {
     return Utils.toPositive(Utils.murmur2(key)) % tasks;
   }
 
+  static Kind kind(byte[] key) {
+    return KINDS[key[0]];
+  }
+
+  /** The granularity of a count key. */
   public static Granularity granularity(byte[] key) {
     return GRANULARITIES[key[0]];
   }
@@ -71,18 +122,53 @@ final class AggregateKey {
     return ByteBuffer.wrap(key, 1, 8).getLong() ^ Long.MIN_VALUE;
   }
 
-  public static CountKey decode(byte[] key) {
-    int separator = 10;
-    while (key[separator] != 0) {
-      separator++;
+  static Dimension dimension(byte[] key) {
+    return DIMENSIONS[key[9]];
+  }
+
+  static String vulnerability(byte[] key) {
+    return new String(key, 10, separator(key, 10) - 10, StandardCharsets.UTF_8);
+  }
+
+  static String value(byte[] key) {
+    int from = separator(key, 10) + 1;
+    int to = kind(key) == Kind.COHORTS ? key.length - 2 : key.length;
+    return new String(key, from, to - from, StandardCharsets.UTF_8);
+  }
+
+  /** A cohort key's age in days. */
+  static int age(byte[] key) {
+    return key[key.length - 1];
+  }
+
+  private static int separator(byte[] key, int from) {
+    int at = from;
+    while (key[at] != 0) {
+      at++;
     }
+    return at;
+  }
+
+  /** A count or transitions key as the key of its topic. */
+  public static CountKey decode(byte[] key) {
+    Kind kind = kind(key);
     return CountKey.newBuilder()
-        .setGranularity(granularity(key))
+        .setGranularity(kind == Kind.TRANSITIONS ? Granularity.DAILY : granularity(key))
         .setWindowStart(Instant.ofEpochMilli(windowStart(key)))
-        .setDimension(DIMENSIONS[key[9]])
-        .setVulnerability(new String(key, 10, separator - 10, StandardCharsets.UTF_8))
-        .setValue(
-            new String(key, separator + 1, key.length - separator - 1, StandardCharsets.UTF_8))
+        .setDimension(dimension(key))
+        .setVulnerability(vulnerability(key))
+        .setValue(value(key))
+        .build();
+  }
+
+  static CohortKey decodeCohort(byte[] key) {
+    int age = age(key);
+    return CohortKey.newBuilder()
+        .setVulnerability(vulnerability(key))
+        .setCohortDay(Instant.ofEpochMilli(windowStart(key) - age * Windowing.DAY_MS))
+        .setAgeDays(age)
+        .setDimension(dimension(key))
+        .setValue(value(key))
         .build();
   }
 }

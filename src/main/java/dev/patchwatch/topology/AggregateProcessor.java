@@ -1,8 +1,11 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartialCounts;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.Snapshot;
@@ -30,11 +33,16 @@ import org.slf4j.LoggerFactory;
  * key, publishes live sums, and publishes a window's finals once every input partition's progress
  * has closed it; a window's keys are then forgotten, so each final is published exactly once.
  */
-final class AggregateProcessor
-    implements Processor<byte[], StageMessage, CountKey, RemediationCount> {
+final class AggregateProcessor implements Processor<byte[], StageMessage, Object, Object> {
 
   /** The child that publishes finals, each to its granularity's topic. */
   static final String TO_FINALS = "finals-sink";
+
+  /** The child that publishes transitions ({@link TransitionCount}). */
+  static final String TO_TRANSITIONS = "transitions-sink";
+
+  /** The child that publishes cohort points ({@link CohortCount}). */
+  static final String TO_COHORTS = "cohorts-sink";
 
   /** The child that publishes live values; a null value removes the key. */
   static final String TO_LIVE = "live-sink";
@@ -44,10 +52,13 @@ final class AggregateProcessor
 
   private static final Logger LOG = LoggerFactory.getLogger(AggregateProcessor.class);
 
+  /** The kinds of key that are counts, with live values: one per granularity. */
+  private static final int COUNT_KINDS = Granularity.values().length;
+
   private final TopologySettings settings;
   private final Windowing windowing;
 
-  private ProcessorContext<CountKey, RemediationCount> context;
+  private ProcessorContext<Object, Object> context;
   private KeyValueStore<Bytes, PartitionedCounts> counts;
   private KeyValueStore<Integer, Long> progressStore;
   private long[] progress;
@@ -60,7 +71,7 @@ final class AggregateProcessor
   }
 
   @Override
-  public void init(ProcessorContext<CountKey, RemediationCount> context) {
+  public void init(ProcessorContext<Object, Object> context) {
     this.context = context;
     this.counts = context.getStateStore(COUNTS_STORE);
     this.progressStore = context.getStateStore(PROGRESS_STORE);
@@ -119,7 +130,7 @@ final class AggregateProcessor
     for (KeyValue<Bytes, PartitionedCounts> entry : held) {
       byte[] raw = entry.key.get();
       if (!windowing.isClosed(
-              AggregateKey.granularity(raw), AggregateKey.windowStart(raw), progress[source])
+              AggregateKey.kind(raw).closesWith(), AggregateKey.windowStart(raw), progress[source])
           && entry.value.getPartitions().contains(source)) {
         store(entry.key, source, null, entry.value);
       }
@@ -128,13 +139,14 @@ final class AggregateProcessor
 
   private void onSnapshot(Bytes key, int source, PartialCounts snapshot) {
     byte[] raw = key.get();
-    Granularity g = AggregateKey.granularity(raw);
+    Granularity g = AggregateKey.kind(raw).closesWith();
     if (windowing.isClosed(g, AggregateKey.windowStart(raw), frontier)) {
       // Cannot happen while every partition sends partials before the progress that closes them;
       // counting it would publish a second final.
       LOG.warn(
-          "dropping partials for {} from partition {}: its window is already final",
-          AggregateKey.decode(raw),
+          "dropping partials for {} {} from partition {}: its window is already final",
+          AggregateKey.kind(raw),
+          Instant.ofEpochMilli(AggregateKey.windowStart(raw)),
           source);
       return;
     }
@@ -168,7 +180,7 @@ final class AggregateProcessor
     } else {
       counts.put(key, new PartitionedCounts(partitions, values));
     }
-    if (settings.liveOutput()) {
+    if (settings.liveOutput() && AggregateKey.kind(key.get()).ordinal() < COUNT_KINDS) {
       dirty.add(key);
     }
   }
@@ -184,29 +196,81 @@ final class AggregateProcessor
       return;
     }
     frontier = next;
-    for (Granularity g : Granularity.values()) {
-      long lastClosed = windowing.lastClosedStart(g, frontier);
+    for (AggregateKey.Kind kind : AggregateKey.Kind.values()) {
+      long lastClosed = windowing.lastClosedStart(kind.closesWith(), frontier);
       if (lastClosed == Long.MIN_VALUE) {
         continue;
       }
       List<KeyValue<Bytes, PartitionedCounts>> closing = new ArrayList<>();
       try (KeyValueIterator<Bytes, PartitionedCounts> range =
           counts.range(
-              Bytes.wrap(AggregateKey.lowerBound(g, Long.MIN_VALUE)),
-              Bytes.wrap(AggregateKey.upperBound(g, lastClosed)))) {
+              Bytes.wrap(AggregateKey.lowerBound(kind, Long.MIN_VALUE)),
+              Bytes.wrap(AggregateKey.upperBound(kind, lastClosed)))) {
         range.forEachRemaining(closing::add);
       }
       for (KeyValue<Bytes, PartitionedCounts> entry : closing) {
-        RemediationCount total = total(entry.key.get(), entry.value);
-        CountKey key = AggregateKey.decode(entry.key.get());
-        if (total != null) {
-          forward(key, total, TO_FINALS);
-          forward(key, total, TO_LIVE);
-        }
+        publishFinal(kind, entry.key.get(), entry.value);
         counts.delete(entry.key);
         dirty.remove(entry.key);
       }
     }
+  }
+
+  private void publishFinal(AggregateKey.Kind kind, byte[] key, PartitionedCounts parts) {
+    Counts sum = new Counts();
+    parts.getCounts().forEach(sum::add);
+    if (sum.hosts < 1) {
+      return; // a record needs hosts (a cohort, members) ≥ 1
+    }
+    switch (kind) {
+      case TRANSITIONS -> forward(AggregateKey.decode(key), transitions(key, sum), TO_TRANSITIONS);
+      case COHORTS -> forward(AggregateKey.decodeCohort(key), cohort(key, sum), TO_COHORTS);
+      default -> {
+        CountKey countKey = AggregateKey.decode(key);
+        RemediationCount total = total(key, parts);
+        forward(countKey, total, TO_FINALS);
+        forward(countKey, total, TO_LIVE);
+      }
+    }
+  }
+
+  /**
+   * A transitions partial's six counters hold hosts, remediated, regressed, newly compromised,
+   * compromised but remediated, and 0.
+   */
+  private TransitionCount transitions(byte[] key, Counts sum) {
+    long day = AggregateKey.windowStart(key);
+    return TransitionCount.newBuilder()
+        .setWindowStart(Instant.ofEpochMilli(day))
+        .setWindowEnd(Instant.ofEpochMilli(windowing.end(Granularity.DAILY, day)))
+        .setVulnerability(AggregateKey.vulnerability(key))
+        .setDimension(AggregateKey.dimension(key))
+        .setValue(AggregateKey.value(key))
+        .setHosts(sum.hosts)
+        .setRemediated(sum.vulnerable)
+        .setRegressed(sum.mitigated)
+        .setNewlyCompromised(sum.patched)
+        .setCompromisedButRemediated(sum.unreachable)
+        .build();
+  }
+
+  /** A cohort partial's six counters hold size, observed, then members by status. */
+  private static CohortCount cohort(byte[] key, Counts sum) {
+    CohortKey k = AggregateKey.decodeCohort(key);
+    return CohortCount.newBuilder()
+        .setVulnerability(k.getVulnerability())
+        .setCohortDay(k.getCohortDay())
+        .setAgeDays(k.getAgeDays())
+        .setDay(Instant.ofEpochMilli(AggregateKey.windowStart(key)))
+        .setDimension(k.getDimension())
+        .setValue(k.getValue())
+        .setCohortSize(sum.hosts)
+        .setObserved(sum.vulnerable)
+        .setVulnerable(sum.mitigated)
+        .setMitigated(sum.patched)
+        .setPatched(sum.unreachable)
+        .setUnreachable(sum.compromised)
+        .build();
   }
 
   private void publishLive() {
@@ -248,7 +312,7 @@ final class AggregateProcessor
         .build();
   }
 
-  private void forward(CountKey key, RemediationCount value, String child) {
+  private void forward(Object key, Object value, String child) {
     context.forward(new Record<>(key, value, context.currentSystemTimeMs()), child);
   }
 }

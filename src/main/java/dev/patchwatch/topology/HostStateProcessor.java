@@ -59,6 +59,9 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
    */
   static final String HOST_STORE = "host-days";
 
+  /** What closed days said of each host ({@link HostHistory}), for transitions and cohorts. */
+  static final String HISTORY_STORE = "host-histories";
+
   static final String PROGRESS_STORE = "partition-progress";
   static final String GLOBAL_PROGRESS_STORE = "all-partitions-progress";
 
@@ -106,6 +109,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private Map<Granularity, NavigableMap<Long, WindowCounts>> counts;
   private NavigableMap<Long, WindowCounts> exposureSent;
   private ExposureCounter exposure;
+  private ClosedDays closedDays;
   private Outbox outbox;
   private Sensor accepted;
 
@@ -146,6 +150,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     counts.put(Granularity.DAILY, new TreeMap<>());
     this.exposureSent = new TreeMap<>();
     this.exposure = new ExposureCounter(days, exposureSize, ids);
+    this.closedDays = new ClosedDays(days, context.getStateStore(HISTORY_STORE), ids);
     this.outbox = new Outbox(settings.inputPartitions());
     this.accepted =
         context
@@ -155,6 +160,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     // The counts are not stored: they follow from the host-days, which are. The aggregating stage
     // is told to forget what this partition sent for its open windows, then gets them all again.
     rebuildCounts();
+    closedDays.rebuild(closedUpTo[Granularity.DAILY.ordinal()]);
     this.resetPending = true;
     this.lastRecordWallMs = context.currentSystemTimeMs();
     context.schedule(settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, this::punctuate);
@@ -371,7 +377,8 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
     boolean closedAny = false;
     for (Granularity g : List.of(Granularity.HOURLY, Granularity.DAILY)) {
       long bound = windowing.lastClosedStart(g, progress);
-      if (bound > closedUpTo[g.ordinal()]) {
+      long after = closedUpTo[g.ordinal()];
+      if (bound > after) {
         closedUpTo[g.ordinal()] = bound;
         closedAny = true;
         NavigableMap<Long, WindowCounts> closing = counts.get(g).headMap(bound, true);
@@ -379,6 +386,13 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
           window.drainChanged(toOutbox(window));
         }
         closing.clear();
+        if (g == Granularity.DAILY) {
+          closedDays.closeThrough(
+              after,
+              bound,
+              exposure,
+              (key, a, b, c, d, e, f) -> outbox.add(key, new PartialCounts(a, b, c, d, e, f)));
+        }
       }
     }
     long exposureBound = windowing.lastClosedStart(Granularity.EXPOSURE, progress);

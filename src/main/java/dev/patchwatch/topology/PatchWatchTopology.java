@@ -1,9 +1,12 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
@@ -40,7 +43,9 @@ import org.apache.kafka.streams.state.Stores;
  *                                                       └─► partials repartition, by aggregate key
  *                                                            (progress multicast to all partitions)
  *                                                            ─► aggregate ─┬─► finals by granularity
- *                                                                          └─► live
+ *                                                                          ├─► live
+ *                                                                          ├─► transitions
+ *                                                                          └─► cohorts
  * </pre>
  */
 public final class PatchWatchTopology {
@@ -80,6 +85,8 @@ public final class PatchWatchTopology {
   private static void addStores(StreamsBuilder builder, TopologySettings settings, Topics topics) {
     builder.addStateStore(
         store(settings, HostStateProcessor.HOST_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+    builder.addStateStore(
+        store(settings, HostStateProcessor.HISTORY_STORE, Serdes.Bytes(), Serdes.ByteArray()));
     builder.addStateStore(
         store(
             settings,
@@ -159,6 +166,7 @@ public final class PatchWatchTopology {
             () -> new HostStateProcessor(settings, topics.scans().name()),
             Named.as("host-state-processor"),
             HostStateProcessor.HOST_STORE,
+            HostStateProcessor.HISTORY_STORE,
             HostStateProcessor.PROGRESS_STORE);
     PatchWatchTopology.<byte[], Rejected>ofType(fromHosts)
         .to(
@@ -176,7 +184,7 @@ public final class PatchWatchTopology {
   /** Stage B: partials by aggregate key, progress to every partition; finals and live values. */
   private static void aggregateStage(
       KStream<byte[], Object> fromHosts, TopologySettings settings, Topics topics) {
-    KStream<CountKey, RemediationCount> fromAggregate =
+    KStream<Object, Object> fromAggregate =
         PatchWatchTopology.<byte[], StageMessage>ofType(fromHosts)
             .repartition(
                 Repartitioned.<byte[], StageMessage>as(PARTIALS)
@@ -188,14 +196,26 @@ public final class PatchWatchTopology {
                 Named.as("aggregate-processor"),
                 AggregateProcessor.COUNTS_STORE,
                 AggregateProcessor.PROGRESS_STORE);
-    fromAggregate.to(
+    KStream<CountKey, RemediationCount> counts = ofType(fromAggregate);
+    counts.to(
         (key, value, context) -> topics.finals(key.getGranularity()).name(),
         Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
             .withName(AggregateProcessor.TO_FINALS));
-    fromAggregate.to(
+    counts.to(
         topics.countsLive().name(),
         Produced.with(topics.countsLive().keySerde(), topics.countsLive().valueSerde())
             .withName(AggregateProcessor.TO_LIVE));
+    PatchWatchTopology.<CountKey, TransitionCount>ofType(fromAggregate)
+        .to(
+            topics.transitionsDaily().name(),
+            Produced.with(
+                    topics.transitionsDaily().keySerde(), topics.transitionsDaily().valueSerde())
+                .withName(AggregateProcessor.TO_TRANSITIONS));
+    PatchWatchTopology.<CohortKey, CohortCount>ofType(fromAggregate)
+        .to(
+            topics.cohortsDaily().name(),
+            Produced.with(topics.cohortsDaily().keySerde(), topics.cohortsDaily().valueSerde())
+                .withName(AggregateProcessor.TO_COHORTS));
   }
 
   /**
@@ -203,8 +223,8 @@ public final class PatchWatchTopology {
    * name, and only values of that child's type.
    */
   @SuppressWarnings("unchecked")
-  private static <K, V> KStream<K, V> ofType(KStream<K, Object> stream) {
-    return (KStream<K, V>) (KStream<K, ?>) stream;
+  private static <K, V> KStream<K, V> ofType(KStream<?, Object> stream) {
+    return (KStream<K, V>) (KStream<?, ?>) stream;
   }
 
   private static <K, V> StoreBuilder<KeyValueStore<K, V>> store(

@@ -1,10 +1,13 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.event.TopicNames;
 import dev.patchwatch.registry.AvroSerde;
@@ -25,6 +28,8 @@ public record Topics(
     TopicSpec<CountKey, RemediationCount> countsDaily,
     TopicSpec<CountKey, RemediationCount> exposureDaily,
     TopicSpec<CountKey, RemediationCount> countsLive,
+    TopicSpec<CountKey, TransitionCount> transitionsDaily,
+    TopicSpec<CohortKey, CohortCount> cohortsDaily,
     TopicSpec<byte[], Rejected> rejected,
     TopicSpec<Integer, PartitionProgress> progress) {
 
@@ -52,6 +57,16 @@ public record Topics(
         new TopicSpec<>(TopicNames.countsDaily(prefix), countKey, count, compacted),
         new TopicSpec<>(TopicNames.exposureDaily(prefix), countKey, count, compacted),
         new TopicSpec<>(TopicNames.countsLive(prefix), countKey, count, compacted),
+        new TopicSpec<>(
+            TopicNames.transitionsDaily(prefix),
+            countKey,
+            new AvroSerde<>(registry, TransitionCount.class, false),
+            compacted),
+        new TopicSpec<>(
+            TopicNames.cohortsDaily(prefix),
+            new AvroSerde<>(registry, CohortKey.class, true),
+            new AvroSerde<>(registry, CohortCount.class, false),
+            compacted),
         new TopicSpec<>(
             TopicNames.rejected(prefix),
             Serdes.ByteArray(),
@@ -83,6 +98,10 @@ public record Topics(
       subjects.put(aggregate.name() + "-key", CountKey.getClassSchema());
       subjects.put(aggregate.name() + "-value", RemediationCount.getClassSchema());
     }
+    subjects.put(transitionsDaily.name() + "-key", CountKey.getClassSchema());
+    subjects.put(transitionsDaily.name() + "-value", TransitionCount.getClassSchema());
+    subjects.put(cohortsDaily.name() + "-key", CohortKey.getClassSchema());
+    subjects.put(cohortsDaily.name() + "-value", CohortCount.getClassSchema());
     subjects.put(rejected.name() + "-value", Rejected.getClassSchema());
     return subjects;
   }
@@ -122,8 +141,31 @@ public record Topics(
     };
   }
 
+  /** These topics reading {@code input} instead of their own scans topic. */
+  public Topics withScans(TopicSpec<String, ScanEvent> input) {
+    return new Topics(
+        input,
+        countsHourly,
+        countsDaily,
+        exposureDaily,
+        countsLive,
+        transitionsDaily,
+        cohortsDaily,
+        rejected,
+        progress);
+  }
+
   /** Every topic, in the order they are created. */
   public List<TopicSpec<?, ?>> all() {
-    return List.of(scans, countsHourly, countsDaily, exposureDaily, countsLive, rejected, progress);
+    return List.of(
+        scans,
+        countsHourly,
+        countsDaily,
+        exposureDaily,
+        countsLive,
+        transitionsDaily,
+        cohortsDaily,
+        rejected,
+        progress);
   }
 }

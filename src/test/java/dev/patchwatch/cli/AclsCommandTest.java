@@ -23,7 +23,7 @@ class AclsCommandTest {
             "unused=1");
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
-    assertThat(cli.out().lines()).hasSize(37);
+    assertThat(cli.out().lines()).hasSize(47);
     assertThat(cli.out())
         .containsPattern("User:scan +ALLOW +WRITE +TOPIC +LITERAL +acme.scans")
         .containsPattern("User:app +ALLOW +READ +TOPIC +LITERAL +acme.scans")

@@ -45,6 +45,8 @@ class AccessPolicyTest {
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.counts.daily",
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.exposure.daily",
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.counts.live",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.transitions.daily",
+            "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch.cohorts.daily",
             "User:scan ALLOW DESCRIBE TOPIC LITERAL patchwatch-progress");
   }
 
@@ -66,6 +68,12 @@ class AccessPolicyTest {
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.counts.live",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.counts.live",
             "User:app ALLOW READ TOPIC LITERAL patchwatch.counts.live",
+            "User:app ALLOW WRITE TOPIC LITERAL patchwatch.transitions.daily",
+            "User:app ALLOW CREATE TOPIC LITERAL patchwatch.transitions.daily",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.transitions.daily",
+            "User:app ALLOW WRITE TOPIC LITERAL patchwatch.cohorts.daily",
+            "User:app ALLOW CREATE TOPIC LITERAL patchwatch.cohorts.daily",
+            "User:app ALLOW READ TOPIC LITERAL patchwatch.cohorts.daily",
             "User:app ALLOW WRITE TOPIC LITERAL patchwatch.rejected",
             "User:app ALLOW CREATE TOPIC LITERAL patchwatch.rejected",
             "User:app ALLOW READ TOPIC LITERAL patchwatch.rejected",
@@ -122,6 +130,8 @@ class AccessPolicyTest {
             "User:read ALLOW READ TOPIC LITERAL patchwatch.counts.daily",
             "User:read ALLOW READ TOPIC LITERAL patchwatch.exposure.daily",
             "User:read ALLOW READ TOPIC LITERAL patchwatch.counts.live",
+            "User:read ALLOW READ TOPIC LITERAL patchwatch.transitions.daily",
+            "User:read ALLOW READ TOPIC LITERAL patchwatch.cohorts.daily",
             "User:read ALLOW READ GROUP PREFIXED read-");
   }
 
@@ -140,7 +150,7 @@ class AccessPolicyTest {
 
   @Test
   void shouldAllowOnlyAndNeverUseWildcards() {
-    assertThat(ACLS).hasSize(37);
+    assertThat(ACLS).hasSize(47);
     assertThat(ACLS)
         .allSatisfy(
             acl -> {

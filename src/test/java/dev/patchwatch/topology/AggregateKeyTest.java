@@ -34,8 +34,8 @@ class AggregateKeyTest {
     assertThat(earlyHour).isLessThan(lateHour);
     assertThat(lateHour).isLessThan(day);
     // every key of [MARCH_1] lies inside the bounds that close it; the next hour lies outside
-    Bytes lower = Bytes.wrap(AggregateKey.lowerBound(Granularity.HOURLY, Long.MIN_VALUE));
-    Bytes upper = Bytes.wrap(AggregateKey.upperBound(Granularity.HOURLY, MARCH_1));
+    Bytes lower = Bytes.wrap(AggregateKey.lowerBound(AggregateKey.Kind.HOURLY, Long.MIN_VALUE));
+    Bytes upper = Bytes.wrap(AggregateKey.upperBound(AggregateKey.Kind.HOURLY, MARCH_1));
     assertThat(earlyHour).isBetween(lower, upper);
     assertThat(lateHour).isGreaterThan(upper);
   }

@@ -1,10 +1,13 @@
 package dev.patchwatch.topology;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.event.Watermark;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
@@ -43,6 +46,8 @@ final class TopologyHarness implements AutoCloseable {
   final TestOutputTopic<CountKey, RemediationCount> daily;
   final TestOutputTopic<CountKey, RemediationCount> exposure;
   final TestOutputTopic<CountKey, RemediationCount> live;
+  final TestOutputTopic<CountKey, TransitionCount> transitions;
+  final TestOutputTopic<CohortKey, CohortCount> cohorts;
   final TestOutputTopic<byte[], Rejected> rejected;
   final TestOutputTopic<Integer, PartitionProgress> progressOut;
 
@@ -88,6 +93,8 @@ final class TopologyHarness implements AutoCloseable {
     this.daily = output(topics.countsDaily());
     this.exposure = output(topics.exposureDaily());
     this.live = output(topics.countsLive());
+    this.transitions = output(topics.transitionsDaily());
+    this.cohorts = output(topics.cohortsDaily());
     this.rejected =
         driver.createOutputTopic(
             topics.rejected().name(),
@@ -100,8 +107,7 @@ final class TopologyHarness implements AutoCloseable {
             topics.progress().valueSerde().deserializer());
   }
 
-  private TestOutputTopic<CountKey, RemediationCount> output(
-      TopicSpec<CountKey, RemediationCount> spec) {
+  private <K, V> TestOutputTopic<K, V> output(TopicSpec<K, V> spec) {
     return driver.createOutputTopic(
         spec.name(), spec.keySerde().deserializer(), spec.valueSerde().deserializer());
   }

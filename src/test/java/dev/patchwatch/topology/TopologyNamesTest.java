@@ -63,11 +63,14 @@ class TopologyNamesTest {
             "aggregate-processor",
             "finals-sink",
             "live-sink",
+            "transitions-sink",
+            "cohorts-sink",
             "all-partitions-progress-source",
             "all-partitions-progress");
     assertThat(stores)
         .containsExactlyInAnyOrder(
             "host-days",
+            "host-histories",
             "partition-progress",
             "aggregate-counts",
             "aggregate-progress",
@@ -78,7 +81,9 @@ class TopologyNamesTest {
             "patchwatch.rejected",
             "patchwatch-progress",
             "partials-repartition",
-            "patchwatch.counts.live");
+            "patchwatch.counts.live",
+            "patchwatch.transitions.daily",
+            "patchwatch.cohorts.daily");
   }
 
   @Test
