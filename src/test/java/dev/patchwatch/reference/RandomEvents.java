@@ -52,6 +52,12 @@ public final class RandomEvents {
    * @param lateFraction share of events delivered between {@code maxDisorder} and {@code
    *     maxLateDelay} behind, to produce LATE events; 0 for none
    * @param maxLateDelay the largest such delay
+   * @param minScanPeriod the shortest time a scanner takes to come back to a host, whole hours
+   * @param maxScanPeriod the longest, whole hours; periods of days leave hosts unseen for days, so
+   *     transitions look back over gaps and cohort points have members nobody observed
+   * @param regressionFraction share of remediated host vulnerabilities that go back to VULNERABLE
+   *     some days later (a restored backup), some of them remediated again; 0 for none
+   * @param compromiseFraction share of hosts compromised at some point
    */
   public record Options(
       Instant start,
@@ -59,12 +65,18 @@ public final class RandomEvents {
       int hosts,
       Duration maxDisorder,
       double lateFraction,
-      Duration maxLateDelay) {
+      Duration maxLateDelay,
+      Duration minScanPeriod,
+      Duration maxScanPeriod,
+      double regressionFraction,
+      double compromiseFraction) {
 
     public Options {
       Objects.requireNonNull(start, "start");
       Objects.requireNonNull(maxDisorder, "maxDisorder");
       Objects.requireNonNull(maxLateDelay, "maxLateDelay");
+      Objects.requireNonNull(minScanPeriod, "minScanPeriod");
+      Objects.requireNonNull(maxScanPeriod, "maxScanPeriod");
       if (days < 1 || hosts < 1) {
         throw new IllegalArgumentException("days and hosts must be at least 1");
       }
@@ -78,11 +90,34 @@ public final class RandomEvents {
       if (lateFraction > 0 && maxLateDelay.compareTo(maxDisorder) <= 0) {
         throw new IllegalArgumentException("maxLateDelay must exceed maxDisorder");
       }
+      if (minScanPeriod.toMinutesPart() != 0
+          || minScanPeriod.toSecondsPart() != 0
+          || minScanPeriod.toMillisPart() != 0
+          || maxScanPeriod.toMinutesPart() != 0
+          || maxScanPeriod.toSecondsPart() != 0
+          || maxScanPeriod.toMillisPart() != 0
+          || minScanPeriod.toHours() < 1
+          || maxScanPeriod.compareTo(minScanPeriod) < 0) {
+        throw new IllegalArgumentException(
+            "scan periods must be whole hours, at least 1, min <= max; got "
+                + minScanPeriod
+                + " and "
+                + maxScanPeriod);
+      }
+      if (regressionFraction < 0 || regressionFraction > 1) {
+        throw new IllegalArgumentException(
+            "regressionFraction must be within [0, 1], got " + regressionFraction);
+      }
+      if (compromiseFraction < 0 || compromiseFraction > 1) {
+        throw new IllegalArgumentException(
+            "compromiseFraction must be within [0, 1], got " + compromiseFraction);
+      }
     }
 
     /**
      * 250 hosts over 4 days from 2021-03-08T09:30Z, delivered up to 1 h - 1 ms late: the worst
-     * disorder the default hourly grace (the smallest grace) absorbs, so nothing is LATE.
+     * disorder the default hourly grace (the smallest grace) absorbs, so nothing is LATE. Scanners
+     * come back every 3 to 12 hours, 8% of the hosts get compromised, nothing regresses.
      */
     public static Options defaults() {
       return new Options(
@@ -91,7 +126,11 @@ public final class RandomEvents {
           250,
           Duration.ofHours(1).minusMillis(1),
           0.0,
-          Duration.ZERO);
+          Duration.ZERO,
+          Duration.ofHours(3),
+          Duration.ofHours(12),
+          0.0,
+          0.08);
     }
 
     /**
@@ -101,24 +140,130 @@ public final class RandomEvents {
       return defaults().withLate(0.03, Duration.ofHours(30));
     }
 
+    /**
+     * For transitions and cohorts (DESIGN 7.9): the defaults over {@code days} days from {@code
+     * start}, scanners back every 12 hours to 5 days, a quarter of the remediated hosts regressing
+     * and a fifth of the hosts compromised.
+     */
+    public static Options forTransitions(Instant start, int days) {
+      return defaults()
+          .withStart(start)
+          .withDays(days)
+          .withScanPeriods(Duration.ofHours(12), Duration.ofDays(5))
+          .withRegressions(0.25)
+          .withCompromise(0.2);
+    }
+
     public Options withStart(Instant newStart) {
-      return new Options(newStart, days, hosts, maxDisorder, lateFraction, maxLateDelay);
+      return new Options(
+          newStart,
+          days,
+          hosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          compromiseFraction);
     }
 
     public Options withDays(int newDays) {
-      return new Options(start, newDays, hosts, maxDisorder, lateFraction, maxLateDelay);
+      return new Options(
+          start,
+          newDays,
+          hosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          compromiseFraction);
     }
 
     public Options withHosts(int newHosts) {
-      return new Options(start, days, newHosts, maxDisorder, lateFraction, maxLateDelay);
+      return new Options(
+          start,
+          days,
+          newHosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          compromiseFraction);
     }
 
     public Options withMaxDisorder(Duration newMaxDisorder) {
-      return new Options(start, days, hosts, newMaxDisorder, lateFraction, maxLateDelay);
+      return new Options(
+          start,
+          days,
+          hosts,
+          newMaxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          compromiseFraction);
     }
 
     public Options withLate(double newLateFraction, Duration newMaxLateDelay) {
-      return new Options(start, days, hosts, maxDisorder, newLateFraction, newMaxLateDelay);
+      return new Options(
+          start,
+          days,
+          hosts,
+          maxDisorder,
+          newLateFraction,
+          newMaxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          compromiseFraction);
+    }
+
+    public Options withScanPeriods(Duration newMin, Duration newMax) {
+      return new Options(
+          start,
+          days,
+          hosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          newMin,
+          newMax,
+          regressionFraction,
+          compromiseFraction);
+    }
+
+    public Options withRegressions(double newRegressionFraction) {
+      return new Options(
+          start,
+          days,
+          hosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          newRegressionFraction,
+          compromiseFraction);
+    }
+
+    public Options withCompromise(double newCompromiseFraction) {
+      return new Options(
+          start,
+          days,
+          hosts,
+          maxDisorder,
+          lateFraction,
+          maxLateDelay,
+          minScanPeriod,
+          maxScanPeriod,
+          regressionFraction,
+          newCompromiseFraction);
     }
   }
 
@@ -209,12 +354,26 @@ public final class RandomEvents {
       boolean altGeo,
       boolean reportsProduct) {}
 
-  /** When a host's true state changes for one vulnerability; NEVER when it does not. */
-  private record Fate(long mitigatedAt, long patchedAt, long unreachableFrom) {
+  /**
+   * When a host's true state changes for one vulnerability; NEVER when it does not. From {@code
+   * regressedAt} it is VULNERABLE again until {@code repatchedAt}.
+   */
+  private record Fate(
+      long mitigatedAt, long patchedAt, long unreachableFrom, long regressedAt, long repatchedAt) {
+
+    Fate(long mitigatedAt, long patchedAt, long unreachableFrom) {
+      this(mitigatedAt, patchedAt, unreachableFrom, NEVER, NEVER);
+    }
 
     ScanStatus statusAt(long t) {
       if (t >= unreachableFrom) {
         return ScanStatus.UNREACHABLE;
+      }
+      if (t >= repatchedAt) {
+        return ScanStatus.PATCHED;
+      }
+      if (t >= regressedAt) {
+        return ScanStatus.VULNERABLE;
       }
       if (t >= patchedAt) {
         return ScanStatus.PATCHED;
@@ -286,7 +445,14 @@ public final class RandomEvents {
             new Scanner(
                 id,
                 0.5 + 0.5 * random.nextDouble(),
-                Duration.ofHours(3 + random.nextInt(10)).toMillis(),
+                Duration.ofHours(
+                        options.minScanPeriod().toHours()
+                            + random.nextInt(
+                                (int)
+                                        (options.maxScanPeriod().toHours()
+                                            - options.minScanPeriod().toHours())
+                                    + 1))
+                    .toMillis(),
                 eventIds,
                 random.nextBoolean(),
                 random.nextBoolean()));
@@ -307,7 +473,8 @@ public final class RandomEvents {
         Geo disputed = random.nextDouble() < 0.06 ? randomGeo() : null;
         String hostname = random.nextDouble() < 0.3 ? "mail" + n + ".example.test" : null;
         // up to a day before the scans began, so some hosts are compromised from the first look
-        long compromisedFrom = random.nextDouble() < 0.08 ? timeInRange() - DAY_MS : NEVER;
+        long compromisedFrom =
+            random.nextDouble() < options.compromiseFraction() ? timeInRange() - DAY_MS : NEVER;
         Map<String, Fate> fates = new HashMap<>();
         for (String vulnerability : vulnerabilities) {
           fates.put(vulnerability, randomFate());
@@ -318,6 +485,27 @@ public final class RandomEvents {
     }
 
     private Fate randomFate() {
+      Fate fate = randomFirstFate();
+      // drawn only when asked for, so streams generated without regressions stay as they were
+      if (options.regressionFraction() > 0) {
+        long remediatedAt = Math.min(fate.mitigatedAt(), fate.patchedAt());
+        if (remediatedAt != NEVER && random.nextDouble() < options.regressionFraction()) {
+          long regressedAt =
+              Math.max(remediatedAt, startMs) + (1 + random.nextInt(10 * 24)) * HOUR_MS;
+          long repatchedAt =
+              random.nextBoolean() ? regressedAt + (1 + random.nextInt(8 * 24)) * HOUR_MS : NEVER;
+          return new Fate(
+              fate.mitigatedAt(),
+              fate.patchedAt(),
+              fate.unreachableFrom(),
+              regressedAt,
+              repatchedAt);
+        }
+      }
+      return fate;
+    }
+
+    private Fate randomFirstFate() {
       double p = random.nextDouble();
       if (p < 0.25) {
         return new Fate(NEVER, NEVER, NEVER);

@@ -1,10 +1,12 @@
 package dev.patchwatch.reference;
 
+import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
+import dev.patchwatch.avro.TransitionCount;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,10 +18,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * The expected finals of DESIGN sections 3, 7.2 and 7.3, computed the slow, obvious way.
+ * The expected finals of DESIGN sections 3, 7.2, 7.3 and 7.9, computed the slow, obvious way.
  *
  * <p>It shares no code with the topology on purpose: property tests run the same random stream
  * through both and demand equal results, which only means something if the two were written
@@ -92,8 +95,37 @@ public final class ReferenceModel {
    *
    * @param finals every final aggregate, sorted by {@link #OUTPUT_ORDER}
    * @param late every LATE rejection, by ascending input index
+   * @param transitions every transition record of DESIGN 7.9, sorted by {@link #TRANSITION_ORDER}
+   * @param cohorts every cohort record of DESIGN 7.9, sorted by {@link #COHORT_ORDER}
    */
-  public record Result(List<RemediationCount> finals, List<LateEvent> late) {}
+  public record Result(
+      List<RemediationCount> finals,
+      List<LateEvent> late,
+      List<TransitionCount> transitions,
+      List<CohortCount> cohorts) {}
+
+  /** The previous-state look-back of DESIGN 7.9, fixed whatever the EXPOSURE look-back. */
+  static final int TRANSITION_LOOK_BACK_DAYS = 7;
+
+  /** Cohorts are followed for ages 0 to this (DESIGN 7.9). */
+  static final int MAX_COHORT_AGE_DAYS = 28;
+
+  /** (day, vulnerability, dimension, value): the order of {@link Result#transitions()}. */
+  public static final Comparator<TransitionCount> TRANSITION_ORDER =
+      Comparator.comparing(TransitionCount::getWindowStart)
+          .thenComparing(TransitionCount::getVulnerability, ReferenceModel::compareCodePoints)
+          .thenComparing(TransitionCount::getDimension)
+          .thenComparing(TransitionCount::getValue, ReferenceModel::compareCodePoints);
+
+  /**
+   * (vulnerability, cohortDay, ageDays, dimension, value): the order of {@link Result#cohorts()}.
+   */
+  public static final Comparator<CohortCount> COHORT_ORDER =
+      Comparator.comparing(CohortCount::getVulnerability, ReferenceModel::compareCodePoints)
+          .thenComparing(CohortCount::getCohortDay)
+          .thenComparingInt(CohortCount::getAgeDays)
+          .thenComparing(CohortCount::getDimension)
+          .thenComparing(CohortCount::getValue, ReferenceModel::compareCodePoints);
 
   /**
    * (granularity, windowStart, vulnerability, dimension, value): the order of {@link
@@ -126,18 +158,46 @@ public final class ReferenceModel {
 
   /**
    * Expected finals and LATE rejections for {@code events} produced in list order to a scans topic
-   * of {@code partitions} partitions, followed by a watermark that closes every window.
+   * of {@code partitions} partitions, followed by the closing watermark of {@code replay} (DESIGN
+   * 7.4: the greatest observedAt + look-back + largest grace + 1 day).
    */
   public static Result compute(List<ScanEvent> events, int partitions, Settings settings) {
     Objects.requireNonNull(events, "events");
     Objects.requireNonNull(settings, "settings");
+    if (events.isEmpty()) {
+      return new Result(List.of(), List.of(), List.of(), List.of());
+    }
+    return compute(events, partitions, settings, closingWatermark(events, settings));
+  }
+
+  /** The watermark {@code replay} ends {@code events} with (DESIGN 7.4). */
+  public static Instant closingWatermark(List<ScanEvent> events, Settings settings) {
+    long maxObservedAt =
+        events.stream().mapToLong(e -> e.getObservedAt().toEpochMilli()).max().orElseThrow();
+    long maxGrace =
+        Arrays.stream(Granularity.values()).mapToLong(settings::graceMillis).max().orElseThrow();
+    return Instant.ofEpochMilli(
+        maxObservedAt + settings.lookBackDays() * DAY_MS + maxGrace + DAY_MS);
+  }
+
+  /**
+   * As {@link #compute(List, int, Settings)}, the input followed by a watermark at {@code
+   * watermark} on every partition. The count finals assume that it closes every window that holds
+   * an event; transitions and cohorts exist only for the days whose DAILY window it closes, which
+   * decides how far each cohort's curve reaches.
+   */
+  public static Result compute(
+      List<ScanEvent> events, int partitions, Settings settings, Instant watermark) {
+    Objects.requireNonNull(events, "events");
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(watermark, "watermark");
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
     }
 
     List<Counted> counted = new ArrayList<>();
     List<LateEvent> late = new ArrayList<>();
-    decideWhatCounts(events, partitions, settings, counted, late);
+    long[] progress = decideWhatCounts(events, partitions, settings, counted, late);
 
     Map<HostKey, List<ScanEvent>> eventsPerHost = groupByHost(counted);
 
@@ -151,7 +211,19 @@ public final class ReferenceModel {
       finals.add(entry.getValue().toRecord(entry.getKey()));
     }
     finals.sort(OUTPUT_ORDER);
-    return new Result(List.copyOf(finals), List.copyOf(late));
+
+    // A DAILY window closes once every partition's progress, the watermark included, has reached
+    // its end + grace (DESIGN 7.3).
+    long slowest = Long.MAX_VALUE;
+    for (long p : progress) {
+      slowest = Math.min(slowest, Math.max(p, watermark.toEpochMilli()));
+    }
+    long lastClosedDayEnd = slowest - settings.dailyGrace().toMillis();
+    DayDecisions decisions = decideDays(counted, lastClosedDayEnd);
+    List<TransitionCount> transitions = transitions(decisions);
+    List<CohortCount> cohorts = cohorts(decisions);
+    return new Result(
+        List.copyOf(finals), List.copyOf(late), List.copyOf(transitions), List.copyOf(cohorts));
   }
 
   /** Kafka's default partitioner on the canonical-IP string key (DESIGN 7.4). */
@@ -211,8 +283,12 @@ public final class ReferenceModel {
   private record AggregateKey(
       Window window, String vulnerability, Dimension dimension, String value) {}
 
-  /** Replays the events partition by partition, as the topology's per-partition tasks see them. */
-  private static void decideWhatCounts(
+  /**
+   * Replays the events partition by partition, as the topology's per-partition tasks see them.
+   *
+   * @return each partition's progress after the last event, Long.MIN_VALUE for one that had none
+   */
+  private static long[] decideWhatCounts(
       List<ScanEvent> events,
       int partitions,
       Settings settings,
@@ -240,6 +316,7 @@ public final class ReferenceModel {
       }
       progress[partition] = Math.max(progress[partition], observedAt);
     }
+    return progress;
   }
 
   /** Each list keeps input order, which is the arrival order on the host's partition. */
@@ -305,6 +382,235 @@ public final class ReferenceModel {
       boolean compromised) {
     AggregateKey key = new AggregateKey(host.window(), host.vulnerability(), dimension, value);
     tallies.computeIfAbsent(key, k -> new Tally()).add(status, compromised);
+  }
+
+  // ---- DESIGN 7.9: transitions and cohorts ----
+
+  /** One host (ip) for one vulnerability. */
+  private record HostVulnerability(String vulnerability, String ip) {}
+
+  /**
+   * The view a D(h, d) belongs to: null scanner for the all-scanner view (GLOBAL, COUNTRY, ASN),
+   * otherwise that scanner's own view (SCANNER).
+   */
+  private record View(String scanner) {
+    static final View ALL_SCANNERS = new View(null);
+  }
+
+  /**
+   * D(h, d) in one view: the DAILY state, the slices it sits in (from the event that decides it)
+   * and whether any of the view's events counted on that day says compromised.
+   */
+  private record Decision(ScanStatus status, List<Slice> slices, boolean compromised) {}
+
+  private record Slice(Dimension dimension, String value) {}
+
+  /**
+   * Every D(h, d) of a closed day, per host, per view, by day start (epoch millis, UTC midnight).
+   */
+  private record DayDecisions(
+      Map<HostVulnerability, Map<View, TreeMap<Long, Decision>>> byHost, long lastClosedDayEnd) {
+
+    boolean closed(long dayStart) {
+      return dayStart + DAY_MS <= lastClosedDayEnd;
+    }
+  }
+
+  /**
+   * D(h, d) from exactly the events the DAILY counts take (LATE ones left out), for the days whose
+   * DAILY window has closed.
+   */
+  private static DayDecisions decideDays(List<Counted> counted, long lastClosedDayEnd) {
+    // (host, day) -> that day's counted events, in arrival order
+    Map<HostVulnerability, TreeMap<Long, List<ScanEvent>>> daily = new LinkedHashMap<>();
+    for (Counted c : counted) {
+      if (c.window().granularity() != Granularity.DAILY) {
+        continue;
+      }
+      if (c.window().end() > lastClosedDayEnd) {
+        continue;
+      }
+      HostVulnerability host =
+          new HostVulnerability(c.event().getVulnerability(), c.event().getIp());
+      daily
+          .computeIfAbsent(host, k -> new TreeMap<>())
+          .computeIfAbsent(c.window().start(), k -> new ArrayList<>())
+          .add(c.event());
+    }
+
+    Map<HostVulnerability, Map<View, TreeMap<Long, Decision>>> byHost = new LinkedHashMap<>();
+    for (Map.Entry<HostVulnerability, TreeMap<Long, List<ScanEvent>>> host : daily.entrySet()) {
+      Map<View, TreeMap<Long, Decision>> views = new LinkedHashMap<>();
+      for (Map.Entry<Long, List<ScanEvent>> day : host.getValue().entrySet()) {
+        List<ScanEvent> events = day.getValue();
+        ScanEvent latest = latest(events);
+        views
+            .computeIfAbsent(View.ALL_SCANNERS, v -> new TreeMap<>())
+            .put(
+                day.getKey(),
+                new Decision(
+                    latest.getStatus(),
+                    List.of(
+                        new Slice(Dimension.GLOBAL, "ALL"),
+                        new Slice(Dimension.COUNTRY, latest.getCountry()),
+                        new Slice(Dimension.ASN, Long.toString(latest.getAsn()))),
+                    events.stream().anyMatch(ScanEvent::getCompromised)));
+
+        Map<String, List<ScanEvent>> byScanner = new LinkedHashMap<>();
+        for (ScanEvent event : events) {
+          byScanner.computeIfAbsent(event.getScanner(), s -> new ArrayList<>()).add(event);
+        }
+        for (Map.Entry<String, List<ScanEvent>> scanner : byScanner.entrySet()) {
+          List<ScanEvent> own = scanner.getValue();
+          views
+              .computeIfAbsent(new View(scanner.getKey()), v -> new TreeMap<>())
+              .put(
+                  day.getKey(),
+                  new Decision(
+                      latest(own).getStatus(),
+                      List.of(new Slice(Dimension.SCANNER, scanner.getKey())),
+                      own.stream().anyMatch(ScanEvent::getCompromised)));
+        }
+      }
+      byHost.put(host.getKey(), views);
+    }
+    return new DayDecisions(byHost, lastClosedDayEnd);
+  }
+
+  private record TransitionKey(long day, String vulnerability, Dimension dimension, String value) {}
+
+  private static List<TransitionCount> transitions(DayDecisions decisions) {
+    Map<TransitionKey, long[]> tallies = new LinkedHashMap<>();
+    for (Map.Entry<HostVulnerability, Map<View, TreeMap<Long, Decision>>> host :
+        decisions.byHost().entrySet()) {
+      for (TreeMap<Long, Decision> days : host.getValue().values()) {
+        for (Map.Entry<Long, Decision> entry : days.entrySet()) {
+          long day = entry.getKey();
+          Decision today = entry.getValue();
+
+          // the latest day in [d - 7, d - 1] with a decision, if any
+          Map.Entry<Long, Decision> previousEntry = days.lowerEntry(day);
+          ScanStatus previous =
+              previousEntry != null
+                      && previousEntry.getKey() >= day - TRANSITION_LOOK_BACK_DAYS * DAY_MS
+                  ? previousEntry.getValue().status()
+                  : null;
+          boolean compromisedBefore =
+              days.headMap(day, false).values().stream().anyMatch(Decision::compromised);
+
+          boolean remediatedNow = isRemediated(today.status());
+          boolean remediated = previous == ScanStatus.VULNERABLE && remediatedNow;
+          boolean regressed =
+              previous != null && isRemediated(previous) && today.status() == ScanStatus.VULNERABLE;
+          boolean newlyCompromised = today.compromised() && !compromisedBefore;
+          boolean compromisedButRemediated =
+              remediatedNow && (today.compromised() || compromisedBefore);
+
+          for (Slice slice : today.slices()) {
+            long[] t =
+                tallies.computeIfAbsent(
+                    new TransitionKey(
+                        day, host.getKey().vulnerability(), slice.dimension(), slice.value()),
+                    k -> new long[5]);
+            t[0]++;
+            t[1] += remediated ? 1 : 0;
+            t[2] += regressed ? 1 : 0;
+            t[3] += newlyCompromised ? 1 : 0;
+            t[4] += compromisedButRemediated ? 1 : 0;
+          }
+        }
+      }
+    }
+    List<TransitionCount> out = new ArrayList<>();
+    tallies.forEach(
+        (key, t) ->
+            out.add(
+                TransitionCount.newBuilder()
+                    .setWindowStart(Instant.ofEpochMilli(key.day()))
+                    .setWindowEnd(Instant.ofEpochMilli(key.day() + DAY_MS))
+                    .setVulnerability(key.vulnerability())
+                    .setDimension(key.dimension())
+                    .setValue(key.value())
+                    .setHosts(t[0])
+                    .setRemediated(t[1])
+                    .setRegressed(t[2])
+                    .setNewlyCompromised(t[3])
+                    .setCompromisedButRemediated(t[4])
+                    .build()));
+    out.sort(TRANSITION_ORDER);
+    return out;
+  }
+
+  private static boolean isRemediated(ScanStatus status) {
+    return status == ScanStatus.MITIGATED || status == ScanStatus.PATCHED;
+  }
+
+  private record CohortPoint(
+      String vulnerability, long cohortDay, int ageDays, Dimension dimension, String value) {}
+
+  private static List<CohortCount> cohorts(DayDecisions decisions) {
+    Map<CohortPoint, long[]> tallies = new LinkedHashMap<>();
+    for (Map.Entry<HostVulnerability, Map<View, TreeMap<Long, Decision>>> host :
+        decisions.byHost().entrySet()) {
+      for (TreeMap<Long, Decision> days : host.getValue().values()) {
+        for (Map.Entry<Long, Decision> entry : days.entrySet()) {
+          long cohortDay = entry.getKey();
+          Decision atC = entry.getValue();
+          if (atC.status() != ScanStatus.VULNERABLE) {
+            continue;
+          }
+          for (int age = 0; age <= MAX_COHORT_AGE_DAYS; age++) {
+            long day = cohortDay + age * DAY_MS;
+            // a point exists once its day has closed, whether or not anyone was seen on it
+            if (!decisions.closed(day)) {
+              break;
+            }
+            Decision then = days.get(day);
+            for (Slice slice : atC.slices()) {
+              long[] t =
+                  tallies.computeIfAbsent(
+                      new CohortPoint(
+                          host.getKey().vulnerability(),
+                          cohortDay,
+                          age,
+                          slice.dimension(),
+                          slice.value()),
+                      k -> new long[6]);
+              t[0]++;
+              if (then != null) {
+                t[1]++;
+                switch (then.status()) {
+                  case VULNERABLE -> t[2]++;
+                  case MITIGATED -> t[3]++;
+                  case PATCHED -> t[4]++;
+                  case UNREACHABLE -> t[5]++;
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    List<CohortCount> out = new ArrayList<>();
+    tallies.forEach(
+        (key, t) ->
+            out.add(
+                CohortCount.newBuilder()
+                    .setVulnerability(key.vulnerability())
+                    .setCohortDay(Instant.ofEpochMilli(key.cohortDay()))
+                    .setAgeDays(key.ageDays())
+                    .setDay(Instant.ofEpochMilli(key.cohortDay() + key.ageDays() * DAY_MS))
+                    .setDimension(key.dimension())
+                    .setValue(key.value())
+                    .setCohortSize(t[0])
+                    .setObserved(t[1])
+                    .setVulnerable(t[2])
+                    .setMitigated(t[3])
+                    .setPatched(t[4])
+                    .setUnreachable(t[5])
+                    .build()));
+    out.sort(COHORT_ORDER);
+    return out;
   }
 
   private static final class Tally {

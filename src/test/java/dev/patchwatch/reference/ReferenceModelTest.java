@@ -14,16 +14,21 @@ import static dev.patchwatch.avro.ScanStatus.VULNERABLE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.reference.ReferenceModel.LateEvent;
 import dev.patchwatch.reference.ReferenceModel.Result;
 import dev.patchwatch.reference.ReferenceModel.Settings;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -741,6 +746,451 @@ class ReferenceModelTest {
         });
     assertThat(result.finals()).isSortedAccordingTo(ReferenceModel.OUTPUT_ORDER);
     assertThat(result.late()).isNotEmpty();
+  }
+
+  // ---- DESIGN 7.9: transitions and cohorts ----
+
+  // A watermark at 03-13 02:00 closes the DAILY windows up to [03-12, 03-13) (end + grace 2h) and
+  // no later one, so the cohort curves below stop at 03-12.
+  private static final Instant CLOSES_THROUGH_03_12 = Instant.parse("2021-03-13T02:00:00Z");
+
+  @Test
+  void shouldCountRemediationAndRegressionAgainstPreviousObservedDay() {
+    List<ScanEvent> events =
+        List.of(
+            scan("s1", "2021-03-10T10:00:00Z", HOST_A, PATCHED).build(),
+            scan("s1", "2021-03-10T10:00:00Z", HOST_B, VULNERABLE).build(),
+            scan("s1", "2021-03-11T10:00:00Z", HOST_B, MITIGATED).build(),
+            // A is not seen on 03-11: its previous state is that of 03-10
+            scan("s1", "2021-03-12T10:00:00Z", HOST_A, VULNERABLE).build());
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), CLOSES_THROUGH_03_12);
+
+    // 03-10: nobody has a previous day
+    assertThat(transitions(result, "2021-03-10"))
+        .containsExactly(
+            transition("2021-03-10", GLOBAL, "ALL", 2, 0, 0, 0, 0),
+            transition("2021-03-10", COUNTRY, "US", 2, 0, 0, 0, 0),
+            transition("2021-03-10", ASN, "64500", 2, 0, 0, 0, 0),
+            transition("2021-03-10", SCANNER, "s1", 2, 0, 0, 0, 0));
+    // 03-11: B VULNERABLE -> MITIGATED
+    assertThat(transitions(result, "2021-03-11"))
+        .containsExactly(
+            transition("2021-03-11", GLOBAL, "ALL", 1, 1, 0, 0, 0),
+            transition("2021-03-11", COUNTRY, "US", 1, 1, 0, 0, 0),
+            transition("2021-03-11", ASN, "64500", 1, 1, 0, 0, 0),
+            transition("2021-03-11", SCANNER, "s1", 1, 1, 0, 0, 0));
+    // 03-12: A PATCHED (03-10, two days back) -> VULNERABLE
+    assertThat(transitions(result, "2021-03-12"))
+        .containsExactly(
+            transition("2021-03-12", GLOBAL, "ALL", 1, 0, 1, 0, 0),
+            transition("2021-03-12", COUNTRY, "US", 1, 0, 1, 0, 0),
+            transition("2021-03-12", ASN, "64500", 1, 0, 1, 0, 0),
+            transition("2021-03-12", SCANNER, "s1", 1, 0, 1, 0, 0));
+    // cohort 03-10 is B alone: seen VULNERABLE, then MITIGATED, then not seen at all on 03-12
+    assertThat(cohorts(result, "2021-03-10", GLOBAL))
+        .containsExactly(
+            cohort("2021-03-10", 0, GLOBAL, "ALL", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-10", 1, GLOBAL, "ALL", 1, 1, 0, 1, 0, 0),
+            cohort("2021-03-10", 2, GLOBAL, "ALL", 1, 0, 0, 0, 0, 0));
+    // A, regressed, starts the cohort of 03-12; 03-13 has not closed
+    assertThat(cohorts(result, "2021-03-12", GLOBAL))
+        .containsExactly(cohort("2021-03-12", 0, GLOBAL, "ALL", 1, 1, 1, 0, 0, 0));
+    assertThat(cohorts(result, "2021-03-11", GLOBAL)).isEmpty();
+    assertThat(result.cohorts()).hasSize(4 * 4);
+  }
+
+  @Test
+  void shouldDecideStateAndSlicesByTheEventThatWinsATie() {
+    List<ScanEvent> events =
+        List.of(
+            scan("s1", "2021-03-10T10:00:00Z", HOST_A, VULNERABLE).build(),
+            // same instant: VULNERABLE (rank 3) beats PATCHED (rank 1), and brings its country
+            scan("s1", "2021-03-11T10:00:00Z", HOST_A, PATCHED).build(),
+            scan("s2", "2021-03-11T10:00:00Z", HOST_A, VULNERABLE).setCountry("DE").build(),
+            // same instant, same status: scanner "s2" > "s1" decides, with its country
+            scan("s2", "2021-03-12T10:00:00Z", HOST_A, PATCHED).setCountry("FR").build(),
+            scan("s1", "2021-03-12T10:00:00Z", HOST_A, PATCHED).build());
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), CLOSES_THROUGH_03_12);
+
+    // all scanners: VULNERABLE on 03-11, no transition, sliced into DE by s2's event;
+    // s1 alone went VULNERABLE -> PATCHED; s2 has no previous day
+    assertThat(transitions(result, "2021-03-11"))
+        .containsExactly(
+            transition("2021-03-11", GLOBAL, "ALL", 1, 0, 0, 0, 0),
+            transition("2021-03-11", COUNTRY, "DE", 1, 0, 0, 0, 0),
+            transition("2021-03-11", ASN, "64500", 1, 0, 0, 0, 0),
+            transition("2021-03-11", SCANNER, "s1", 1, 1, 0, 0, 0),
+            transition("2021-03-11", SCANNER, "s2", 1, 0, 0, 0, 0));
+    // all scanners VULNERABLE (03-11) -> PATCHED, in FR; s1 PATCHED -> PATCHED; s2 VULNERABLE ->
+    // PATCHED
+    assertThat(transitions(result, "2021-03-12"))
+        .containsExactly(
+            transition("2021-03-12", GLOBAL, "ALL", 1, 1, 0, 0, 0),
+            transition("2021-03-12", COUNTRY, "FR", 1, 1, 0, 0, 0),
+            transition("2021-03-12", ASN, "64500", 1, 1, 0, 0, 0),
+            transition("2021-03-12", SCANNER, "s1", 1, 0, 0, 0, 0),
+            transition("2021-03-12", SCANNER, "s2", 1, 1, 0, 0, 0));
+    // the tie makes A a member of the 03-11 cohort, in DE (all scanners) and for s2 only
+    assertThat(cohorts(result, "2021-03-11", null))
+        .containsExactly(
+            cohort("2021-03-11", 0, GLOBAL, "ALL", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 0, COUNTRY, "DE", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 0, ASN, "64500", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 0, SCANNER, "s2", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 1, GLOBAL, "ALL", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-11", 1, COUNTRY, "DE", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-11", 1, ASN, "64500", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-11", 1, SCANNER, "s2", 1, 1, 0, 0, 1, 0));
+  }
+
+  @Test
+  void shouldLetAnEventLateForDailyDecideNothing() {
+    List<ScanEvent> onTime =
+        List.of(
+            scan("s1", "2021-03-10T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-11T10:00:00Z", HOST_A, PATCHED).build(),
+            // progress 03-12 03:00 is past 03-12 00:00 + 2h: [03-11, 03-12) has closed
+            scan("s1", "2021-03-12T03:00:00Z", HOST_A, PATCHED).build());
+    List<ScanEvent> withLate = new ArrayList<>(onTime);
+    // later than the PATCHED of 03-11 and compromised: had it counted, 03-11 would be VULNERABLE,
+    // newly compromised, and A a member of the 03-11 cohort, compromised-but-remediated on 03-12
+    withLate.add(
+        scan("s1", "2021-03-11T23:00:00Z", HOST_A, VULNERABLE).setCompromised(true).build());
+
+    Result result = ReferenceModel.compute(withLate, 1, Settings.defaults(), CLOSES_THROUGH_03_12);
+
+    assertThat(result.late())
+        .containsExactly(new LateEvent(3, 0, List.of(HOURLY, DAILY, EXPOSURE)));
+    assertThat(result.transitions())
+        .filteredOn(t -> t.getDimension() == GLOBAL)
+        .containsExactly(
+            transition("2021-03-10", GLOBAL, "ALL", 1, 0, 0, 0, 0),
+            transition("2021-03-11", GLOBAL, "ALL", 1, 1, 0, 0, 0),
+            transition("2021-03-12", GLOBAL, "ALL", 1, 0, 0, 0, 0));
+    assertThat(cohorts(result, "2021-03-11", null)).isEmpty();
+    Result without = ReferenceModel.compute(onTime, 1, Settings.defaults(), CLOSES_THROUGH_03_12);
+    assertThat(result.transitions()).isEqualTo(without.transitions());
+    assertThat(result.cohorts()).isEqualTo(without.cohorts());
+  }
+
+  @Test
+  void shouldLookBackExactlySevenDaysForThePreviousState() {
+    List<ScanEvent> events =
+        List.of(
+            scan("s1", "2021-03-01T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-01T10:00:00Z", HOST_B, VULNERABLE).build(),
+            scan("s1", "2021-03-01T10:00:00Z", HOST_C, PATCHED).build(),
+            scan("s1", "2021-03-01T10:00:00Z", HOST_D, PATCHED).build(),
+            // d - 7 = 03-01: C regressed, A remediated
+            scan("s1", "2021-03-08T00:00:00Z", HOST_C, VULNERABLE).build(),
+            scan("s1", "2021-03-08T23:59:59.999Z", HOST_A, PATCHED).build(),
+            // d - 8 = 03-01 lies outside [d - 7, d - 1]: no previous state, no transition
+            scan("s1", "2021-03-09T00:00:00Z", HOST_B, PATCHED).build(),
+            scan("s1", "2021-03-09T12:00:00Z", HOST_D, VULNERABLE).build());
+    // closes [03-09, 03-10), the last day with an event
+    Instant watermark = Instant.parse("2021-03-10T02:00:00Z");
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), watermark);
+
+    assertThat(transitions(result, "2021-03-08"))
+        .first()
+        .isEqualTo(transition("2021-03-08", GLOBAL, "ALL", 2, 1, 1, 0, 0));
+    assertThat(transitions(result, "2021-03-09"))
+        .first()
+        .isEqualTo(transition("2021-03-09", GLOBAL, "ALL", 2, 0, 0, 0, 0));
+    // the EXPOSURE look-back does not move it
+    Result shortLookBack =
+        ReferenceModel.compute(events, 1, Settings.defaults().withLookBackDays(3), watermark);
+    assertThat(shortLookBack.transitions()).isEqualTo(result.transitions());
+  }
+
+  @Test
+  void shouldKeepCompromiseStickyAcrossDaysAndSeparatePerView() {
+    List<ScanEvent> events =
+        List.of(
+            // 03-10: s1 sees a web shell; s2, later that day, decides the state and sees none
+            scan("s1", "2021-03-10T10:00:00Z", HOST_A, VULNERABLE).setCompromised(true).build(),
+            scan("s2", "2021-03-10T11:00:00Z", HOST_A, VULNERABLE).build(),
+            // 03-11: patched, no web shell seen that day
+            scan("s2", "2021-03-11T10:00:00Z", HOST_A, PATCHED).build(),
+            // 03-12: the host moved to DE; its compromise goes with it
+            scan("s1", "2021-03-12T10:00:00Z", HOST_A, PATCHED).setCountry("DE").build(),
+            scan("s2", "2021-03-12T12:00:00Z", HOST_A, MITIGATED).setCountry("DE").build(),
+            // 03-13: s2 sees the web shell for the first time
+            scan("s2", "2021-03-13T10:00:00Z", HOST_A, PATCHED)
+                .setCountry("DE")
+                .setCompromised(true)
+                .build());
+    Instant watermark = Instant.parse("2021-03-14T02:00:00Z");
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), watermark);
+
+    // hosts, remediated, regressed, newlyCompromised, compromisedButRemediated
+    assertThat(transitions(result, "2021-03-10"))
+        .containsExactly(
+            // compromised on the day, still VULNERABLE
+            transition("2021-03-10", GLOBAL, "ALL", 1, 0, 0, 1, 0),
+            transition("2021-03-10", COUNTRY, "US", 1, 0, 0, 1, 0),
+            transition("2021-03-10", ASN, "64500", 1, 0, 0, 1, 0),
+            transition("2021-03-10", SCANNER, "s1", 1, 0, 0, 1, 0),
+            transition("2021-03-10", SCANNER, "s2", 1, 0, 0, 0, 0));
+    assertThat(transitions(result, "2021-03-11"))
+        .containsExactly(
+            // patched, compromised on an earlier day: still owned
+            transition("2021-03-11", GLOBAL, "ALL", 1, 1, 0, 0, 1),
+            transition("2021-03-11", COUNTRY, "US", 1, 1, 0, 0, 1),
+            transition("2021-03-11", ASN, "64500", 1, 1, 0, 0, 1),
+            // s2 never saw compromise
+            transition("2021-03-11", SCANNER, "s2", 1, 1, 0, 0, 0));
+    assertThat(transitions(result, "2021-03-12"))
+        .containsExactly(
+            // PATCHED -> MITIGATED is no transition; compromise followed the host into DE
+            transition("2021-03-12", GLOBAL, "ALL", 1, 0, 0, 0, 1),
+            transition("2021-03-12", COUNTRY, "DE", 1, 0, 0, 0, 1),
+            transition("2021-03-12", ASN, "64500", 1, 0, 0, 0, 1),
+            // s1: VULNERABLE on 03-10 (its previous day), PATCHED now, and its own shell
+            transition("2021-03-12", SCANNER, "s1", 1, 1, 0, 0, 1),
+            transition("2021-03-12", SCANNER, "s2", 1, 0, 0, 0, 0));
+    assertThat(transitions(result, "2021-03-13"))
+        .containsExactly(
+            // all scanners knew since 03-10: not new
+            transition("2021-03-13", GLOBAL, "ALL", 1, 0, 0, 0, 1),
+            transition("2021-03-13", COUNTRY, "DE", 1, 0, 0, 0, 1),
+            transition("2021-03-13", ASN, "64500", 1, 0, 0, 0, 1),
+            // new to s2, and patched on the same day
+            transition("2021-03-13", SCANNER, "s2", 1, 0, 0, 1, 1));
+  }
+
+  @Test
+  void shouldPublishEveryCohortAgeUpTo28OfClosedDaysEvenWithNobodyObserved() {
+    List<ScanEvent> events =
+        List.of(
+            scan("s1", "2021-03-01T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-05T10:00:00Z", HOST_A, PATCHED).build(),
+            scan("s1", "2021-03-25T10:00:00Z", HOST_B, VULNERABLE).build(),
+            // age 28: the last
+            scan("s1", "2021-03-29T10:00:00Z", HOST_A, PATCHED).build(),
+            // age 29: no record
+            scan("s1", "2021-03-30T10:00:00Z", HOST_A, UNREACHABLE).build());
+    // closes [03-31, 04-01), not [04-01, 04-02)
+    Instant watermark = Instant.parse("2021-04-01T02:00:00Z");
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), watermark);
+
+    List<CohortCount> expected = new ArrayList<>();
+    for (int age = 0; age <= 28; age++) {
+      if (age == 0) {
+        expected.add(cohort("2021-03-01", age, GLOBAL, "ALL", 1, 1, 1, 0, 0, 0));
+      } else if (age == 4 || age == 28) {
+        expected.add(cohort("2021-03-01", age, GLOBAL, "ALL", 1, 1, 0, 0, 1, 0));
+      } else {
+        // a point with nobody observed, so the curve has no hole
+        expected.add(cohort("2021-03-01", age, GLOBAL, "ALL", 1, 0, 0, 0, 0, 0));
+      }
+    }
+    assertThat(cohorts(result, "2021-03-01", GLOBAL)).isEqualTo(expected);
+    // B's cohort reaches the last closed day, 03-31: ages 0 to 6
+    assertThat(cohorts(result, "2021-03-25", GLOBAL))
+        .extracting(CohortCount::getAgeDays, CohortCount::getObserved)
+        .containsExactly(
+            tuple(0, 1L),
+            tuple(1, 0L),
+            tuple(2, 0L),
+            tuple(3, 0L),
+            tuple(4, 0L),
+            tuple(5, 0L),
+            tuple(6, 0L));
+    // 4 slices of every point, and only those two cohorts
+    assertThat(result.cohorts()).hasSize(4 * (29 + 7));
+  }
+
+  @Test
+  void shouldEndCohortsAtTheLastDayTheClosingWatermarkCloses() {
+    List<ScanEvent> events =
+        List.of(scan("s1", "2021-03-10T10:00:00Z", HOST_A, VULNERABLE).build());
+
+    // replay's closing watermark: 03-10 10:00 + 7 days + 2h + 1 day = 03-18 12:00, which closes
+    // the DAILY windows up to [03-17, 03-18)
+    Result result = ReferenceModel.compute(events, 1);
+
+    assertThat(cohorts(result, "2021-03-10", GLOBAL))
+        .extracting(CohortCount::getAgeDays)
+        .containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+  }
+
+  @Test
+  void shouldFixCohortSlicesByTheDayOfTheCohortWhenTheHostMoves() {
+    List<ScanEvent> events =
+        List.of(
+            scan("s1", "2021-03-10T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-11T10:00:00Z", HOST_A, VULNERABLE)
+                .setCountry("DE")
+                .setAsn(64501L)
+                .build(),
+            scan("s1", "2021-03-12T10:00:00Z", HOST_A, PATCHED)
+                .setCountry("FR")
+                .setAsn(64502L)
+                .build());
+
+    Result result = ReferenceModel.compute(events, 1, Settings.defaults(), CLOSES_THROUGH_03_12);
+
+    // transitions follow the host: its previous state is its own, whatever slice it was in
+    assertThat(result.transitions())
+        .filteredOn(t -> t.getDimension() == COUNTRY)
+        .containsExactly(
+            transition("2021-03-10", COUNTRY, "US", 1, 0, 0, 0, 0),
+            transition("2021-03-11", COUNTRY, "DE", 1, 0, 0, 0, 0),
+            transition("2021-03-12", COUNTRY, "FR", 1, 1, 0, 0, 0));
+    // a member stays in the slices of its cohort day: the 03-10 cohort is in US and AS64500 while
+    // the host is seen in DE and FR
+    assertThat(result.cohorts())
+        .filteredOn(c -> c.getDimension() == COUNTRY || c.getDimension() == ASN)
+        .containsExactly(
+            cohort("2021-03-10", 0, COUNTRY, "US", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-10", 0, ASN, "64500", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-10", 1, COUNTRY, "US", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-10", 1, ASN, "64500", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-10", 2, COUNTRY, "US", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-10", 2, ASN, "64500", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-11", 0, COUNTRY, "DE", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 0, ASN, "64501", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-11", 1, COUNTRY, "DE", 1, 1, 0, 0, 1, 0),
+            cohort("2021-03-11", 1, ASN, "64501", 1, 1, 0, 0, 1, 0));
+  }
+
+  @Test
+  void shouldKeepTransitionsAndCohortsConsistentWithDailyCountsOnRandomStreams() {
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            13L,
+            RandomEvents.Options.withLateEvents()
+                .withHosts(60)
+                .withDays(6)
+                .withRegressions(0.2)
+                .withScanPeriods(Duration.ofHours(20), Duration.ofHours(60)));
+
+    Result result = ReferenceModel.compute(events, 3);
+
+    // a transition record exists exactly where a DAILY count does, with the same hosts
+    Map<List<Object>, Long> dailyHosts = new HashMap<>();
+    result.finals().stream()
+        .filter(c -> c.getGranularity() == DAILY)
+        .forEach(
+            c ->
+                dailyHosts.put(
+                    List.of(
+                        c.getWindowStart(), c.getVulnerability(), c.getDimension(), c.getValue()),
+                    c.getHosts()));
+    Map<List<Object>, Long> transitionHosts = new HashMap<>();
+    for (TransitionCount t : result.transitions()) {
+      transitionHosts.put(
+          List.of(t.getWindowStart(), t.getVulnerability(), t.getDimension(), t.getValue()),
+          t.getHosts());
+      assertThat(t.getRemediated() + t.getRegressed())
+          .as("%s", t)
+          .isLessThanOrEqualTo(t.getHosts());
+      assertThat(t.getNewlyCompromised()).as("%s", t).isLessThanOrEqualTo(t.getHosts());
+      assertThat(t.getCompromisedButRemediated()).as("%s", t).isLessThanOrEqualTo(t.getHosts());
+    }
+    assertThat(transitionHosts).isEqualTo(dailyHosts);
+    assertThat(result.transitions()).isSortedAccordingTo(ReferenceModel.TRANSITION_ORDER);
+    assertThat(result.transitions()).anyMatch(t -> t.getRegressed() > 0);
+    assertThat(result.transitions()).anyMatch(t -> t.getRemediated() > 0);
+    assertThat(result.transitions()).anyMatch(t -> t.getNewlyCompromised() > 0);
+    assertThat(result.transitions()).anyMatch(t -> t.getCompromisedButRemediated() > 0);
+
+    // age 0 is the DAILY VULNERABLE count of the cohort day; every point adds up
+    for (CohortCount c : result.cohorts()) {
+      assertThat(c.getObserved())
+          .as("%s", c)
+          .isEqualTo(c.getVulnerable() + c.getMitigated() + c.getPatched() + c.getUnreachable())
+          .isLessThanOrEqualTo(c.getCohortSize());
+      assertThat(c.getAgeDays()).isBetween(0, 28);
+      if (c.getAgeDays() == 0) {
+        RemediationCount daily =
+            result.finals().stream()
+                .filter(
+                    f ->
+                        f.getGranularity() == DAILY
+                            && f.getWindowStart().equals(c.getCohortDay())
+                            && f.getVulnerability().equals(c.getVulnerability())
+                            && f.getDimension() == c.getDimension()
+                            && f.getValue().equals(c.getValue()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(c.getCohortSize()).isEqualTo(c.getVulnerable()).isEqualTo(daily.getVulnerable());
+      }
+    }
+    assertThat(result.cohorts()).isSortedAccordingTo(ReferenceModel.COHORT_ORDER);
+    assertThat(result.cohorts()).anyMatch(c -> c.getObserved() == 0);
+  }
+
+  private static List<TransitionCount> transitions(Result result, String day) {
+    Instant start = Instant.parse(day + "T00:00:00Z");
+    return result.transitions().stream().filter(t -> t.getWindowStart().equals(start)).toList();
+  }
+
+  /** The cohort of {@code cohortDay} in {@code dimension} (every dimension when null). */
+  private static List<CohortCount> cohorts(Result result, String cohortDay, Dimension dimension) {
+    Instant start = Instant.parse(cohortDay + "T00:00:00Z");
+    return result.cohorts().stream()
+        .filter(c -> c.getCohortDay().equals(start))
+        .filter(c -> dimension == null || c.getDimension() == dimension)
+        .toList();
+  }
+
+  private static TransitionCount transition(
+      String day,
+      Dimension dimension,
+      String value,
+      long hosts,
+      long remediated,
+      long regressed,
+      long newlyCompromised,
+      long compromisedButRemediated) {
+    Instant start = Instant.parse(day + "T00:00:00Z");
+    return TransitionCount.newBuilder()
+        .setWindowStart(start)
+        .setWindowEnd(start.plusSeconds(86_400))
+        .setVulnerability(CVE)
+        .setDimension(dimension)
+        .setValue(value)
+        .setHosts(hosts)
+        .setRemediated(remediated)
+        .setRegressed(regressed)
+        .setNewlyCompromised(newlyCompromised)
+        .setCompromisedButRemediated(compromisedButRemediated)
+        .build();
+  }
+
+  private static CohortCount cohort(
+      String cohortDay,
+      int age,
+      Dimension dimension,
+      String value,
+      long size,
+      long observed,
+      long vulnerable,
+      long mitigated,
+      long patched,
+      long unreachable) {
+    Instant start = Instant.parse(cohortDay + "T00:00:00Z");
+    return CohortCount.newBuilder()
+        .setVulnerability(CVE)
+        .setCohortDay(start)
+        .setAgeDays(age)
+        .setDay(start.plusSeconds(86_400L * age))
+        .setDimension(dimension)
+        .setValue(value)
+        .setCohortSize(size)
+        .setObserved(observed)
+        .setVulnerable(vulnerable)
+        .setMitigated(mitigated)
+        .setPatched(patched)
+        .setUnreachable(unreachable)
+        .build();
   }
 
   private static int kafkaPartition(String ip, int partitions) {

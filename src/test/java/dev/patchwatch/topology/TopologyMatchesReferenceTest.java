@@ -2,25 +2,32 @@ package dev.patchwatch.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
+import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Randomized streams (several scanners, ties, duplicates, disorder inside the grace) through the
- * topology under TopologyTestDriver: its finals must equal the independent reference exactly.
+ * topology under TopologyTestDriver: its finals, transitions and cohorts must equal the independent
+ * reference exactly.
  */
 class TopologyMatchesReferenceTest {
 
@@ -67,12 +74,100 @@ class TopologyMatchesReferenceTest {
     assertMatchesReference(events, TopologySettings.defaults(1), watermark);
   }
 
-  private static void assertMatchesReference(List<ScanEvent> events, TopologySettings settings) {
-    assertMatchesReference(events, settings, "2021-04-02T00:00:00Z");
+  /**
+   * A month of hosts rescanned every 12 h to 5 days, regressing and compromised, so transitions
+   * look back over gaps (the 7-day edge included) and cohorts reach age 28 with points nobody was
+   * observed at; ties and duplicates as always, disorder up to the hourly grace.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1501L, 1502L, 1503L})
+  void shouldPublishExactlyTheReferenceTransitionsAndCohortsOverAMonth(long seed) {
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            seed,
+            RandomEvents.Options.forTransitions(Instant.parse("2021-02-20T09:30:00Z"), 31)
+                .withHosts(60));
+    assertExercisesTransitionsAndCohorts(
+        assertMatchesReference(events, TopologySettings.defaults(1)));
   }
 
-  private static void assertMatchesReference(
+  /** The same with 3% of the events delivered up to 30 h behind: LATE ones decide no day. */
+  @ParameterizedTest
+  @ValueSource(longs = {1601L, 1602L})
+  void shouldLeaveLateEventsOutOfTransitionsAndCohortsAsTheReferenceDoes(long seed) {
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            seed,
+            RandomEvents.Options.forTransitions(Instant.parse("2021-02-20T09:30:00Z"), 31)
+                .withHosts(60)
+                .withLate(0.03, Duration.ofHours(30)));
+    assertExercisesTransitionsAndCohorts(
+        assertMatchesReference(events, TopologySettings.defaults(1)));
+  }
+
+  /** The previous-state look-back stays 7 days whatever the EXPOSURE look-back and graces. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 10})
+  void shouldMatchReferenceTransitionsWithOtherGracesAndLookBack(int lookBackDays) {
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            1700L + lookBackDays,
+            RandomEvents.Options.forTransitions(Instant.parse("2021-02-20T09:30:00Z"), 31)
+                .withHosts(60)
+                .withLate(0.03, Duration.ofHours(30))
+                .withMaxDisorder(Duration.ofMinutes(20)));
+    TopologySettings settings =
+        TopologySettings.defaults(1)
+            .withGraces(Duration.ofMinutes(30), Duration.ofHours(5), Duration.ZERO)
+            .withLookBackDays(lookBackDays);
+    assertExercisesTransitionsAndCohorts(assertMatchesReference(events, settings));
+  }
+
+  /**
+   * Today's dates: a month ending ten days ago, closed by a watermark a day ahead of the clock (the
+   * furthest it may be), which closes every window that holds an event.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1801L})
+  void shouldMatchReferenceTransitionsAndCohortsOnTodaysDates(long seed) {
+    List<ScanEvent> events =
+        RandomEvents.generate(
+            seed,
+            RandomEvents.Options.forTransitions(Instant.parse("2026-10-20T09:30:00Z"), 31)
+                .withHosts(60)
+                .withLate(0.02, Duration.ofHours(30)));
+    assertExercisesTransitionsAndCohorts(
+        assertMatchesReference(
+            events,
+            TopologySettings.defaults(1),
+            "2026-12-02T00:00:00Z",
+            Instant.parse("2026-12-01T00:00:00Z")));
+  }
+
+  /** The stream holds what 7.9 has to get right, so equality above means something. */
+  private static void assertExercisesTransitionsAndCohorts(ReferenceModel.Result expected) {
+    assertThat(expected.transitions()).anyMatch(t -> t.getRemediated() > 0);
+    assertThat(expected.transitions()).anyMatch(t -> t.getRegressed() > 0);
+    assertThat(expected.transitions()).anyMatch(t -> t.getNewlyCompromised() > 0);
+    assertThat(expected.transitions()).anyMatch(t -> t.getCompromisedButRemediated() > 0);
+    assertThat(expected.cohorts()).anyMatch(c -> c.getAgeDays() == 28);
+    assertThat(expected.cohorts()).anyMatch(c -> c.getObserved() == 0);
+    assertThat(expected.cohorts())
+        .anyMatch(c -> c.getObserved() > 0 && c.getObserved() < c.getCohortSize());
+  }
+
+  private static ReferenceModel.Result assertMatchesReference(
+      List<ScanEvent> events, TopologySettings settings) {
+    return assertMatchesReference(events, settings, "2021-04-02T00:00:00Z");
+  }
+
+  private static ReferenceModel.Result assertMatchesReference(
       List<ScanEvent> events, TopologySettings settings, String watermark) {
+    return assertMatchesReference(events, settings, watermark, TopologyHarness.WALL_CLOCK);
+  }
+
+  private static ReferenceModel.Result assertMatchesReference(
+      List<ScanEvent> events, TopologySettings settings, String watermark, Instant wallClock) {
     ReferenceModel.Result expected =
         ReferenceModel.compute(
             events,
@@ -81,12 +176,44 @@ class TopologyMatchesReferenceTest {
                 settings.hourlyGrace(),
                 settings.dailyGrace(),
                 settings.exposureGrace(),
-                settings.lookBackDays()));
+                settings.lookBackDays()),
+            Instant.parse(watermark));
     try (TopologyHarness h =
-        new TopologyHarness(settings.withStoreType(TopologySettings.StoreType.IN_MEMORY))) {
+        new TopologyHarness(
+            settings.withStoreType(TopologySettings.StoreType.IN_MEMORY), wallClock)) {
       h.send(events.toArray(ScanEvent[]::new));
       // a day past the harness clock: the furthest a watermark may be, and past every window here
       h.watermark(watermark);
+
+      List<TransitionCount> transitions = new ArrayList<>();
+      for (KeyValue<CountKey, TransitionCount> kv : h.transitions.readKeyValuesToList()) {
+        assertThat(kv.key)
+            .isEqualTo(
+                new CountKey(
+                    Granularity.DAILY,
+                    kv.value.getWindowStart(),
+                    kv.value.getVulnerability(),
+                    kv.value.getDimension(),
+                    kv.value.getValue()));
+        transitions.add(kv.value);
+      }
+      transitions.sort(ReferenceModel.TRANSITION_ORDER);
+      FinalsAssert.assertSameFinals(transitions, expected.transitions());
+
+      List<CohortCount> cohorts = new ArrayList<>();
+      for (KeyValue<CohortKey, CohortCount> kv : h.cohorts.readKeyValuesToList()) {
+        assertThat(kv.key)
+            .isEqualTo(
+                new CohortKey(
+                    kv.value.getVulnerability(),
+                    kv.value.getCohortDay(),
+                    kv.value.getAgeDays(),
+                    kv.value.getDimension(),
+                    kv.value.getValue()));
+        cohorts.add(kv.value);
+      }
+      cohorts.sort(ReferenceModel.COHORT_ORDER);
+      FinalsAssert.assertSameFinals(cohorts, expected.cohorts());
 
       List<RemediationCount> finals = new ArrayList<>();
       finals.addAll(h.hourly.readValuesToList());
@@ -104,5 +231,6 @@ class TopologyMatchesReferenceTest {
       expected.late().forEach(l -> expectedLate.put((long) l.index(), l.granularities()));
       assertThat(late).isEqualTo(expectedLate);
     }
+    return expected;
   }
 }
