@@ -135,12 +135,14 @@ final class ReplayCommand implements Callable<Integer> {
               .run(input, inputFormat, output, Optional.ofNullable(rejected));
       double seconds = Math.max(result.elapsed().toMillis(), 1) / 1000.0;
       out.printf(
-          "accepted %,d, rejected %,d (%,d accepted events late for some windows); %,d finals written to %s"
-              + " in %.1f s (%,.0f events/s)%n",
+          "accepted %,d, rejected %,d (%,d accepted events late for some windows); %,d finals,"
+              + " %,d transitions and %,d cohort points written to %s in %.1f s (%,.0f events/s)%n",
           result.accepted(),
           result.rejected(),
           result.late(),
           result.finals(),
+          result.transitions(),
+          result.cohorts(),
           output,
           seconds,
           result.lines() / seconds);

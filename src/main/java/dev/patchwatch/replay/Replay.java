@@ -2,11 +2,13 @@ package dev.patchwatch.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.Origin;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.event.EventContract;
 import dev.patchwatch.registry.SchemaRegistry;
 import dev.patchwatch.runtime.Cluster;
@@ -85,9 +87,20 @@ public final class Replay {
     this.progress = progress;
   }
 
-  /** What a replay read, counted and wrote; {@code lines} counts an archive's records. */
+  /**
+   * What a replay read, counted and wrote; {@code lines} counts an archive's records, {@code
+   * finals} the count records written, then {@code transitions} and {@code cohorts} the records of
+   * DESIGN section 7.9.
+   */
   public record Result(
-      long lines, long accepted, long rejected, long late, long finals, Duration elapsed) {}
+      long lines,
+      long accepted,
+      long rejected,
+      long late,
+      long finals,
+      long transitions,
+      long cohorts,
+      Duration elapsed) {}
 
   /** Replays {@code input} in the format its content shows (an Avro archive, else JSON lines). */
   public Result run(Path input, Path output, Optional<Path> rejectedOutput) throws IOException {
@@ -118,9 +131,25 @@ public final class Replay {
       TopicReader.readAll(bootstrapServers, Map.of(), topics.finals(g), r -> finals.add(r.value()));
     }
     finals.sort(AggregateJson.ORDER);
+    List<TransitionCount> transitions = new ArrayList<>();
+    TopicReader.readAll(
+        bootstrapServers, Map.of(), topics.transitionsDaily(), r -> transitions.add(r.value()));
+    transitions.sort(AggregateJson.TRANSITION_ORDER);
+    List<CohortCount> cohorts = new ArrayList<>();
+    TopicReader.readAll(
+        bootstrapServers, Map.of(), topics.cohortsDaily(), r -> cohorts.add(r.value()));
+    cohorts.sort(AggregateJson.COHORT_ORDER);
     try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
       for (RemediationCount count : finals) {
         out.write(AggregateJson.toJson(count));
+        out.newLine();
+      }
+      for (TransitionCount transition : transitions) {
+        out.write(AggregateJson.toJson(transition));
+        out.newLine();
+      }
+      for (CohortCount cohort : cohorts) {
+        out.write(AggregateJson.toJson(cohort));
         out.newLine();
       }
     }
@@ -139,6 +168,8 @@ public final class Replay {
         rejectedLines,
         late,
         finals.size(),
+        transitions.size(),
+        cohorts.size(),
         Duration.between(started, clock.instant()));
   }
 

@@ -11,6 +11,14 @@ public final class FinalsAssert {
 
   private FinalsAssert() {}
 
+  /**
+   * The count records among the lines of a {@code replay} output file: those with no {@code kind}
+   * (transitions and cohort points have one, DESIGN section 7.9).
+   */
+  public static List<String> countLines(List<String> lines) {
+    return lines.stream().filter(line -> !line.startsWith("{\"kind\":")).toList();
+  }
+
   /** {@code actual} must equal {@code expected}: same records, same order, none twice. */
   public static <T> void assertSameFinals(List<T> actual, List<T> expected) {
     // How many more times each record was published than expected (negative: missing).

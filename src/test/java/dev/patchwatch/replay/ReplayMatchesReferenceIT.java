@@ -153,7 +153,7 @@ class ReplayMatchesReferenceIT {
     for (String line : Files.readAllLines(rejected)) {
       rejectedLines.add(mapper.readTree(line));
     }
-    return new Run(result, Files.readAllLines(output), rejectedLines);
+    return new Run(result, FinalsAssert.countLines(Files.readAllLines(output)), rejectedLines);
   }
 
   private static List<String> expectedFinals(List<ScanEvent> events, int partitions) {

@@ -58,11 +58,32 @@ final class Population {
   /** Day index from which scanners that look can see a web shell, or NEVER. */
   final short[] compromiseDay;
 
+  /**
+   * Day index from which a fixed host is VULNERABLE again (a restored backup, a rolled-back
+   * update), or NEVER; it is fixed again from {@link #refixDay}. Both changes happen at midnight.
+   */
+  final short[] regressDay;
+
+  /** Day index from which a regressed host is fixed again. */
+  final short[] refixDay;
+
+  /** Day index from which a compromised host's web shell is gone, or NEVER: most stay. */
+  final short[] cleanDay;
+
+  /** Share of the hosts that leave patched or mitigated and later regress for a few days. */
+  static final double REGRESSED_SHARE = 0.03;
+
+  /** Share of the compromised hosts whose web shell is removed a few days after they are fixed. */
+  static final double CLEANED_SHARE = 0.1;
+
   /** Bit s: the host is on scanner s's target list. */
   final short[] scope;
 
   /** Hosts vulnerable as of midnight at the start of day index i, for i = 0 .. days. */
   final long[] vulnerableAt;
+
+  /** Of {@link #vulnerableAt}, the hosts that are VULNERABLE again after a regression. */
+  final long[] regressedAt;
 
   /** The same per country with a curve of its own. */
   final Map<String, long[]> countryVulnerableAt;
@@ -89,6 +110,9 @@ final class Population {
     exitDay = new short[size];
     compromiseDay = new short[size];
     scope = new short[size];
+    regressDay = new short[size];
+    refixDay = new short[size];
+    cleanDay = new short[size];
 
     SplittableRandom random = new SplittableRandom(seed);
     List<Scenario.Country> countries = scenario.countries();
@@ -140,7 +164,52 @@ final class Population {
     Arrays.fill(exitDay, NEVER);
     countryVulnerableAt = new LinkedHashMap<>();
     vulnerableAt = assignExitDays(scenario, scale, days, random);
+    regressedAt = new long[days + 1];
     assignCompromise(scenario, days, compromiseDraw);
+    // drawn from a stream of their own, so every draw above stays what it was before regressions
+    assignRegressions(scenario, days, new SplittableRandom(seed ^ 0x5DEECE66DL));
+  }
+
+  /**
+   * A few fixed hosts go back to VULNERABLE for 1 to 4 days, starting 1 to 10 days after they left;
+   * a tenth of the compromised hosts are cleaned 1 to 7 days after they were fixed. The counts as
+   * of each midnight take the regressed hosts in: VULNERABLE at midnight i when i is in {@code
+   * (regressDay, refixDay]}, as scanners see them on both change days (the class comment of the
+   * simulator).
+   */
+  private void assignRegressions(Scenario scenario, int days, SplittableRandom random) {
+    Arrays.fill(regressDay, NEVER);
+    Arrays.fill(refixDay, NEVER);
+    Arrays.fill(cleanDay, NEVER);
+    long[][] curveOf = new long[scenario.countries().size()][];
+    countryVulnerableAt.forEach(
+        (code, curve) -> curveOf[indexOf(scenario.countries(), code)] = curve);
+    for (int h = 0; h < size; h++) {
+      int exit = exitDay[h];
+      boolean regresses = random.nextDouble() < REGRESSED_SHARE;
+      int from = exit + 1 + random.nextInt(10);
+      int until = from + 1 + random.nextInt(4);
+      boolean cleaned = random.nextDouble() < CLEANED_SHARE;
+      int clean = exit + 1 + random.nextInt(7);
+      if (exit == NEVER || kind(h) == OFFLINE) {
+        continue;
+      }
+      if (regresses && until < days) {
+        regressDay[h] = (short) from;
+        refixDay[h] = (short) until;
+        long[] countryCurve = curveOf[country[h] & 0xFF];
+        for (int i = from + 1; i <= until; i++) {
+          vulnerableAt[i]++;
+          regressedAt[i]++;
+          if (countryCurve != null) {
+            countryCurve[i]++;
+          }
+        }
+      }
+      if (compromiseDay[h] != NEVER && cleaned && clean < days) {
+        cleanDay[h] = (short) clean;
+      }
+    }
   }
 
   boolean ipv6(int host) {

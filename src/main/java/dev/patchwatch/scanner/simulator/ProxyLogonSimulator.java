@@ -23,7 +23,9 @@ import java.util.OptionalLong;
  * offline for good; a scan at time t reports VULNERABLE if t &lt; x, else the exit state (an
  * offline host is reported UNREACHABLE for {@code exits.unreachableDays} days, then dropped from
  * every target list). The primary scanner sweeps every host every day (missing a few) and the
- * others cover subsets at their own times of day.
+ * others cover subsets at their own times of day. A few fixed hosts regress (VULNERABLE again from
+ * one midnight to another, a restored backup), and most compromised hosts keep their web shell
+ * after they are fixed (see {@link Population}): what transitions and cohorts are for.
  *
  * <p><b>Why the curve comes out exact.</b> The EXPOSURE window ending at midnight D holds each host
  * seen in [D - look-back, D) in the state of its last scan L(D) before D. Each host gets an exit
@@ -31,9 +33,11 @@ import java.util.OptionalLong;
  * scan before day e, and no later than its last scan on day e (the primary scanner never misses a
  * host on its exit day, so that scan exists). Then the host's last scan before D is VULNERABLE
  * exactly when e &ge; D, so the window ending at D counts exactly the hosts whose exit day is D or
- * later, which {@link Population} deals out to match the scaled curve. This needs every vulnerable
- * host to be scanned once per look-back, which a primary scanner with reliability &ge; 0.9 makes
- * certain in practice (a 7-day miss at 0.985 has probability about 10^-13 per host).
+ * later, which {@link Population} deals out to match the scaled curve. A regression starts and ends
+ * at midnight, and the primary scanner scans the host on both days, so the same argument counts it
+ * exactly in the windows ending inside it; {@link Population} adds it to the counts. This needs
+ * every vulnerable host to be scanned once per look-back, which a primary scanner with reliability
+ * &ge; 0.9 makes certain in practice (a 7-day miss at 0.985 has probability about 10^-13 per host).
  *
  * <p><b>Timeline of the bundled month.</b> Scans run from 2021-02-22 to 2021-03-31. The first
  * EXPOSURE window with a full week of scans ends at midnight 2021-03-01 (the first published
@@ -194,7 +198,7 @@ public final class ProxyLogonSimulator {
       long at = dayStart + (key >>> TIME_SHIFT);
       ScanStatus status;
       int exit = population.exitDay[h];
-      if (d < exit) {
+      if (d < exit || (d >= population.regressDay[h] && d < population.refixDay[h])) {
         status = ScanStatus.VULNERABLE;
       } else if (d > exit) {
         status = exitStatus[population.kind(h)];
@@ -231,6 +235,14 @@ public final class ProxyLogonSimulator {
    */
   public OptionalLong expectedExposed(LocalDate date) {
     return expected(population.vulnerableAt, date);
+  }
+
+  /**
+   * Of {@link #expectedExposed}, the hosts counted because they regressed: fixed, then VULNERABLE
+   * again as of that midnight. The rest follows the scenario's curve exactly.
+   */
+  public OptionalLong expectedRegressed(LocalDate date) {
+    return expected(population.regressedAt, date);
   }
 
   /** As {@link #expectedExposed} for the COUNTRY / FR count; empty if France has no curve. */
@@ -283,8 +295,10 @@ public final class ProxyLogonSimulator {
             != 0) {
       return false;
     }
-    // the host's exit day must have a scan after the exit (see the class comment)
-    if (primary[s] && d == exitDay) {
+    // the host's exit day must have a scan after the exit (see the class comment), and so must
+    // the days a host regresses and is fixed again
+    if (primary[s]
+        && (d == exitDay || d == population.regressDay[h] || d == population.refixDay[h])) {
       return true;
     }
     return unit(hash(h, s, d, RELIABILITY)) < reliability[s];
@@ -335,7 +349,10 @@ public final class ProxyLogonSimulator {
         status,
         countryCodes[population.country[h] & 0xFF],
         Integer.toUnsignedLong(population.asn[h]),
-        reachable && reportsCompromise[s] && d >= population.compromiseDay[h],
+        reachable
+            && reportsCompromise[s]
+            && d >= population.compromiseDay[h]
+            && d < population.cleanDay[h],
         null,
         port,
         null,
