@@ -35,10 +35,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Randomized event files through the real topology on the real broker, 1 to 6 partitions: the
- * finals written must equal the independent reference, record for record, and the rejected file
- * must list exactly the rejected lines.
+ * finals written (counts, then transitions, then cohort points) must equal the independent
+ * reference, line for line, and the rejected file must list exactly the rejected lines.
  */
-@Timeout(value = 180, unit = TimeUnit.SECONDS)
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReplayMatchesReferenceIT {
 
   private static final Clock CLOCK =
@@ -53,8 +53,48 @@ class ReplayMatchesReferenceIT {
         RandomEvents.generate(seed, RandomEvents.Options.defaults().withHosts(150).withDays(4));
     Run run = replay(events, partitions, List.of());
     FinalsAssert.assertSameFinals(run.finals, expectedFinals(events, partitions));
+    FinalsAssert.assertSameFinals(run.lines, expectedLines(events, partitions));
     assertThat(run.rejected).isEmpty();
     assertThat(run.result.accepted()).isEqualTo(events.size());
+  }
+
+  /**
+   * A month of hosts rescanned every 12 h to 5 days, some regressing, a fifth compromised, with
+   * ties, duplicates and disorder inside the grace, and in half the cases 3% of the events up to 30
+   * h late: every transition and cohort point (ages 0 to 28, also those nobody was observed at)
+   * must be the reference's, on any partition count.
+   */
+  @ParameterizedTest(name = "seed {0}, {1} partition(s), late {2}")
+  @CsvSource({
+    "501, 1, false",
+    "502, 2, true",
+    "503, 3, false",
+    "504, 4, true",
+    "505, 5, false",
+    "506, 6, true"
+  })
+  void shouldWriteExactlyTheReferenceTransitionsAndCohorts(long seed, int partitions, boolean late)
+      throws Exception {
+    RandomEvents.Options options =
+        RandomEvents.Options.forTransitions(Instant.parse("2021-02-20T09:30:00Z"), 31)
+            .withHosts(60);
+    if (late) {
+      options = options.withLate(0.03, Duration.ofHours(30));
+    }
+    List<ScanEvent> events = RandomEvents.generate(seed, options);
+    ReferenceModel.Result expected = ReferenceModel.compute(events, partitions);
+    assertThat(expected.transitions()).anyMatch(t -> t.getRegressed() > 0);
+    assertThat(expected.transitions()).anyMatch(t -> t.getCompromisedButRemediated() > 0);
+    assertThat(expected.cohorts()).anyMatch(c -> c.getAgeDays() == 28);
+    assertThat(expected.cohorts()).anyMatch(c -> c.getObserved() == 0);
+    assertThat(expected.late().isEmpty()).isEqualTo(!late);
+
+    Run run = replay(events, partitions, List.of());
+
+    FinalsAssert.assertSameFinals(run.lines, expectedLines(events, partitions));
+    assertThat(run.result.transitions()).isEqualTo(expected.transitions().size());
+    assertThat(run.result.cohorts()).isEqualTo(expected.cohorts().size());
+    assertThat(run.result.late()).isEqualTo(expected.late().size());
   }
 
   @ParameterizedTest(name = "seed {0}, {1} partition(s)")
@@ -67,6 +107,7 @@ class ReplayMatchesReferenceIT {
     Run run = replay(events, partitions, List.of());
     ReferenceModel.Result expected = ReferenceModel.compute(events, partitions);
     FinalsAssert.assertSameFinals(run.finals, expectedFinals(events, partitions));
+    FinalsAssert.assertSameFinals(run.lines, expectedLines(events, partitions));
     Map<Long, List<String>> expectedLate = new TreeMap<>();
     expected
         .late()
@@ -116,7 +157,12 @@ class ReplayMatchesReferenceIT {
     assertThat(run.result.accepted()).isEqualTo(events.size());
   }
 
-  private record Run(Replay.Result result, List<String> finals, List<JsonNode> rejected) {}
+  /**
+   * @param finals the count lines of the output file
+   * @param lines every line of it
+   */
+  private record Run(
+      Replay.Result result, List<String> finals, List<String> lines, List<JsonNode> rejected) {}
 
   private Run replay(List<ScanEvent> events, int partitions, List<String> extraLines)
       throws Exception {
@@ -153,7 +199,17 @@ class ReplayMatchesReferenceIT {
     for (String line : Files.readAllLines(rejected)) {
       rejectedLines.add(mapper.readTree(line));
     }
-    return new Run(result, FinalsAssert.countLines(Files.readAllLines(output)), rejectedLines);
+    List<String> lines = Files.readAllLines(output);
+    return new Run(result, FinalsAssert.countLines(lines), lines, rejectedLines);
+  }
+
+  /** The whole output file: counts, then transitions, then cohort points (DESIGN 7.9). */
+  private static List<String> expectedLines(List<ScanEvent> events, int partitions) {
+    ReferenceModel.Result expected = ReferenceModel.compute(events, partitions);
+    List<String> lines = new ArrayList<>(expectedFinals(events, partitions));
+    expected.transitions().forEach(t -> lines.add(AggregateJson.toJson(t)));
+    expected.cohorts().forEach(c -> lines.add(AggregateJson.toJson(c)));
+    return lines;
   }
 
   private static List<String> expectedFinals(List<ScanEvent> events, int partitions) {
