@@ -1127,6 +1127,51 @@ class ReferenceModelTest {
     assertThat(result.cohorts()).anyMatch(c -> c.getObserved() == 0);
   }
 
+  @Test
+  void shouldGiveTheReadmeWorkedExamples() {
+    // README, "Beyond counts": transitions
+    List<ScanEvent> transitionsExample =
+        List.of(
+            scan("s1", "2021-03-01T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-01T10:00:00Z", HOST_B, VULNERABLE).setCompromised(true).build(),
+            scan("s1", "2021-03-02T10:00:00Z", HOST_A, PATCHED).build(),
+            scan("s1", "2021-03-02T10:00:00Z", HOST_B, PATCHED).build(),
+            scan("s1", "2021-03-03T10:00:00Z", HOST_A, VULNERABLE).build(),
+            scan("s1", "2021-03-12T10:00:00Z", HOST_A, PATCHED).build());
+
+    Result transitions = ReferenceModel.compute(transitionsExample, 1);
+
+    assertThat(transitions.transitions())
+        .filteredOn(t -> t.getDimension() == GLOBAL)
+        .containsExactly(
+            transition("2021-03-01", GLOBAL, "ALL", 2, 0, 0, 1, 0),
+            transition("2021-03-02", GLOBAL, "ALL", 2, 2, 0, 0, 1),
+            transition("2021-03-03", GLOBAL, "ALL", 1, 0, 1, 0, 0),
+            // 9 days after its last day state: no transition
+            transition("2021-03-12", GLOBAL, "ALL", 1, 0, 0, 0, 0));
+
+    // README, "Beyond counts": cohorts
+    List<ScanEvent> cohortsExample =
+        List.of(
+            scan("s1", "2021-03-01T10:00:00Z", HOST_A, VULNERABLE).setCountry("FR").build(),
+            scan("s1", "2021-03-01T10:00:00Z", HOST_B, VULNERABLE).setCountry("DE").build(),
+            scan("s1", "2021-03-02T10:00:00Z", HOST_A, PATCHED).setCountry("FR").build(),
+            scan("s1", "2021-03-05T10:00:00Z", HOST_B, VULNERABLE).setCountry("NL").build());
+
+    Result cohorts = ReferenceModel.compute(cohortsExample, 1);
+
+    List<CohortCount> global = cohorts(cohorts, "2021-03-01", GLOBAL);
+    assertThat(global).allMatch(c -> c.getCohortSize() == 2);
+    assertThat(global.get(1)).isEqualTo(cohort("2021-03-01", 1, GLOBAL, "ALL", 2, 1, 0, 0, 1, 0));
+    assertThat(global.get(2)).isEqualTo(cohort("2021-03-01", 2, GLOBAL, "ALL", 2, 0, 0, 0, 0, 0));
+    assertThat(global.get(4)).isEqualTo(cohort("2021-03-01", 4, GLOBAL, "ALL", 2, 1, 1, 0, 0, 0));
+    assertThat(cohorts(cohorts, "2021-03-01", COUNTRY))
+        .filteredOn(c -> c.getAgeDays() == 4)
+        .containsExactly(
+            cohort("2021-03-01", 4, COUNTRY, "DE", 1, 1, 1, 0, 0, 0),
+            cohort("2021-03-01", 4, COUNTRY, "FR", 1, 0, 0, 0, 0, 0));
+  }
+
   private static List<TransitionCount> transitions(Result result, String day) {
     Instant start = Instant.parse(day + "T00:00:00Z");
     return result.transitions().stream().filter(t -> t.getWindowStart().equals(start)).toList();

@@ -69,8 +69,9 @@ class RestartRecoveryIT {
             404,
             RandomEvents.Options.forTransitions(Instant.parse("2021-02-20T09:30:00Z"), 31)
                 .withHosts(150));
-    // closes every window that holds an event, and the DAILY windows up to [03-28, 03-29)
-    long end = Instant.parse("2021-03-30T00:00:00Z").toEpochMilli();
+    // replay's closing watermark: closes every window that holds an event, and the days a week on
+    long end =
+        ReferenceModel.closingWatermark(events, ReferenceModel.Settings.defaults()).toEpochMilli();
     String bootstrap = SharedKafka.bootstrapServers();
     try (Admin admin =
         Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
