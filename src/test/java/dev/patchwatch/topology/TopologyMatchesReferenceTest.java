@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.ScanStatus;
 import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.reference.FinalsAssert;
 import dev.patchwatch.reference.RandomEvents;
@@ -18,9 +20,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -142,6 +146,36 @@ class TopologyMatchesReferenceTest {
             TopologySettings.defaults(1),
             "2026-12-02T00:00:00Z",
             Instant.parse("2026-12-01T00:00:00Z")));
+  }
+
+  /**
+   * One host scanned by 300 scanners (a fleet whose nodes each have their own id): every scanner's
+   * view keeps its own previous state and cohort, however many there are.
+   */
+  @Test
+  void shouldMatchReferenceWhenOneHostHasHundredsOfScanners() {
+    List<ScanEvent> events = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      String scanner = String.format(Locale.ROOT, "node-%03d", i);
+      events.add(
+          TopologyHarness.event(
+              scanner, "2021-03-10T10:00:00Z", "192.0.2.1", ScanStatus.VULNERABLE));
+    }
+    for (int i = 0; i < 300; i++) {
+      String scanner = String.format(Locale.ROOT, "node-%03d", i);
+      events.add(
+          TopologyHarness.event(
+              scanner, "2021-03-11T10:00:00Z", "192.0.2.1", ScanStatus.PATCHED));
+    }
+    ReferenceModel.Result expected = assertMatchesReference(events, TopologySettings.defaults(1));
+    // each scanner saw VULNERABLE then PATCHED: remediated in its own view on 03-11
+    assertThat(expected.transitions())
+        .filteredOn(
+            t ->
+                t.getDimension() == Dimension.SCANNER
+                    && t.getWindowStart().equals(Instant.parse("2021-03-11T00:00:00Z")))
+        .hasSize(300)
+        .allMatch(t -> t.getRemediated() == 1);
   }
 
   /** The stream holds what 7.9 has to get right, so equality above means something. */
