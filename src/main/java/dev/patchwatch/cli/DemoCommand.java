@@ -2,10 +2,12 @@ package dev.patchwatch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.query.Dashboard;
 import dev.patchwatch.query.ExposureCurve;
@@ -13,6 +15,7 @@ import dev.patchwatch.query.QueryApi;
 import dev.patchwatch.registry.ConfluentRegistryClient;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.runtime.Pipeline;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.scanner.ScanPublisher;
 import dev.patchwatch.scanner.simulator.ProxyLogonSimulator;
 import dev.patchwatch.scanner.simulator.Scenario;
@@ -177,7 +180,15 @@ final class DemoCommand implements Callable<Integer> {
               err);
       try {
         long published =
-            runMonth(pipeline, publisher, results, scenario, simulator, firstRow, lastRow);
+            runMonth(
+                pipeline,
+                stack.bootstrapServers(),
+                publisher,
+                results,
+                scenario,
+                simulator,
+                firstRow,
+                lastRow);
         double seconds = Duration.between(started, Instant.now()).toMillis() / 1000.0;
         err.printf(
             Locale.ROOT,
@@ -227,6 +238,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private long runMonth(
       Pipeline pipeline,
+      String bootstrapServers,
       ScanPublisher publisher,
       KafkaConsumer<CountKey, RemediationCount> results,
       Scenario scenario,
@@ -252,7 +264,110 @@ final class DemoCommand implements Callable<Integer> {
     long published = publishMonth(simulator, publisher, rows, err);
     // one more day closes the last window that the month fills (grace included)
     awaitLastRows(publisher, rows, lastRow.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+    printCohort(bootstrapServers, pipeline.topics(), scenario, rows.curve());
     return published;
+  }
+
+  /** The cohort the second table follows, and the ages it shows. */
+  private static final LocalDate COHORT_DAY = LocalDate.parse("2021-03-01");
+
+  private static final List<Integer> COHORT_AGES = List.of(7, 14, 21);
+
+  /**
+   * The second table: of the hosts VULNERABLE on 2021-03-01, how many still are 7, 14 and 21 days
+   * later, next to the population curve and the hosts fixed yet compromised (DESIGN section 7.9).
+   */
+  private void printCohort(String bootstrap, Topics topics, Scenario scenario, ExposureCurve curve)
+      throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    Map<Integer, CohortCount> points = new TreeMap<>();
+    Map<LocalDate, TransitionCount> days = new TreeMap<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    // final once their day closed, which the curve's last row proves; committed a moment later
+    while (points.size() < COHORT_AGES.size() || days.size() < COHORT_AGES.size()) {
+      TopicReader.readAll(
+          bootstrap,
+          Map.of(),
+          topics.cohortsDaily(),
+          r -> {
+            CohortCount c = r.value();
+            if (c.getVulnerability().equals(scenario.vulnerability())
+                && c.getDimension() == Dimension.GLOBAL
+                && c.getCohortDay().equals(COHORT_DAY.atStartOfDay(ZoneOffset.UTC).toInstant())
+                && COHORT_AGES.contains(c.getAgeDays())) {
+              points.put(c.getAgeDays(), c);
+            }
+          });
+      TopicReader.readAll(
+          bootstrap,
+          Map.of(),
+          topics.transitionsDaily(),
+          r -> {
+            TransitionCount t = r.value();
+            LocalDate day = LocalDate.ofInstant(t.getWindowStart(), ZoneOffset.UTC);
+            if (t.getVulnerability().equals(scenario.vulnerability())
+                && t.getDimension() == Dimension.GLOBAL
+                && COHORT_AGES.contains((int) (day.toEpochDay() - COHORT_DAY.toEpochDay()))) {
+              days.put(day, t);
+            }
+          });
+      if (System.nanoTime() > deadline) {
+        spec.commandLine()
+            .getErr()
+            .printf(
+                "note: the %s cohort's records did not all arrive within 30 s (%d of %d)%n",
+                COHORT_DAY, points.size() + days.size(), 2 * COHORT_AGES.size());
+        break;
+      }
+      if (points.size() < COHORT_AGES.size() || days.size() < COHORT_AGES.size()) {
+        Thread.sleep(500);
+      }
+    }
+    if (!json) {
+      out.printf(
+          "%nthe %s cohort: hosts VULNERABLE that day, as seen later%n"
+              + "%-4s %-10s %11s %12s %9s %10s %12s%n",
+          COHORT_DAY, "age", "date", "cohort", "still vuln.", "survival", "exposed", "owned+fixed");
+    }
+    for (int age : COHORT_AGES) {
+      LocalDate date = COHORT_DAY.plusDays(age);
+      CohortCount c = points.get(age);
+      TransitionCount t = days.get(date);
+      // the population as of the end of that day: the EXPOSURE window ending the next midnight
+      Long exposed = curve.exposedAt(date.plusDays(1));
+      if (json) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("cohortDay", COHORT_DAY.toString());
+        node.put("ageDays", age);
+        node.put("date", date.toString());
+        if (c != null) {
+          node.put("cohortSize", c.getCohortSize());
+          node.put("stillVulnerable", c.getVulnerable());
+          node.put("observed", c.getObserved());
+        }
+        if (t != null) {
+          node.put("compromisedButRemediated", t.getCompromisedButRemediated());
+        }
+        if (exposed != null) {
+          node.put("exposed", exposed);
+        }
+        out.println(node);
+      } else {
+        out.printf(
+            "%4d %-10s %11s %12s %9s %10s %12s%n",
+            age,
+            date,
+            c == null ? "-" : String.format(Locale.ROOT, "%,d", c.getCohortSize()),
+            c == null ? "-" : String.format(Locale.ROOT, "%,d", c.getVulnerable()),
+            c == null
+                ? "-"
+                : String.format(
+                    Locale.ROOT, "%.1f%%", 100.0 * c.getVulnerable() / c.getCohortSize()),
+            exposed == null ? "-" : String.format(Locale.ROOT, "%,d", exposed),
+            t == null ? "-" : String.format(Locale.ROOT, "%,d", t.getCompromisedButRemediated()));
+      }
+    }
+    out.flush();
   }
 
   /** Publishes the simulated days, each at least --seconds-per-day, printing rows as they close. */

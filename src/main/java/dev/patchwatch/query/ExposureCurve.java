@@ -84,6 +84,11 @@ public final class ExposureCurve {
     return drain(true);
   }
 
+  /** The exposed count of a row already given, dated by its window's end; null otherwise. */
+  public Long exposedAt(LocalDate date) {
+    return exposedByDate.get(date);
+  }
+
   /**
    * The relative change of {@code exposed} from {@code weekBefore}, the count 7 days earlier: null
    * when that day is unknown or 0.
