@@ -216,7 +216,9 @@ class SecuredPromoteIT {
     assertThat(again.exitCode()).as(again.out() + again.err()).isZero();
     assertThat(again.out()).contains("promoted: nothing to write");
     System.out.printf(
-        "promote under ACLs: %s; the reader refused with: %s%n",
+        "promote under ACLs: %d events, %d run finals; %s; the reader refused with: %s%n",
+        events.size(),
+        sorted(runFinals).size(),
         promoted.out().lines().filter(l -> l.startsWith("promoted: ")).findFirst().orElseThrow(),
         byReader.err().lines().findFirst().orElseThrow());
   }

@@ -73,7 +73,11 @@ final class ReplicatedKafka implements AutoCloseable {
       kit.startup();
       kit.waitForReadyBrokers();
     } catch (Exception e) {
-      kit.close();
+      try {
+        close(kit);
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
       throw e;
     }
     return new ReplicatedKafka(kit);
@@ -173,7 +177,19 @@ final class ReplicatedKafka implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    kit.close();
+  public void close() {
+    close(kit);
+  }
+
+  /** Closes the nodes, in the kit's order; a failure to close is a failure of the test. */
+  private static void close(KafkaClusterTestKit kit) {
+    try {
+      kit.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while closing the cluster", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not close the cluster", e);
+    }
   }
 }
