@@ -1,17 +1,26 @@
 package dev.patchwatch.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
+import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.topology.AggregateJson;
 import dev.patchwatch.topology.TopicSpec;
 import dev.patchwatch.topology.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -31,7 +40,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Prints an aggregate topic from its beginning, as a table or JSON lines; --follow keeps"
           + " printing new records until Ctrl-C.",
-      "TOPIC is hourly, daily, exposure, live, or a full topic name."
+      "TOPIC is hourly, daily, exposure, live, transitions, cohorts, or a full topic name."
     })
 final class TailCommand implements Callable<Integer> {
 
@@ -41,12 +50,119 @@ final class TailCommand implements Callable<Integer> {
     JSON
   }
 
+  /**
+   * How one topic's records print: the table's header and a row, the JSON line; each row and line
+   * built from the key, the value null for a tombstone.
+   */
+  private record Printer<K, V>(
+      String format,
+      Object[] header,
+      Function<K, Dimension> dimension,
+      Function<K, String> value,
+      BiFunction<K, V, Object[]> row,
+      BiFunction<K, V, String> json) {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private static final String ROW = "%-8s %-20s %-16s %-7s %-14s %9s %9s %9s %9s %9s %9s %9s%n";
+  private static final String TRANSITION_ROW = "%-10s %-16s %-7s %-14s %9s %10s %9s %9s %11s%n";
+  private static final String COHORT_ROW =
+      "%-10s %3s %-16s %-7s %-14s %9s %9s %9s %9s %9s %9s %9s%n";
+
+  private static final Printer<CountKey, RemediationCount> COUNTS =
+      new Printer<>(
+          ROW,
+          new Object[] {
+            "GRAN",
+            "WINDOW START",
+            "VULNERABILITY",
+            "DIM",
+            "VALUE",
+            "HOSTS",
+            "VULN",
+            "MITIG",
+            "PATCHED",
+            "UNREACH",
+            "COMPROM",
+            "REMED%"
+          },
+          CountKey::getDimension,
+          CountKey::getValue,
+          TailCommand::countRow,
+          (key, count) -> count == null ? removed(key) : AggregateJson.toJson(count));
+
+  private static final Printer<CountKey, TransitionCount> TRANSITIONS =
+      new Printer<>(
+          TRANSITION_ROW,
+          new Object[] {
+            "DAY",
+            "VULNERABILITY",
+            "DIM",
+            "VALUE",
+            "HOSTS",
+            "REMEDIATED",
+            "REGRESSED",
+            "NEW COMPR",
+            "COMPR+REMED"
+          },
+          CountKey::getDimension,
+          CountKey::getValue,
+          TailCommand::transitionRow,
+          (key, t) -> {
+            if (t != null) {
+              return AggregateJson.toJson(t);
+            }
+            ObjectNode node = JSON.createObjectNode();
+            node.put("kind", "transition");
+            node.put("windowStart", key.getWindowStart().toString());
+            node.put("vulnerability", key.getVulnerability());
+            node.put("dimension", key.getDimension().name());
+            node.put("value", key.getValue());
+            node.put("removed", true);
+            return node.toString();
+          });
+
+  private static final Printer<CohortKey, CohortCount> COHORTS =
+      new Printer<>(
+          COHORT_ROW,
+          new Object[] {
+            "COHORT",
+            "AGE",
+            "VULNERABILITY",
+            "DIM",
+            "VALUE",
+            "SIZE",
+            "OBSERVED",
+            "VULN",
+            "MITIG",
+            "PATCHED",
+            "UNREACH",
+            "SURVIVAL%"
+          },
+          CohortKey::getDimension,
+          CohortKey::getValue,
+          TailCommand::cohortRow,
+          (key, c) -> {
+            if (c != null) {
+              return AggregateJson.toJson(c);
+            }
+            ObjectNode node = JSON.createObjectNode();
+            node.put("kind", "cohort");
+            node.put("vulnerability", key.getVulnerability());
+            node.put("cohortDay", key.getCohortDay().toString());
+            node.put("ageDays", key.getAgeDays());
+            node.put("dimension", key.getDimension().name());
+            node.put("value", key.getValue());
+            node.put("removed", true);
+            return node.toString();
+          });
 
   @Spec CommandSpec spec;
   @Mixin VerboseOption verbose;
 
-  @Parameters(paramLabel = "TOPIC", description = "hourly, daily, exposure, live, or a topic name.")
+  @Parameters(
+      paramLabel = "TOPIC",
+      description = "hourly, daily, exposure, live, transitions, cohorts, or a topic name.")
   String topic;
 
   @Option(
@@ -77,8 +193,18 @@ final class TailCommand implements Callable<Integer> {
             config.get(Config.TOPIC_PREFIX),
             config.get(Config.APPLICATION_ID),
             Registries.client(config));
-    TopicSpec<CountKey, RemediationCount> spec = resolve(topics);
+    String name = topic.toLowerCase(Locale.ROOT);
+    if (name.equals("transitions") || topic.equals(topics.transitionsDaily().name())) {
+      return tail(config, topics.transitionsDaily(), TRANSITIONS, output);
+    }
+    if (name.equals("cohorts") || topic.equals(topics.cohortsDaily().name())) {
+      return tail(config, topics.cohortsDaily(), COHORTS, output);
+    }
+    return tail(config, resolve(topics), COUNTS, output);
+  }
 
+  private <K, V> int tail(
+      Config config, TopicSpec<K, V> spec, Printer<K, V> printer, Format output) {
     PrintWriter out = this.spec.commandLine().getOut();
     Map<String, Object> consumerConfig = new HashMap<>();
     // fail within seconds, not a minute, when the cluster is not there; --kafka may change it
@@ -88,7 +214,7 @@ final class TailCommand implements Callable<Integer> {
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(Config.BOOTSTRAP_SERVERS));
     consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<CountKey, RemediationCount> consumer =
+    try (KafkaConsumer<K, V> consumer =
         new KafkaConsumer<>(
             consumerConfig, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
       var info = consumer.partitionsFor(spec.name());
@@ -102,26 +228,17 @@ final class TailCommand implements Callable<Integer> {
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
       if (output == Format.TABLE) {
-        out.printf(
-            ROW,
-            "GRAN",
-            "WINDOW START",
-            "VULNERABILITY",
-            "DIM",
-            "VALUE",
-            "HOSTS",
-            "VULN",
-            "MITIG",
-            "PATCHED",
-            "UNREACH",
-            "COMPROM",
-            "REMED%");
+        out.printf(printer.format(), printer.header());
       }
       while (follow || partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<CountKey, RemediationCount> record :
-            consumer.poll(Duration.ofMillis(500))) {
-          if (matches(record.key())) {
-            print(out, output, record.key(), record.value());
+        for (ConsumerRecord<K, V> record : consumer.poll(Duration.ofMillis(500))) {
+          if (matches(
+              printer.dimension().apply(record.key()), printer.value().apply(record.key()))) {
+            if (output == Format.JSON) {
+              out.println(printer.json().apply(record.key(), record.value()));
+            } else {
+              out.printf(printer.format(), printer.row().apply(record.key(), record.value()));
+            }
           }
         }
         out.flush();
@@ -160,67 +277,128 @@ final class TailCommand implements Callable<Integer> {
             spec.commandLine(),
             "unknown topic "
                 + topic
-                + ": use hourly, daily, exposure, live, or one of "
+                + ": use hourly, daily, exposure, live, transitions, cohorts, or one of "
                 + List.of(
                     topics.countsHourly().name(),
                     topics.countsDaily().name(),
                     topics.exposureDaily().name(),
-                    topics.countsLive().name()));
+                    topics.countsLive().name(),
+                    topics.transitionsDaily().name(),
+                    topics.cohortsDaily().name()));
       }
     };
   }
 
-  private boolean matches(CountKey key) {
-    return (dimension == null || key.getDimension().name().equalsIgnoreCase(dimension))
-        && (value == null || key.getValue().equals(value));
+  private boolean matches(Dimension keyDimension, String keyValue) {
+    return (dimension == null || keyDimension.name().equalsIgnoreCase(dimension))
+        && (value == null || keyValue.equals(value));
   }
 
-  private static void print(PrintWriter out, Format format, CountKey key, RemediationCount count) {
-    if (format == Format.JSON) {
-      if (count == null) {
-        out.println(removed(key));
-      } else {
-        out.println(AggregateJson.toJson(count));
-      }
-      return;
-    }
+  private static Object[] countRow(CountKey key, RemediationCount count) {
     if (count == null) {
-      out.printf(
-          ROW,
-          key.getGranularity(),
-          key.getWindowStart(),
-          key.getVulnerability(),
-          key.getDimension(),
-          key.getValue(),
-          "-",
-          "",
-          "",
-          "",
-          "",
-          "",
-          "removed");
-      return;
+      return new Object[] {
+        key.getGranularity(),
+        key.getWindowStart(),
+        key.getVulnerability(),
+        key.getDimension(),
+        key.getValue(),
+        "-",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "removed"
+      };
     }
-    out.printf(
-        ROW,
-        count.getGranularity(),
-        count.getWindowStart(),
-        count.getVulnerability(),
-        count.getDimension(),
-        count.getValue(),
-        count.getHosts(),
-        count.getVulnerable(),
-        count.getMitigated(),
-        count.getPatched(),
-        count.getUnreachable(),
-        count.getCompromised(),
-        count.getRemediatedRatio() == null
-            ? "-"
-            : String.format(Locale.ROOT, "%.1f", 100 * count.getRemediatedRatio()));
+    return new Object[] {
+      count.getGranularity(),
+      count.getWindowStart(),
+      count.getVulnerability(),
+      count.getDimension(),
+      count.getValue(),
+      count.getHosts(),
+      count.getVulnerable(),
+      count.getMitigated(),
+      count.getPatched(),
+      count.getUnreachable(),
+      count.getCompromised(),
+      count.getRemediatedRatio() == null ? "-" : percent(count.getRemediatedRatio())
+    };
+  }
+
+  private static Object[] transitionRow(CountKey key, TransitionCount t) {
+    if (t == null) {
+      return new Object[] {
+        day(key.getWindowStart()),
+        key.getVulnerability(),
+        key.getDimension(),
+        key.getValue(),
+        "-",
+        "",
+        "",
+        "",
+        "removed"
+      };
+    }
+    return new Object[] {
+      day(t.getWindowStart()),
+      t.getVulnerability(),
+      t.getDimension(),
+      t.getValue(),
+      t.getHosts(),
+      t.getRemediated(),
+      t.getRegressed(),
+      t.getNewlyCompromised(),
+      t.getCompromisedButRemediated()
+    };
+  }
+
+  /** SURVIVAL%: the share of the cohort still VULNERABLE at that age. */
+  private static Object[] cohortRow(CohortKey key, CohortCount c) {
+    if (c == null) {
+      return new Object[] {
+        day(key.getCohortDay()),
+        key.getAgeDays(),
+        key.getVulnerability(),
+        key.getDimension(),
+        key.getValue(),
+        "-",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "removed"
+      };
+    }
+    return new Object[] {
+      day(c.getCohortDay()),
+      c.getAgeDays(),
+      c.getVulnerability(),
+      c.getDimension(),
+      c.getValue(),
+      c.getCohortSize(),
+      c.getObserved(),
+      c.getVulnerable(),
+      c.getMitigated(),
+      c.getPatched(),
+      c.getUnreachable(),
+      c.getCohortSize() == 0 ? "-" : percent((double) c.getVulnerable() / c.getCohortSize())
+    };
+  }
+
+  private static String percent(double ratio) {
+    return String.format(Locale.ROOT, "%.1f", 100 * ratio);
+  }
+
+  /** A UTC midnight as its date: these topics hold whole days. */
+  private static String day(Instant midnight) {
+    return midnight.toString().substring(0, 10);
   }
 
   private static String removed(CountKey key) {
-    var node = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+    ObjectNode node = JSON.createObjectNode();
     node.put("granularity", key.getGranularity().name());
     node.put("windowStart", key.getWindowStart().toString());
     node.put("vulnerability", key.getVulnerability());

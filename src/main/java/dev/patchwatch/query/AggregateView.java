@@ -1,11 +1,14 @@
 package dev.patchwatch.query;
 
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CohortKey;
 import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.Rejected;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
 import dev.patchwatch.runtime.Cluster;
 import dev.patchwatch.topology.TopicSpec;
@@ -42,11 +45,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A materialised view of the aggregate topics, kept by one background consumer that reads them
  * read_committed from their beginning and follows them: the finals of the three final topics, the
- * latest live value of every key (tombstones remove it), every input partition's announced progress
- * and the rejections counted by reason. The aggregate topics are small (one record per window,
- * vulnerability and slice), so every instance holds all of them and answers for everything. Queries
- * take a read lock; the consumer applies each polled batch under the write lock, so a query never
- * sees half a batch.
+ * latest live value of every key (tombstones remove it), the transitions and cohort points (DESIGN
+ * section 7.9), every input partition's announced progress and the rejections counted by reason.
+ * The aggregate topics are small (one record per window, vulnerability and slice; 29 per cohort and
+ * slice), so every instance holds all of them and answers for everything. Queries take a read lock;
+ * the consumer applies each polled batch under the write lock, so a query never sees half a batch.
  */
 public final class AggregateView implements AutoCloseable {
 
@@ -55,6 +58,73 @@ public final class AggregateView implements AutoCloseable {
     static Series of(CountKey key) {
       return new Series(
           key.getGranularity(), key.getVulnerability(), key.getDimension(), key.getValue());
+    }
+  }
+
+  /** The cohorts of one (vulnerability, dimension, value), the slice fixed by each day-C event. */
+  record CohortSeries(String vulnerability, Dimension dimension, String value) {
+    static CohortSeries of(CohortKey key) {
+      return new CohortSeries(key.getVulnerability(), key.getDimension(), key.getValue());
+    }
+  }
+
+  /** One point of a cohort's curve: the cohort of day C as seen at age k (on day C + k). */
+  record CohortPoint(
+      int ageDays,
+      long cohortSize,
+      long observed,
+      long vulnerable,
+      long mitigated,
+      long patched,
+      long unreachable) {}
+
+  /**
+   * The points read of one cohort, by age. Held as numbers rather than as the decoded records: a
+   * month of cohorts is 29 records per day and slice, the largest part of the view.
+   */
+  static final class CohortCurve {
+    static final int AGES = 29;
+    private static final int FIELDS = 6;
+    private final long[] counts = new long[AGES * FIELDS];
+    private int present;
+
+    void put(CohortCount c) {
+      int at = c.getAgeDays() * FIELDS;
+      counts[at] = c.getCohortSize();
+      counts[at + 1] = c.getObserved();
+      counts[at + 2] = c.getVulnerable();
+      counts[at + 3] = c.getMitigated();
+      counts[at + 4] = c.getPatched();
+      counts[at + 5] = c.getUnreachable();
+      present |= 1 << c.getAgeDays();
+    }
+
+    void remove(int age) {
+      present &= ~(1 << age);
+    }
+
+    boolean isEmpty() {
+      return present == 0;
+    }
+
+    /** The points read, youngest first. */
+    List<CohortPoint> points() {
+      List<CohortPoint> points = new ArrayList<>(Integer.bitCount(present));
+      for (int age = 0; age < AGES; age++) {
+        if ((present & (1 << age)) != 0) {
+          int at = age * FIELDS;
+          points.add(
+              new CohortPoint(
+                  age,
+                  counts[at],
+                  counts[at + 1],
+                  counts[at + 2],
+                  counts[at + 3],
+                  counts[at + 4],
+                  counts[at + 5]));
+        }
+      }
+      return points;
     }
   }
 
@@ -73,6 +143,24 @@ public final class AggregateView implements AutoCloseable {
 
     NavigableMap<Instant, RemediationCount> live(Series series) {
       return live.getOrDefault(series, EMPTY);
+    }
+
+    /** The transitions of one DAILY series, by day. */
+    NavigableMap<Instant, TransitionCount> transitions(Series series) {
+      return transitions.getOrDefault(series, NO_TRANSITIONS);
+    }
+
+    /** The cohorts of one slice, by cohort day. */
+    NavigableMap<Instant, CohortCurve> cohorts(CohortSeries series) {
+      return cohorts.getOrDefault(series, NO_COHORTS);
+    }
+
+    long transitionRecords() {
+      return transitionRecords;
+    }
+
+    long cohortRecords() {
+      return cohortRecords;
     }
 
     /** Every series of {@code granularity} and {@code vulnerability} in {@code dimension}. */
@@ -99,6 +187,12 @@ public final class AggregateView implements AutoCloseable {
             .filter(s -> s.dimension() == Dimension.GLOBAL)
             .forEach(s -> all.add(s.vulnerability()));
       }
+      transitions.keySet().stream()
+          .filter(s -> s.dimension() == Dimension.GLOBAL)
+          .forEach(s -> all.add(s.vulnerability()));
+      cohorts.keySet().stream()
+          .filter(s -> s.dimension() == Dimension.GLOBAL)
+          .forEach(s -> all.add(s.vulnerability()));
       return all;
     }
 
@@ -142,6 +236,8 @@ public final class AggregateView implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(AggregateView.class);
   private static final NavigableMap<Instant, RemediationCount> EMPTY = new TreeMap<>();
+  private static final NavigableMap<Instant, TransitionCount> NO_TRANSITIONS = new TreeMap<>();
+  private static final NavigableMap<Instant, CohortCurve> NO_COHORTS = new TreeMap<>();
 
   private final Topics topics;
   private final Map<String, Object> consumerConfig;
@@ -149,6 +245,8 @@ public final class AggregateView implements AutoCloseable {
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final Map<Series, NavigableMap<Instant, RemediationCount>> finals = new HashMap<>();
   private final Map<Series, NavigableMap<Instant, RemediationCount>> live = new HashMap<>();
+  private final Map<Series, NavigableMap<Instant, TransitionCount>> transitions = new HashMap<>();
+  private final Map<CohortSeries, NavigableMap<Instant, CohortCurve>> cohorts = new HashMap<>();
   private final Map<Integer, PartitionProgress> progress = new TreeMap<>();
   private final Map<RejectReason, Long> rejected = new EnumMap<>(RejectReason.class);
   private final Map<Granularity, Long> late = new EnumMap<>(Granularity.class);
@@ -156,6 +254,8 @@ public final class AggregateView implements AutoCloseable {
   private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
   private final Map<String, Function<ConsumerRecord<byte[], byte[]>, Runnable>> decoders =
       new HashMap<>();
+  private long transitionRecords;
+  private long cohortRecords;
   private volatile long skipped;
   private volatile Throwable failure;
   private volatile boolean closed;
@@ -176,6 +276,8 @@ public final class AggregateView implements AutoCloseable {
       late.put(g, 0L);
     }
     decoders.put(topics.countsLive().name(), aggregate(topics.countsLive(), false));
+    decoders.put(topics.transitionsDaily().name(), this::transition);
+    decoders.put(topics.cohortsDaily().name(), this::cohortPoint);
     decoders.put(topics.rejected().name(), this::rejection);
     decoders.put(topics.progress().name(), this::progressRecord);
   }
@@ -201,6 +303,11 @@ public final class AggregateView implements AutoCloseable {
     view.thread.setDaemon(true);
     view.thread.start();
     return view;
+  }
+
+  /** A view that follows nothing: only {@link #apply} changes it (tests without a broker). */
+  static AggregateView detached(Topics topics) {
+    return new AggregateView(Cluster.of("127.0.0.1:9"), topics);
   }
 
   public Topics topics() {
@@ -320,20 +427,7 @@ public final class AggregateView implements AutoCloseable {
   private void follow() {
     try {
       while (!closed) {
-        var records = consumer.poll(Duration.ofMillis(200));
-        List<Runnable> changes = new ArrayList<>(records.count());
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          Runnable change = decode(record);
-          if (change != null) {
-            changes.add(change);
-          }
-        }
-        lock.writeLock().lock();
-        try {
-          changes.forEach(Runnable::run);
-        } finally {
-          lock.writeLock().unlock();
-        }
+        apply(consumer.poll(Duration.ofMillis(200)));
         for (TopicPartition tp : consumer.assignment()) {
           positions.put(tp, consumer.position(tp));
         }
@@ -347,6 +441,23 @@ public final class AggregateView implements AutoCloseable {
       LOG.error("the HTTP view stopped reading its topics", e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
+    }
+  }
+
+  /** Decodes {@code records} and applies them at once, so a query never sees half a batch. */
+  void apply(Iterable<ConsumerRecord<byte[], byte[]>> records) {
+    List<Runnable> changes = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      Runnable change = decode(record);
+      if (change != null) {
+        changes.add(change);
+      }
+    }
+    lock.writeLock().lock();
+    try {
+      changes.forEach(Runnable::run);
+    } finally {
+      lock.writeLock().unlock();
     }
   }
 
@@ -392,6 +503,66 @@ public final class AggregateView implements AutoCloseable {
           finalRecords.merge(key.getGranularity(), 1L, Long::sum);
         }
       };
+    };
+  }
+
+  private Runnable transition(ConsumerRecord<byte[], byte[]> record) {
+    TopicSpec<CountKey, TransitionCount> spec = topics.transitionsDaily();
+    CountKey key = spec.keySerde().deserializer().deserialize(record.topic(), record.key());
+    TransitionCount value =
+        record.value() == null
+            ? null
+            : spec.valueSerde().deserializer().deserialize(record.topic(), record.value());
+    Series series = Series.of(key);
+    return () -> {
+      if (value == null) {
+        NavigableMap<Instant, TransitionCount> days = transitions.get(series);
+        if (days != null) {
+          days.remove(key.getWindowStart());
+          if (days.isEmpty()) {
+            transitions.remove(series);
+          }
+        }
+        return;
+      }
+      transitions.computeIfAbsent(series, s -> new TreeMap<>()).put(key.getWindowStart(), value);
+      transitionRecords++;
+    };
+  }
+
+  private Runnable cohortPoint(ConsumerRecord<byte[], byte[]> record) {
+    TopicSpec<CohortKey, CohortCount> spec = topics.cohortsDaily();
+    CohortKey key = spec.keySerde().deserializer().deserialize(record.topic(), record.key());
+    CohortCount value =
+        record.value() == null
+            ? null
+            : spec.valueSerde().deserializer().deserialize(record.topic(), record.value());
+    int age = key.getAgeDays();
+    if (age < 0 || age >= CohortCurve.AGES || value != null && value.getAgeDays() != age) {
+      throw new IllegalArgumentException("a cohort point of age " + age + " (0 to 28 only)");
+    }
+    CohortSeries series = CohortSeries.of(key);
+    Instant day = key.getCohortDay();
+    return () -> {
+      if (value == null) {
+        NavigableMap<Instant, CohortCurve> days = cohorts.get(series);
+        CohortCurve curve = days == null ? null : days.get(day);
+        if (curve != null) {
+          curve.remove(age);
+          if (curve.isEmpty()) {
+            days.remove(day);
+          }
+          if (days.isEmpty()) {
+            cohorts.remove(series);
+          }
+        }
+        return;
+      }
+      cohorts
+          .computeIfAbsent(series, s -> new TreeMap<>())
+          .computeIfAbsent(day, d -> new CohortCurve())
+          .put(value);
+      cohortRecords++;
     };
   }
 

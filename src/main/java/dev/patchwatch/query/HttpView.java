@@ -186,6 +186,10 @@ public final class HttpView implements AutoCloseable {
         body = api.counts(granularity, params);
       } else if (endpoint.equals("breakdown")) {
         body = api.breakdown(params);
+      } else if (endpoint.equals("transitions")) {
+        body = api.transitions(params);
+      } else if (endpoint.equals("cohorts")) {
+        body = api.cohorts(params);
       } else if (endpoint.equals("status")) {
         body = api.status(params);
       } else if (endpoint.equals("vulnerabilities")) {

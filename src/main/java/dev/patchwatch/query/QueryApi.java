@@ -7,7 +7,11 @@ import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RejectReason;
 import dev.patchwatch.avro.RemediationCount;
+import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
+import dev.patchwatch.query.AggregateView.CohortCurve;
+import dev.patchwatch.query.AggregateView.CohortPoint;
+import dev.patchwatch.query.AggregateView.CohortSeries;
 import dev.patchwatch.query.AggregateView.Series;
 import dev.patchwatch.replay.TimeRanges;
 import dev.patchwatch.topology.AggregateJson;
@@ -192,6 +196,127 @@ public final class QueryApi {
         });
   }
 
+  /**
+   * {@code /transitions}: one slice's transitions, one point per day whose GLOBAL record is out (0
+   * where the slice had no host that day), days starting in {@code [from, to)}.
+   */
+  public ObjectNode transitions(Map<String, String> params) {
+    known(params, "vulnerability", "dimension", "value", "from", "to");
+    Optional<Instant> from = instant(params, "from");
+    Optional<Instant> to = instant(params, "to");
+    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
+      throw new BadParameter("to", "must be after from");
+    }
+    return view.read(
+        s -> {
+          Optional<String> vulnerability = vulnerability(params, s);
+          Dimension dimension = dimension(params, "dimension", Dimension.GLOBAL);
+          String value = value(params, dimension);
+          ObjectNode body = MAPPER.createObjectNode();
+          body.put("vulnerability", vulnerability.orElse(null));
+          body.put("dimension", dimension.name());
+          body.put("value", value);
+          ArrayNode points = body.putArray("points");
+          if (vulnerability.isEmpty()) {
+            return body;
+          }
+          NavigableMap<Instant, TransitionCount> slice =
+              s.transitions(new Series(Granularity.DAILY, vulnerability.get(), dimension, value));
+          TreeSet<Instant> days = new TreeSet<>(slice.keySet());
+          days.addAll(
+              s.transitions(
+                      new Series(Granularity.DAILY, vulnerability.get(), Dimension.GLOBAL, "ALL"))
+                  .keySet());
+          for (Instant day : days) {
+            if (from.isPresent() && day.isBefore(from.get())
+                || to.isPresent() && !day.isBefore(to.get())) {
+              continue;
+            }
+            TransitionCount t = slice.get(day);
+            ObjectNode p = points.addObject();
+            p.put("date", LocalDate.ofInstant(day, ZoneOffset.UTC).toString());
+            p.put("windowStart", day.toString());
+            p.put("windowEnd", day.plus(Duration.ofDays(1)).toString());
+            p.put("hosts", t == null ? 0 : t.getHosts());
+            p.put("remediated", t == null ? 0 : t.getRemediated());
+            p.put("regressed", t == null ? 0 : t.getRegressed());
+            p.put("newlyCompromised", t == null ? 0 : t.getNewlyCompromised());
+            p.put("compromisedButRemediated", t == null ? 0 : t.getCompromisedButRemediated());
+          }
+          return body;
+        });
+  }
+
+  /**
+   * {@code /cohorts}: the cohort days of one slice, and the curve of one of them (the earliest
+   * unless {@code cohortDay} is given): a point per age read so far, 0 to 28.
+   */
+  public ObjectNode cohorts(Map<String, String> params) {
+    known(params, "vulnerability", "dimension", "value", "cohortDay");
+    Optional<Instant> requested = day(params, "cohortDay");
+    return view.read(
+        s -> {
+          Optional<String> vulnerability = vulnerability(params, s);
+          Dimension dimension = dimension(params, "dimension", Dimension.GLOBAL);
+          String value = value(params, dimension);
+          ObjectNode body = MAPPER.createObjectNode();
+          body.put("vulnerability", vulnerability.orElse(null));
+          body.put("dimension", dimension.name());
+          body.put("value", value);
+          NavigableMap<Instant, CohortCurve> cohorts =
+              vulnerability.isEmpty()
+                  ? new TreeMap<>()
+                  : s.cohorts(new CohortSeries(vulnerability.get(), dimension, value));
+          ArrayNode days = body.putArray("cohortDays");
+          cohorts.forEach(
+              (day, curve) -> {
+                List<CohortPoint> points = curve.points();
+                ObjectNode d = days.addObject();
+                d.put("cohortDay", LocalDate.ofInstant(day, ZoneOffset.UTC).toString());
+                d.put("cohortSize", points.get(0).cohortSize());
+                d.put("ages", points.size());
+                d.put("lastAge", points.get(points.size() - 1).ageDays());
+              });
+          Optional<Instant> chosen =
+              requested.isPresent()
+                  ? requested
+                  : Optional.ofNullable(cohorts.isEmpty() ? null : cohorts.firstKey());
+          body.put(
+              "cohortDay",
+              chosen.map(d -> LocalDate.ofInstant(d, ZoneOffset.UTC).toString()).orElse(null));
+          CohortCurve curve = chosen.map(cohorts::get).orElse(null);
+          List<CohortPoint> points = curve == null ? List.of() : curve.points();
+          if (points.isEmpty()) {
+            body.putNull("cohortSize");
+          } else {
+            body.put("cohortSize", points.get(0).cohortSize());
+          }
+          ArrayNode out = body.putArray("points");
+          for (CohortPoint c : points) {
+            ObjectNode p = out.addObject();
+            p.put("ageDays", c.ageDays());
+            p.put(
+                "date",
+                LocalDate.ofInstant(chosen.get(), ZoneOffset.UTC).plusDays(c.ageDays()).toString());
+            p.put("cohortSize", c.cohortSize());
+            p.put("observed", c.observed());
+            p.put("vulnerable", c.vulnerable());
+            p.put("mitigated", c.mitigated());
+            p.put("patched", c.patched());
+            p.put("unreachable", c.unreachable());
+            putNullable(
+                p,
+                "survival",
+                c.cohortSize() == 0 ? null : (double) c.vulnerable() / c.cohortSize());
+            putNullable(
+                p,
+                "survivalObserved",
+                c.observed() == 0 ? null : (double) c.vulnerable() / c.observed());
+          }
+          return body;
+        });
+  }
+
   /** {@code /breakdown}: one window's slices in a dimension, most exposed first. */
   public ObjectNode breakdown(Map<String, String> params) {
     known(params, "vulnerability", "granularity", "date", "dimension", "limit");
@@ -325,6 +450,8 @@ public final class QueryApi {
           s.late().forEach((g, n) -> late.put(g.name(), n));
           ObjectNode finals = body.putObject("finals");
           s.finalRecords().forEach((g, n) -> finals.put(g.name(), n));
+          body.put("transitions", s.transitionRecords());
+          body.put("cohortPoints", s.cohortRecords());
           return null;
         });
     ObjectNode lag = body.putObject("lag");
@@ -410,6 +537,19 @@ public final class QueryApi {
     Instant midnight = date.atStartOfDay(ZoneOffset.UTC).toInstant();
     return Optional.of(
         granularity == Granularity.EXPOSURE ? midnight.minus(length(granularity)) : midnight);
+  }
+
+  /** A UTC day given as {@code 2021-03-01}: its midnight. */
+  private static Optional<Instant> day(Map<String, String> params, String name) {
+    String raw = params.get(name);
+    if (raw == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(LocalDate.parse(raw.trim()).atStartOfDay(ZoneOffset.UTC).toInstant());
+    } catch (DateTimeParseException e) {
+      throw new BadParameter(name, "\"" + raw + "\" is not a date such as 2021-03-01");
+    }
   }
 
   private static Optional<String> vulnerability(

@@ -107,6 +107,18 @@ public final class ViewMetrics implements AutoCloseable {
           .tag("partition", Integer.toString(partition))
           .register(registry);
     }
+    FunctionCounter.builder(
+            "patchwatch.transitions.published",
+            view,
+            v -> v.read(s -> s.transitionRecords()).doubleValue())
+        .description("Records read from the transitions topic")
+        .register(registry);
+    FunctionCounter.builder(
+            "patchwatch.cohort.points.published",
+            view,
+            v -> v.read(s -> s.cohortRecords()).doubleValue())
+        .description("Records (one per cohort, age and slice) read from the cohorts topic")
+        .register(registry);
     FunctionCounter.builder("patchwatch.view.skipped", view, v -> (double) v.skipped())
         .description("Records the HTTP view could not decode and skipped")
         .register(registry);

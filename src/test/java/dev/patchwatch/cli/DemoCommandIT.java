@@ -45,8 +45,10 @@ class DemoCommandIT {
 
     ObjectMapper mapper = new ObjectMapper();
     List<JsonNode> rows = new ArrayList<>();
+    List<JsonNode> cohort = new ArrayList<>();
     for (String line : cli.out().split("\n")) {
-      rows.add(mapper.readTree(line));
+      JsonNode node = mapper.readTree(line);
+      (node.has("cohortDay") ? cohort : rows).add(node);
     }
     assertThat(rows)
         .extracting(r -> r.get("date").asText())
@@ -83,5 +85,21 @@ class DemoCommandIT {
             .orElseThrow();
     assertThat((double) march14.get("franceExposed").asLong())
         .isCloseTo(15_000 * scale, org.assertj.core.data.Percentage.withPercentage(10));
+
+    // the second table: the 1 March cohort at 7, 14 and 21 days, after the curve
+    assertThat(cohort).extracting(c -> c.get("ageDays").asInt()).containsExactly(7, 14, 21);
+    long size = cohort.get(0).get("cohortSize").asLong();
+    // most of the 4,000 hosts exposed on 1 March were scanned VULNERABLE that day
+    assertThat(size).isBetween(3_000L, 4_000L);
+    long before = size;
+    for (JsonNode c : cohort) {
+      assertThat(c.get("cohortSize").asLong()).isEqualTo(size);
+      long still = c.get("stillVulnerable").asLong();
+      assertThat(still).as("still vulnerable at %s", c.get("date")).isLessThan(before);
+      // the cohort's members still vulnerable are part of the population exposed at that day's end
+      assertThat(still).isLessThanOrEqualTo(c.get("exposed").asLong());
+      assertThat(c.get("compromisedButRemediated").asLong()).isPositive();
+      before = still;
+    }
   }
 }

@@ -46,7 +46,7 @@ class SchemasCheckRegistryIT {
       int changed = check(registry.url(), afterChange);
 
       assertThat(unchanged).as(out.toString()).isZero();
-      assertThat(out.toString().lines().filter(line -> line.startsWith("OK "))).hasSize(10);
+      assertThat(out.toString().lines().filter(line -> line.startsWith("OK "))).hasSize(14);
       assertThat(changed).isEqualTo(1);
       assertThat(afterChange.toString())
           .contains("INCOMPATIBLE   patchwatch.scans-value")

@@ -2,9 +2,6 @@ package dev.patchwatch.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.patchwatch.avro.CountKey;
-import dev.patchwatch.avro.Rejected;
-import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.registry.CompatibilityLevel;
 import dev.patchwatch.registry.InMemorySchemaRegistry;
@@ -22,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class SchemasCommandTest {
-
-  private static final List<String> AGGREGATES =
-      List.of("counts.hourly", "counts.daily", "exposure.daily", "counts.live");
 
   @TempDir Path schemas;
 
@@ -56,12 +50,9 @@ class SchemasCommandTest {
 
   /** Registers today's schemas under every subject, as a running PatchWatch would have. */
   static void registerCurrent(dev.patchwatch.registry.SchemaRegistry registry, String prefix) {
-    registry.register(prefix + ".scans-value", ScanEvent.getClassSchema());
-    registry.register(prefix + ".rejected-value", Rejected.getClassSchema());
-    for (String topic : AGGREGATES) {
-      registry.register(prefix + "." + topic + "-key", CountKey.getClassSchema());
-      registry.register(prefix + "." + topic + "-value", RemediationCount.getClassSchema());
-    }
+    dev.patchwatch.topology.Topics.create(prefix, prefix, registry)
+        .subjects()
+        .forEach(registry::register);
   }
 
   private void edit(String file, String from, String to) throws IOException {
@@ -85,7 +76,7 @@ class SchemasCommandTest {
     assertThat(code).as(out + "" + err).isZero();
     assertThat(lines())
         .filteredOn(line -> line.startsWith("OK "))
-        .hasSize(10)
+        .hasSize(14)
         .anySatisfy(
             line -> assertThat(line).contains("patchwatch.scans-value (BACKWARD, version 1)"))
         .anySatisfy(line -> assertThat(line).contains("patchwatch.exposure.daily-key"));

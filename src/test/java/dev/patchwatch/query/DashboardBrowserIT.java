@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver, at fixed paths:
  * nothing is downloaded) on a running stack with today's data, some windows final and some still
- * open: the points drawn are the API's, and a country clicked in the breakdown becomes the curve.
+ * open: the points drawn are the API's, and a country clicked in the breakdown becomes the curve;
+ * the cohort survival curve drawn is the API's cohort (the earliest, then one chosen in its
+ * selector), and the compromised-but-remediated line the API's transitions.
  */
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
 class DashboardBrowserIT {
@@ -86,6 +89,21 @@ class DashboardBrowserIT {
         awaitDrawnEqualsApi(stack, driver, wait, curve);
         save(driver, "dashboard-global.png");
 
+        String cohorts = "/api/v1/cohorts?vulnerability=" + vulnerability;
+        JsonNode days = awaitCohorts(stack, cohorts);
+        // the earliest by default
+        awaitCohortDrawnEqualsApi(stack, driver, wait, cohorts, days.get(0));
+        awaitTransitionsDrawnEqualsApi(
+            stack, driver, wait, "/api/v1/transitions?vulnerability=" + vulnerability);
+        save(driver, "dashboard-cohort.png");
+        // another cohort chosen in the selector
+        JsonNode second = days.get(1);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("cohort-day")))
+            .selectByValue(second.get("cohortDay").asText());
+        awaitCohortDrawnEqualsApi(stack, driver, wait, cohorts, second);
+        assertThat(driver.getCurrentUrl())
+            .contains("cohortDay=" + second.get("cohortDay").asText());
+
         WebElement country =
             wait.until(
                 d ->
@@ -107,6 +125,107 @@ class DashboardBrowserIT {
       } finally {
         driver.quit();
       }
+    }
+  }
+
+  /**
+   * The cohort uPlot draws is the API's: one x per age, the share of {@code cohort}'s members still
+   * VULNERABLE at it (in %), and the caption names its day.
+   */
+  private static void awaitCohortDrawnEqualsApi(
+      RunningStack stack, ChromeDriver driver, WebDriverWait wait, String path, JsonNode cohort)
+      throws Exception {
+    String day = cohort.get("cohortDay").asText();
+    JsonNode body = stack.json(path + "&cohortDay=" + day);
+    List<String> expected = new ArrayList<>();
+    for (JsonNode p : body.get("points")) {
+      expected.add(
+          p.get("ageDays").asInt()
+              + " "
+              + String.format(
+                  Locale.ROOT,
+                  "%.6f",
+                  100.0 * p.get("vulnerable").asLong() / p.get("cohortSize").asLong()));
+    }
+    assertThat(expected).as("a curve of several ages").hasSizeGreaterThan(1);
+    assertThat(expected.get(0)).as("all VULNERABLE at age 0").isEqualTo("0 100.000000");
+    List<String> last = new ArrayList<>();
+    try {
+      wait.until(
+          d -> {
+            @SuppressWarnings("unchecked")
+            List<List<Object>> drawn =
+                (List<List<Object>>)
+                    ((JavascriptExecutor) d)
+                        .executeScript(
+                            "const u = window.patchwatch && window.patchwatch.cohort;"
+                                + "if (!u || document.getElementById('cohort').dataset.cohortDay"
+                                + " !== arguments[0]) return [];"
+                                + "return u.data[0].map((x, i) => [x, u.data[1][i]]);",
+                            day);
+            List<String> shown = new ArrayList<>();
+            for (List<Object> xy : drawn) {
+              shown.add(
+                  ((Number) xy.get(0)).intValue()
+                      + " "
+                      + String.format(Locale.ROOT, "%.6f", ((Number) xy.get(1)).doubleValue()));
+            }
+            last.clear();
+            last.add("API " + expected);
+            last.add("drawn " + shown);
+            return expected.equals(shown);
+          });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("the cohort drawn never matched the API: " + last, e);
+    }
+    assertThat(driver.findElement(By.id("cohort-caption")).getText())
+        .contains("Cohort of " + day)
+        .contains(String.format(Locale.ROOT, "%,d hosts", cohort.get("cohortSize").asLong()));
+  }
+
+  /** The compromised-but-remediated line drawn is the API's, day by day. */
+  private static void awaitTransitionsDrawnEqualsApi(
+      RunningStack stack, ChromeDriver driver, WebDriverWait wait, String path) throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (JsonNode p : stack.json(path).get("points")) {
+      long x = LocalDate.parse(p.get("date").asText()).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
+      expected.add(x + " " + p.get("compromisedButRemediated").asLong());
+    }
+    assertThat(expected).as("transitions of several days").hasSizeGreaterThan(1);
+    List<String> last = new ArrayList<>();
+    try {
+      wait.until(
+          d -> {
+            @SuppressWarnings("unchecked")
+            List<String> drawn =
+                (List<String>)
+                    ((JavascriptExecutor) d)
+                        .executeScript(
+                            "const u = window.patchwatch && window.patchwatch.transitions;"
+                                + "if (!u) return [];"
+                                + "return u.data[0].map((x, i) => x + ' ' + u.data[1][i]);");
+            last.clear();
+            last.add("API " + expected);
+            last.add("drawn " + drawn);
+            return expected.equals(drawn);
+          });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("the transitions drawn never matched the API: " + last, e);
+    }
+  }
+
+  /** Waits until there are two cohorts, the earliest followed at least a day; returns them. */
+  private static JsonNode awaitCohorts(RunningStack stack, String path) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (true) {
+      JsonNode days = stack.json(path).get("cohortDays");
+      if (days.size() > 1 && days.get(0).get("ages").asInt() > 1) {
+        return days;
+      }
+      assertThat(System.nanoTime())
+          .as("cohorts of several closed days in time")
+          .isLessThan(deadline);
+      Thread.sleep(200);
     }
   }
 

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.patchwatch.avro.CohortCount;
+import dev.patchwatch.avro.CountKey;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
+import dev.patchwatch.avro.TransitionCount;
+import dev.patchwatch.local.SharedKafka;
 import dev.patchwatch.reference.RandomEvents;
 import dev.patchwatch.reference.ReferenceModel;
+import dev.patchwatch.runtime.TopicReader;
 import dev.patchwatch.topology.AggregateJson;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -21,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -44,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The HTTP API on a running stack (real broker, real registry) over a randomized stream with late
  * events, against the reference model: every series as stored, the curves, the breakdowns, the
- * status and the metrics.
+ * status and the metrics; the transitions and cohorts as their topics hold them, whose keys, hosts
+ * and cohort sizes the reference's DAILY counts fix.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 600, unit = TimeUnit.SECONDS)
@@ -58,6 +65,8 @@ class HttpApiIT {
   private List<ScanEvent> events;
   private ReferenceModel.Result reference;
   private Instant watermark;
+  private List<RemediationCount> daily;
+  private long expectedCohortPoints;
 
   @BeforeAll
   void runTheStream(@TempDir Path dir) throws Exception {
@@ -79,7 +88,36 @@ class HttpApiIT {
       assertThat(System.nanoTime()).as("the view reads every final in time").isLessThan(deadline);
       Thread.sleep(50);
     }
+    // one transition per DAILY final (both: a slice with a host that day); a cohort per DAILY
+    // final with a VULNERABLE host, a point per age up to 28 through the last closed day
+    daily =
+        reference.finals().stream().filter(f -> f.getGranularity() == Granularity.DAILY).toList();
+    Instant lastClosedDay =
+        watermark
+            .minus(stack.settings.grace(Granularity.DAILY))
+            .truncatedTo(ChronoUnit.DAYS)
+            .minus(Duration.ofDays(1));
+    expectedCohortPoints =
+        daily.stream()
+            .filter(f -> f.getVulnerable() > 0)
+            .mapToLong(
+                f -> Math.min(29, Duration.between(f.getWindowStart(), lastClosedDay).toDays() + 1))
+            .sum();
+    while (transitionsInView() < daily.size() || cohortPointsInView() < expectedCohortPoints) {
+      if (System.nanoTime() > deadline) {
+        break; // the tests say what is missing
+      }
+      Thread.sleep(50);
+    }
     stack.dashboard.view().awaitCurrent(Duration.ofSeconds(180));
+  }
+
+  private long transitionsInView() {
+    return stack.dashboard.view().read(s -> s.transitionRecords());
+  }
+
+  private long cohortPointsInView() {
+    return stack.dashboard.view().read(s -> s.cohortRecords());
   }
 
   private long finalsInView() {
@@ -284,6 +322,211 @@ class HttpApiIT {
   }
 
   @Test
+  void shouldServeTransitionsAsTheTopicHoldsThem() throws Exception {
+    Map<List<String>, TransitionCount> stored = new TreeMap<>(HttpApiIT::compareKeys);
+    TopicReader.readAll(
+        SharedKafka.bootstrapServers(),
+        Map.of(),
+        stack.pipeline.topics().transitionsDaily(),
+        r -> {
+          CountKey k = r.key();
+          List<String> key =
+              List.of(
+                  k.getWindowStart().toString(),
+                  k.getVulnerability(),
+                  k.getDimension().name(),
+                  k.getValue());
+          assertThat(stored.put(key, r.value())).as("published once: %s", key).isNull();
+        });
+    // the reference's DAILY counts fix which records there are and their hosts
+    Map<List<String>, Long> hosts = new TreeMap<>(HttpApiIT::compareKeys);
+    daily.forEach(
+        f ->
+            hosts.put(
+                List.of(
+                    f.getWindowStart().toString(),
+                    f.getVulnerability(),
+                    f.getDimension().name(),
+                    f.getValue()),
+                f.getHosts()));
+    Map<List<String>, Long> storedHosts = new TreeMap<>(HttpApiIT::compareKeys);
+    stored.forEach((k, t) -> storedHosts.put(k, t.getHosts()));
+    assertThat(storedHosts).isEqualTo(hosts);
+    assertThat(stored.values().stream().mapToLong(TransitionCount::getRemediated).sum())
+        .as("the stream has remediations")
+        .isPositive();
+    assertThat(stored.values().stream().mapToLong(TransitionCount::getRegressed).sum())
+        .as("and regressions")
+        .isPositive();
+    assertThat(
+            stored.values().stream().mapToLong(TransitionCount::getCompromisedButRemediated).sum())
+        .as("and compromise that patching did not remove")
+        .isPositive();
+
+    // every slice's series: its days, or the GLOBAL ones where it had no host (0 there)
+    Map<List<String>, TreeMap<Instant, TransitionCount>> bySeries = new LinkedHashMap<>();
+    stored.forEach(
+        (k, t) ->
+            bySeries
+                .computeIfAbsent(List.of(k.get(1), k.get(2), k.get(3)), x -> new TreeMap<>())
+                .put(t.getWindowStart(), t));
+    for (Map.Entry<List<String>, TreeMap<Instant, TransitionCount>> e : bySeries.entrySet()) {
+      String vulnerability = e.getKey().get(0);
+      String dimension = e.getKey().get(1);
+      TreeMap<Instant, TransitionCount> days = new TreeMap<>();
+      bySeries
+          .get(List.of(vulnerability, "GLOBAL", "ALL"))
+          .keySet()
+          .forEach(d -> days.put(d, null));
+      days.putAll(e.getValue());
+      ArrayNode expected = RunningStack.JSON.createArrayNode();
+      days.forEach(
+          (day, t) -> {
+            ObjectNode p = expected.addObject();
+            p.put("date", LocalDate.ofInstant(day, ZoneOffset.UTC).toString());
+            p.put("windowStart", day.toString());
+            p.put("windowEnd", day.plus(Duration.ofDays(1)).toString());
+            p.put("hosts", t == null ? 0 : t.getHosts());
+            p.put("remediated", t == null ? 0 : t.getRemediated());
+            p.put("regressed", t == null ? 0 : t.getRegressed());
+            p.put("newlyCompromised", t == null ? 0 : t.getNewlyCompromised());
+            p.put("compromisedButRemediated", t == null ? 0 : t.getCompromisedButRemediated());
+            if (t != null) {
+              assertThat(t.getWindowEnd()).isEqualTo(day.plus(Duration.ofDays(1)));
+            }
+          });
+      JsonNode body =
+          stack.json(
+              "/api/v1/transitions?vulnerability="
+                  + enc(vulnerability)
+                  + "&dimension="
+                  + dimension
+                  + (dimension.equals("GLOBAL") ? "" : "&value=" + enc(e.getKey().get(2))));
+      assertThat(body.get("points")).as("series %s", e.getKey()).isEqualTo(sameTypes(expected));
+    }
+  }
+
+  @Test
+  void shouldServeEveryCohortAsTheTopicHoldsIt() throws Exception {
+    // (vulnerability, dimension, value) -> cohort day -> age -> point
+    Map<List<String>, TreeMap<Instant, TreeMap<Integer, CohortCount>>> stored =
+        new TreeMap<>(HttpApiIT::compareKeys);
+    long[] records = {0};
+    TopicReader.readAll(
+        SharedKafka.bootstrapServers(),
+        Map.of(),
+        stack.pipeline.topics().cohortsDaily(),
+        r -> {
+          records[0]++;
+          CohortCount c = r.value();
+          assertThat(c.getAgeDays()).isEqualTo(r.key().getAgeDays());
+          assertThat(c.getDay()).isEqualTo(c.getCohortDay().plus(Duration.ofDays(c.getAgeDays())));
+          CohortCount before =
+              stored
+                  .computeIfAbsent(
+                      List.of(c.getVulnerability(), c.getDimension().name(), c.getValue()),
+                      k -> new TreeMap<>())
+                  .computeIfAbsent(c.getCohortDay(), d -> new TreeMap<>())
+                  .put(c.getAgeDays(), c);
+          assertThat(before).as("published once: %s", r.key()).isNull();
+        });
+    assertThat(records[0]).isEqualTo(expectedCohortPoints);
+    // the reference's DAILY counts fix the cohorts: day C's VULNERABLE hosts of each slice
+    Map<List<String>, Long> sizes = new TreeMap<>(HttpApiIT::compareKeys);
+    daily.stream()
+        .filter(f -> f.getVulnerable() > 0)
+        .forEach(
+            f ->
+                sizes.put(
+                    List.of(
+                        f.getVulnerability(),
+                        f.getDimension().name(),
+                        f.getValue(),
+                        f.getWindowStart().toString()),
+                    f.getVulnerable()));
+    Map<List<String>, Long> storedSizes = new TreeMap<>(HttpApiIT::compareKeys);
+    stored.forEach(
+        (series, cohorts) ->
+            cohorts.forEach(
+                (day, ages) -> {
+                  List<String> key = new ArrayList<>(series);
+                  key.add(day.toString());
+                  storedSizes.put(key, ages.get(0).getCohortSize());
+                  assertThat(ages.firstKey()).isZero();
+                  assertThat(ages.lastKey()).isEqualTo(ages.size() - 1);
+                  assertThat(ages.get(0).getObserved()).isEqualTo(ages.get(0).getCohortSize());
+                  assertThat(ages.get(0).getVulnerable()).isEqualTo(ages.get(0).getCohortSize());
+                }));
+    assertThat(storedSizes).isEqualTo(sizes);
+    assertThat(stored.get(List.of(daily.get(0).getVulnerability(), "GLOBAL", "ALL")).values())
+        .as("some members left VULNERABLE")
+        .anyMatch(
+            ages -> ages.values().stream().anyMatch(c -> c.getVulnerable() < c.getCohortSize()));
+
+    for (Map.Entry<List<String>, TreeMap<Instant, TreeMap<Integer, CohortCount>>> e :
+        stored.entrySet()) {
+      String path =
+          "/api/v1/cohorts?vulnerability="
+              + enc(e.getKey().get(0))
+              + "&dimension="
+              + e.getKey().get(1)
+              + (e.getKey().get(1).equals("GLOBAL") ? "" : "&value=" + enc(e.getKey().get(2)));
+      JsonNode list = stack.json(path);
+      ArrayNode days = RunningStack.JSON.createArrayNode();
+      e.getValue()
+          .forEach(
+              (day, ages) -> {
+                ObjectNode d = days.addObject();
+                d.put("cohortDay", LocalDate.ofInstant(day, ZoneOffset.UTC).toString());
+                d.put("cohortSize", ages.get(0).getCohortSize());
+                d.put("ages", ages.size());
+                d.put("lastAge", ages.lastKey());
+              });
+      assertThat(list.get("cohortDays")).as(path).isEqualTo(sameTypes(days));
+      assertThat(list.get("cohortDay").asText())
+          .as("the earliest by default")
+          .isEqualTo(LocalDate.ofInstant(e.getValue().firstKey(), ZoneOffset.UTC).toString());
+      for (Map.Entry<Instant, TreeMap<Integer, CohortCount>> cohort : e.getValue().entrySet()) {
+        String day = LocalDate.ofInstant(cohort.getKey(), ZoneOffset.UTC).toString();
+        ArrayNode expected = RunningStack.JSON.createArrayNode();
+        for (CohortCount c : cohort.getValue().values()) {
+          ObjectNode p = expected.addObject();
+          p.put("ageDays", c.getAgeDays());
+          p.put("date", LocalDate.ofInstant(c.getDay(), ZoneOffset.UTC).toString());
+          p.put("cohortSize", c.getCohortSize());
+          p.put("observed", c.getObserved());
+          p.put("vulnerable", c.getVulnerable());
+          p.put("mitigated", c.getMitigated());
+          p.put("patched", c.getPatched());
+          p.put("unreachable", c.getUnreachable());
+          p.put("survival", (double) c.getVulnerable() / c.getCohortSize());
+          if (c.getObserved() == 0) {
+            p.putNull("survivalObserved");
+          } else {
+            p.put("survivalObserved", (double) c.getVulnerable() / c.getObserved());
+          }
+        }
+        JsonNode body = stack.json(path + "&cohortDay=" + day);
+        assertThat(body.get("cohortDay").asText()).isEqualTo(day);
+        assertThat(body.get("cohortSize").asLong())
+            .isEqualTo(cohort.getValue().get(0).getCohortSize());
+        assertThat(body.get("points")).as("%s %s", path, day).isEqualTo(sameTypes(expected));
+      }
+    }
+  }
+
+  /** Lists of strings in order, element by element. */
+  private static int compareKeys(List<String> a, List<String> b) {
+    for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+      int c = a.get(i).compareTo(b.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return Integer.compare(a.size(), b.size());
+  }
+
+  @Test
   void shouldReportProgressAndRejectionsInStatus() throws Exception {
     JsonNode status = stack.json("/api/v1/status");
     assertThat(status.get("partitions")).hasSize(PARTITIONS);
@@ -304,6 +547,8 @@ class HttpApiIT {
       assertThat(status.get("finals").get(g.name()).asLong())
           .isEqualTo(reference.finals().stream().filter(f -> f.getGranularity() == g).count());
     }
+    assertThat(status.get("transitions").asLong()).isEqualTo(daily.size());
+    assertThat(status.get("cohortPoints").asLong()).isEqualTo(expectedCohortPoints);
     assertThat(status.get("lag").has("total")).as(status.toString()).isTrue();
   }
 
@@ -324,16 +569,34 @@ class HttpApiIT {
     assertBadParameter(
         "/api/v1/breakdown?vulnerability=CVE-2021-26855&granularity=weekly", "granularity");
 
-    for (String path : List.of("/api/v1/nothing", "/api/v1/counts/weekly", "/api/v2/curve", "/x")) {
+    assertBadParameter(
+        "/api/v1/cohorts?vulnerability=CVE-2021-26855&cohortDay=2021-03-01T00:00Z", "cohortDay");
+    assertBadParameter("/api/v1/cohorts?vulnerability=CVE-2021-26855&dimension=ASN", "value");
+    assertBadParameter("/api/v1/cohorts?vulnerability=CVE-2021-26855&age=3", "age");
+    assertBadParameter("/api/v1/transitions", "vulnerability");
+    assertBadParameter(
+        "/api/v1/transitions?vulnerability=CVE-2021-26855&dimension=CITY", "dimension");
+    assertBadParameter(
+        "/api/v1/transitions?vulnerability=CVE-2021-26855&from=2021-03-09&to=2021-03-09", "to");
+
+    for (String path :
+        List.of(
+            "/api/v1/nothing",
+            "/api/v1/counts/weekly",
+            "/api/v2/curve",
+            "/x",
+            "/api/v1/cohorts/2021-03-01")) {
       HttpResponse<String> response = stack.get(path);
       assertThat(response.statusCode()).as(path).isEqualTo(404);
       assertThat(RunningStack.JSON.readTree(response.body()).get("error").asText())
           .contains("no such resource");
     }
     for (String method : List.of("POST", "PUT", "DELETE")) {
-      HttpResponse<String> response = stack.send(method, "/api/v1/curve");
-      assertThat(response.statusCode()).as(method).isEqualTo(405);
-      assertThat(response.headers().firstValue("Allow")).contains("GET");
+      for (String path : List.of("/api/v1/curve", "/api/v1/transitions", "/api/v1/cohorts")) {
+        HttpResponse<String> response = stack.send(method, path);
+        assertThat(response.statusCode()).as(method + " " + path).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).contains("GET");
+      }
     }
   }
 
@@ -423,6 +686,10 @@ class HttpApiIT {
       assertThat(samples.get("patchwatch_final_up_to_seconds{granularity=\"" + g + "\"}"))
           .isEqualTo(watermark.minus(stack.settings.grace(g)).toEpochMilli() / 1000.0);
     }
+    assertThat(samples.get("patchwatch_transitions_published_total{}"))
+        .isEqualTo((double) daily.size());
+    assertThat(samples.get("patchwatch_cohort_points_published_total{}"))
+        .isEqualTo((double) expectedCohortPoints);
     for (int p = 0; p < PARTITIONS; p++) {
       assertThat(samples.get("patchwatch_partition_progress_seconds{partition=\"" + p + "\"}"))
           .isEqualTo(watermark.toEpochMilli() / 1000.0);

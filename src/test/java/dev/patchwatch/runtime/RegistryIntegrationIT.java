@@ -137,11 +137,15 @@ class RegistryIntegrationIT {
             .onFailure(StreamThreadExceptionResponse.REPLACE_THREAD)
             .create()) {
       streams.streams().start();
-      Thread.sleep(8_000);
-      assertThat(Completion.reached(streams.streams(), 3, END)).isZero();
+      // a loaded machine takes a while to assign the tasks: wait for the failure, not a fixed time
+      long failBy = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      while (streams.failure().isEmpty() && System.nanoTime() < failBy) {
+        Thread.sleep(200);
+      }
       assertThat(streams.failure())
           .as("a stream thread failed on the missing registry")
           .isPresent();
+      assertThat(Completion.reached(streams.streams(), 3, END)).isZero();
       try (LocalRegistry back =
           LocalRegistry.start(LocalRegistry.defaultHome(), registryDir, port)) {
         long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();

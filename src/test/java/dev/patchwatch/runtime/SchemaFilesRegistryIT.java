@@ -37,17 +37,21 @@ class SchemaFilesRegistryIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String MEDIA_TYPE = ConfluentRegistryClient.MEDIA_TYPE;
   private static final Map<String, String> FILE_BY_SUBJECT_SUFFIX =
-      Map.of(
-          ".scans-value", "ScanEvent.avsc",
-          ".counts.hourly-key", "CountKey.avsc",
-          ".counts.daily-key", "CountKey.avsc",
-          ".exposure.daily-key", "CountKey.avsc",
-          ".counts.live-key", "CountKey.avsc",
-          ".counts.hourly-value", "RemediationCount.avsc",
-          ".counts.daily-value", "RemediationCount.avsc",
-          ".exposure.daily-value", "RemediationCount.avsc",
-          ".counts.live-value", "RemediationCount.avsc",
-          ".rejected-value", "Rejected.avsc");
+      Map.ofEntries(
+          Map.entry(".scans-value", "ScanEvent.avsc"),
+          Map.entry(".counts.hourly-key", "CountKey.avsc"),
+          Map.entry(".counts.daily-key", "CountKey.avsc"),
+          Map.entry(".exposure.daily-key", "CountKey.avsc"),
+          Map.entry(".counts.live-key", "CountKey.avsc"),
+          Map.entry(".counts.hourly-value", "RemediationCount.avsc"),
+          Map.entry(".counts.daily-value", "RemediationCount.avsc"),
+          Map.entry(".exposure.daily-value", "RemediationCount.avsc"),
+          Map.entry(".counts.live-value", "RemediationCount.avsc"),
+          Map.entry(".rejected-value", "Rejected.avsc"),
+          Map.entry(".transitions.daily-key", "CountKey.avsc"),
+          Map.entry(".transitions.daily-value", "TransitionCount.avsc"),
+          Map.entry(".cohorts.daily-key", "CohortKey.avsc"),
+          Map.entry(".cohorts.daily-value", "CohortCount.avsc"));
 
   private final HttpClient http = HttpClient.newHttpClient();
 

@@ -12,8 +12,11 @@
     breakdownDimension: 'COUNTRY',
     curveKey: null,
     points: [],
+    cohortDay: params.get('cohortDay'),
+    cohortKey: null,
+    transitionsKey: null,
   };
-  const charts = { curve: null, ratio: null };
+  const charts = { curve: null, ratio: null, cohort: null, transitions: null };
   const $ = (id) => document.getElementById(id);
   const token = readToken();
   let regions = null;
@@ -81,6 +84,7 @@
     if (state.vulnerability) q.set('vulnerability', state.vulnerability);
     q.set('dimension', state.dimension);
     if (state.dimension !== 'GLOBAL') q.set('value', state.value);
+    if (state.cohortDay) q.set('cohortDay', state.cohortDay);
     history.replaceState(null, '', location.pathname + '?' + q);
   }
 
@@ -204,7 +208,106 @@
       ],
       ratio
     );
-    window.patchwatch = { curve: charts.curve, ratio: charts.ratio, points: points };
+    window.patchwatch = Object.assign(window.patchwatch || {}, {
+      curve: charts.curve,
+      ratio: charts.ratio,
+      points: points,
+    });
+  }
+
+  /** The cohort's share still VULNERABLE by age (of all members, and of those seen that day). */
+  function drawCohort(body) {
+    const el = $('cohort');
+    if (charts.cohort) charts.cohort.destroy();
+    charts.cohort = null;
+    el.textContent = '';
+    const points = body.points;
+    $('cohort-caption').textContent = points.length
+      ? 'Cohort of ' + body.cohortDay + ': ' + int(body.cohortSize) + ' hosts VULNERABLE that day (' +
+        label(body.dimension, body.value) + ', by their slice that day), followed ' +
+        (points.length - 1) + ' of 28 days. Still vulnerable on day ' + points[points.length - 1].ageDays +
+        ': ' + pct(points[points.length - 1].survival) + '.'
+      : 'No cohort yet: no day with a VULNERABLE host has closed in this slice.';
+    el.dataset.cohortDay = body.cohortDay || '';
+    el.dataset.points = JSON.stringify(points.map((p) => [p.ageDays, p.vulnerable, p.cohortSize]));
+    if (!points.length) return;
+    const share = (v) => (v === null ? null : 100 * v);
+    charts.cohort = new uPlot(
+      {
+        ...size(el),
+        height: Math.round(size(el).height * 0.8),
+        series: [
+          { label: 'age (days)', value: (u, v) => (v === null ? '–' : 'day ' + v) },
+          {
+            label: 'still vulnerable (of the cohort)',
+            stroke: getCss('--survival'),
+            width: 2,
+            scale: '%',
+            points: { show: true, size: 5 },
+            value: (u, v) => (v === null ? '–' : v.toFixed(1) + '%'),
+          },
+          {
+            label: 'vulnerable among those seen that day',
+            stroke: getCss('--observed'),
+            width: 1,
+            dash: [6, 4],
+            scale: '%',
+            value: (u, v) => (v === null ? '–' : v.toFixed(1) + '%'),
+          },
+        ],
+        scales: { x: { time: false }, '%': { range: [0, 100] } },
+        axes: [
+          { values: (u, vals) => vals.map((v) => (Number.isInteger(v) ? 'day ' + v : '')) },
+          { scale: '%', values: (u, vals) => vals.map((v) => v + '%'), size: 60 },
+        ],
+      },
+      [
+        points.map((p) => p.ageDays),
+        points.map((p) => share(p.survival)),
+        points.map((p) => share(p.survivalObserved)),
+      ],
+      el
+    );
+    window.patchwatch = Object.assign(window.patchwatch || {}, { cohort: charts.cohort, cohortBody: body });
+  }
+
+  /** Per day: remediated, regressed, newly compromised, and remediated hosts still compromised. */
+  function drawTransitions(body) {
+    const el = $('transitions');
+    if (charts.transitions) charts.transitions.destroy();
+    charts.transitions = null;
+    el.textContent = '';
+    const points = body.points;
+    el.dataset.points = JSON.stringify(points.map((p) => [p.date, p.compromisedButRemediated]));
+    if (!points.length) return;
+    const count = (u, v) => (v === null ? '–' : int(v));
+    charts.transitions = new uPlot(
+      {
+        ...size(el),
+        height: Math.round(size(el).height * 0.8),
+        series: [
+          {},
+          { label: 'patched or mitigated, but compromised', stroke: getCss('--owned'), width: 3, value: count },
+          { label: 'remediated', stroke: getCss('--remediated'), width: 1, value: count },
+          { label: 'regressed', stroke: getCss('--regressed'), width: 1, dash: [6, 4], value: count },
+          { label: 'newly compromised', stroke: getCss('--compromised'), width: 1, dash: [2, 3], value: count },
+        ],
+        scales: { x: { time: true } },
+        axes: [{}, { values: (u, vals) => vals.map((v) => int(v)), size: 70 }],
+      },
+      [
+        points.map((p) => epoch(p.date)),
+        points.map((p) => p.compromisedButRemediated),
+        points.map((p) => p.remediated),
+        points.map((p) => p.regressed),
+        points.map((p) => p.newlyCompromised),
+      ],
+      el
+    );
+    window.patchwatch = Object.assign(window.patchwatch || {}, {
+      transitions: charts.transitions,
+      transitionsBody: body,
+    });
   }
 
   function getCss(name) {
@@ -282,6 +385,50 @@
     $('curve').dataset.value = state.value;
   }
 
+  function slice() {
+    return {
+      vulnerability: state.vulnerability,
+      dimension: state.dimension,
+      value: state.dimension === 'GLOBAL' ? null : state.value,
+    };
+  }
+
+  async function loadCohort() {
+    if (!state.vulnerability) return;
+    let body = await get('cohorts', { ...slice(), cohortDay: state.cohortDay });
+    const days = body.cohortDays.map((d) => d.cohortDay);
+    if (state.cohortDay && !days.includes(state.cohortDay)) {
+      // that day has no cohort in this slice: its earliest instead
+      state.cohortDay = null;
+      body = await get('cohorts', slice());
+    }
+    const select = $('cohort-day');
+    const list = body.cohortDays.map((d) => d.cohortDay + ':' + d.cohortSize).join(',');
+    if (select.dataset.list !== list) {
+      select.textContent = '';
+      body.cohortDays.forEach((d) =>
+        option(select, d.cohortDay, d.cohortDay + ' (' + int(d.cohortSize) + ' hosts)', d.cohortDay === body.cohortDay)
+      );
+      select.dataset.list = list;
+    }
+    select.value = body.cohortDay || '';
+    const key = JSON.stringify([body.vulnerability, body.dimension, body.value, body.cohortDay, body.points]);
+    if (key !== state.cohortKey) {
+      state.cohortKey = key;
+      drawCohort(body);
+    }
+  }
+
+  async function loadTransitions() {
+    if (!state.vulnerability) return;
+    const body = await get('transitions', slice());
+    const key = JSON.stringify([body.vulnerability, body.dimension, body.value, body.points]);
+    if (key !== state.transitionsKey) {
+      state.transitionsKey = key;
+      drawTransitions(body);
+    }
+  }
+
   async function loadBreakdown() {
     const dates = state.points.map((p) => p.date).reverse();
     const select = $('breakdown-date');
@@ -331,6 +478,8 @@
     state.dimension = dimension;
     state.value = value;
     state.curveKey = null;
+    state.cohortKey = null;
+    state.transitionsKey = null;
     refresh();
   }
 
@@ -354,6 +503,8 @@
       await loadValues();
       keepUrl();
       await loadCurve();
+      await loadCohort();
+      await loadTransitions();
       await loadBreakdown();
       await loadStatus();
       $('status').classList.remove('error');
@@ -379,6 +530,11 @@
     refresh();
   });
   $('value').addEventListener('change', (e) => select_(state.dimension, e.target.value));
+  $('cohort-day').addEventListener('change', (e) => {
+    state.cohortDay = e.target.value;
+    keepUrl();
+    loadCohort().catch((err) => ($('status').textContent = 'error: ' + err.message));
+  });
   $('breakdown-date').addEventListener('change', (e) => {
     state.breakdownDate = e.target.value;
     loadBreakdown().catch((err) => ($('status').textContent = 'error: ' + err.message));
@@ -392,12 +548,14 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(() => {
       state.curveKey = null;
+      state.cohortKey = null;
+      state.transitionsKey = null;
       refresh();
     }, 200);
   });
   if (window.matchMedia) {
     window.matchMedia('print').addEventListener('change', () => {
-      ['curve', 'ratio'].forEach((name) => {
+      ['curve', 'ratio', 'cohort', 'transitions'].forEach((name) => {
         if (charts[name]) charts[name].setSize(size($(name)));
       });
     });
