@@ -24,8 +24,15 @@ import org.apache.kafka.common.errors.SerializationException;
  */
 final class HostDay {
 
-  /** Bumped whenever the layout changes: an older record is refused, not misread. */
-  static final byte FORMAT = 1;
+  /**
+   * Bumped whenever the layout changes: a record of a later format is refused, not misread. Format
+   * 2 writes a slot's scanner count and latest index as varints (7 bits a byte, low first) where 1
+   * wrote one signed byte, which stopped the task at the 128th scanner of a host-day; below 128 the
+   * bytes are the same, so format 1 records are read as they are.
+   */
+  static final byte FORMAT = 2;
+
+  private static final byte FIRST_FORMAT = 1;
 
   private static final ScanStatus[] STATUSES = ScanStatus.values();
   private static final int NO_EVENT_ID = -1;
@@ -128,6 +135,36 @@ final class HostDay {
     }
   }
 
+  /** Writes a non-negative int in 7-bit groups, low first; one byte below 128. */
+  static void putVarint(ByteBuffer out, int value) {
+    int v = value;
+    while ((v & ~0x7F) != 0) {
+      out.put((byte) (v & 0x7F | 0x80));
+      v >>>= 7;
+    }
+    out.put((byte) v);
+  }
+
+  static int getVarint(ByteBuffer in) {
+    int value = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      int b = in.get();
+      value |= (b & 0x7F) << shift;
+      if ((b & 0x80) == 0) {
+        return value;
+      }
+    }
+    throw new SerializationException("varint longer than 5 bytes");
+  }
+
+  static int varintSize(int value) {
+    int size = 1;
+    for (int v = value >>> 7; v != 0; v >>>= 7) {
+      size++;
+    }
+    return size;
+  }
+
   /** Drops the hour slots that {@code keep} no longer wants (their windows have closed). */
   void pruneHours(java.util.function.IntPredicate keep) {
     hours.removeIf(slot -> slot.isEmpty() || !keep.test(slot.hour));
@@ -160,7 +197,8 @@ final class HostDay {
   static HostDay decode(byte[] value, long dayStart) {
     try {
       ByteBuffer in = ByteBuffer.wrap(value);
-      if (in.get() != FORMAT) {
+      byte format = in.get();
+      if (format != FORMAT && format != FIRST_FORMAT) {
         throw new SerializationException(
             "host-day record in unknown format "
                 + value[0]
@@ -186,7 +224,7 @@ final class HostDay {
 
   /** Only the day slot of a stored record: what EXPOSURE windows merge. */
   static Slot decodeDay(byte[] value, long dayStart) {
-    if (value[0] != FORMAT) {
+    if (value[0] != FORMAT && value[0] != FIRST_FORMAT) {
       throw new SerializationException("host-day record in unknown format " + value[0]);
     }
     return Slot.decode(ByteBuffer.wrap(value, 1, value.length - 1), -1, dayStart);
@@ -376,7 +414,7 @@ final class HostDay {
       if (scanners.isEmpty()) {
         return 1;
       }
-      int size = 1 + 2 + 4 + 1;
+      int size = varintSize(scanners.size()) + 2 + 4 + varintSize(latest);
       for (Seen s : scanners) {
         size += 1 + s.scanner.length() + 4 + 1 + 2;
         if (s.eventId != null) {
@@ -387,13 +425,13 @@ final class HostDay {
     }
 
     private void encode(ByteBuffer out, long base) {
-      out.put((byte) scanners.size());
+      putVarint(out, scanners.size());
       if (scanners.isEmpty()) {
         return;
       }
       out.put((byte) country.charAt(0)).put((byte) country.charAt(1));
       out.putInt((int) asn);
-      out.put((byte) latest);
+      putVarint(out, latest);
       for (Seen s : scanners) {
         out.put((byte) s.scanner.length());
         for (int i = 0; i < s.scanner.length(); i++) {
@@ -412,14 +450,14 @@ final class HostDay {
     }
 
     private static Slot decode(ByteBuffer in, int hour, long base) {
-      int n = in.get();
+      int n = getVarint(in);
       Slot slot = new Slot(hour, new ArrayList<>(Math.max(n, 1)));
       if (n == 0) {
         return slot;
       }
       slot.country = new String(new byte[] {in.get(), in.get()}, StandardCharsets.US_ASCII);
       slot.asn = Integer.toUnsignedLong(in.getInt());
-      slot.latest = in.get();
+      slot.latest = getVarint(in);
       for (int i = 0; i < n; i++) {
         byte[] name = new byte[in.get()];
         in.get(name);

@@ -113,7 +113,7 @@ final class HostHistory {
   }
 
   byte[] encode() {
-    int size = 1 + 4 + 1 + 1 + all.runs.size() * 10 + 1;
+    int size = 1 + 4 + 1 + 1 + all.runs.size() * 10 + HostDay.varintSize(scanners.size());
     for (View view : scanners) {
       size += 1 + view.scanner.length() + 4 + 1 + 4;
     }
@@ -126,7 +126,7 @@ final class HostHistory {
       out.putInt((int) run.asn);
       out.putInt(run.mask);
     }
-    out.put((byte) scanners.size());
+    HostDay.putVarint(out, scanners.size());
     for (View view : scanners) {
       out.put((byte) view.scanner.length());
       out.put(view.scanner.getBytes(StandardCharsets.US_ASCII));
@@ -161,7 +161,7 @@ final class HostHistory {
         long asn = Integer.toUnsignedLong(in.getInt());
         all.runs.add(new Run(country, asn, in.getInt()));
       }
-      int count = in.get() & 0xFF;
+      int count = HostDay.getVarint(in);
       List<View> scanners = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         byte[] name = new byte[in.get()];

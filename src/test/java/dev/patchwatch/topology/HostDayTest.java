@@ -91,9 +91,34 @@ class HostDayTest {
     ScanEvent e = event("s1", "2021-03-02T10:00:00Z", ScanStatus.VULNERABLE, "FR", false);
     apply(day.day, e);
     apply(day.hour(10), e);
-    // format 1; day slot: count 1, country 2, ASN 4, latest 1, scanner (length 1 + "s1" 2,
+    // format byte; day slot: count 1, country 2, ASN 4, latest 1, scanner (length 1 + "s1" 2,
     // time 4, status 1, no eventId 2); hour count 1; hour 1 + the same slot again (18)
     assertThat(day.encode()).hasSize(1 + 18 + 1 + 1 + 18);
+  }
+
+  @Test
+  void shouldKeepAHostDaySeenByHundredsOfScanners() {
+    HostDay day = new HostDay(DAY);
+    for (int i = 0; i < 300; i++) {
+      apply(
+          day.day, event("node-" + i, "2021-03-02T10:00:00Z", ScanStatus.VULNERABLE, "FR", false));
+    }
+    HostDay back = HostDay.decode(day.encode(), DAY);
+    assertThat(back.day.scanners).hasSize(300);
+    assertThat(back.day.latest().scanner).isEqualTo(day.day.latest().scanner);
+    assertThat(HostDay.decodeDay(day.encode(), DAY).scanners).hasSize(300);
+  }
+
+  @Test
+  void shouldReadARecordOfTheFirstFormat() {
+    // below 128 scanners, format 1 wrote the same bytes as format 2, under format byte 1
+    HostDay day = new HostDay(DAY);
+    apply(day.day, event("s1", "2021-03-02T10:00:00Z", ScanStatus.PATCHED, "FR", true));
+    byte[] encoded = day.encode();
+    encoded[0] = 1;
+    HostDay back = HostDay.decode(encoded, DAY);
+    assertThat(back.day.status()).isEqualTo(ScanStatus.PATCHED);
+    assertThat(back.day.compromised()).isTrue();
   }
 
   @Test

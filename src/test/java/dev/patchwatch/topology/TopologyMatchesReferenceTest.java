@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.KeyValue;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -154,11 +153,6 @@ class TopologyMatchesReferenceTest {
    * view keeps its own previous state and cohort, however many there are.
    */
   @Test
-  @Disabled(
-      "topology bug: HostDay writes a slot's scanner count and latest index as a signed byte, so"
-          + " the 128th scanner of one host-day makes decoding fail (BufferUnderflowException) and"
-          + " stops the stream thread; HostHistory writes its scanner count as a byte (256 wraps to"
-          + " 0). Enable once the host-state formats take more scanners.")
   void shouldMatchReferenceWhenOneHostHasHundredsOfScanners() {
     List<ScanEvent> events = new ArrayList<>();
     for (int i = 0; i < 300; i++) {
