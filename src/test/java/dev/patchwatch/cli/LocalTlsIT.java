@@ -174,12 +174,13 @@ class LocalTlsIT {
 
   @Test
   void shouldCountWhatTheSdkAndIngestPublishAsTheScannerAndShowItToTheReader() throws Exception {
-    // today's dates: this month, closed by a watermark on the eve of the fixed clock
+    // today's dates: this month, closed by a watermark on the eve of the fixed clock (the weekly
+    // exposure windows of the last day end a week later, by 2026-11-21)
     List<ScanEvent> events =
         RandomEvents.generate(
             1202,
             RandomEvents.Options.defaults()
-                .withStart(Instant.parse("2026-11-24T00:00:00Z"))
+                .withStart(Instant.parse("2026-11-12T00:00:00Z"))
                 .withHosts(40)
                 .withDays(2));
     int half = events.size() / 2;
@@ -286,6 +287,7 @@ class LocalTlsIT {
     config.put("sasl.mechanism", "SCRAM-SHA-512");
     config.put("sasl.jaas.config", reader.getProperty("kafka.sasl.jaas.config"));
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     // the JDK's default trust store: public CAs, not this one
     try (Admin admin = Admin.create(config)) {
       assertThatThrownBy(() -> admin.listTopics().names().get(20, TimeUnit.SECONDS))
