@@ -187,7 +187,7 @@ final class LocalCommand implements Callable<Integer> {
         }
         if (certificates.isPresent()) {
           out.printf(
-              "  tls       CA certificate %s (%s), valid until %s%n",
+              "  tls       CA certificate %s (%s); broker certificate valid until %s%n",
               certificates.get().caCertificate(),
               certificates.get().outcome().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
               certificates.get().broker().getNotAfter().toInstant());
