@@ -1,6 +1,5 @@
 package dev.patchwatch.cli;
 
-import dev.patchwatch.local.EmbeddedKafka;
 import dev.patchwatch.local.LocalCredentials;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.runtime.AccessPolicy;
@@ -14,7 +13,8 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * {@code local --auth} once the stack is up: the ACLs of each role applied as the admin, and one
- * client properties file per user, usable as {@code --config}.
+ * client properties file per user, usable as {@code --config} (with {@code --tls}, SASL_SSL with
+ * the local CA certificate as trust store).
  */
 final class LocalAuth {
 
@@ -25,7 +25,7 @@ final class LocalAuth {
    * start's addresses, and returns the cluster as the application sees it.
    */
   static Cluster secure(LocalStack stack, LocalCredentials credentials, Config config) {
-    Cluster admin = cluster(stack, credentials, LocalCredentials.ADMIN);
+    Cluster admin = cluster(stack, LocalCredentials.ADMIN);
     AccessPolicy.Roles roles =
         new AccessPolicy.Roles(
             "User:" + LocalCredentials.APPLICATION,
@@ -40,12 +40,11 @@ final class LocalAuth {
     for (String user : LocalCredentials.USERS) {
       writeClientConfig(stack, credentials, config, user);
     }
-    return cluster(stack, credentials, LocalCredentials.APPLICATION);
+    return cluster(stack, LocalCredentials.APPLICATION);
   }
 
-  private static Cluster cluster(LocalStack stack, LocalCredentials credentials, String user) {
-    return new Cluster(
-        stack.bootstrapServers(), EmbeddedKafka.clientProperties(user, credentials.password(user)));
+  private static Cluster cluster(LocalStack stack, String user) {
+    return new Cluster(stack.bootstrapServers(), stack.clientProperties(user));
   }
 
   private static void writeClientConfig(
@@ -55,7 +54,8 @@ final class LocalAuth {
     lines.put(Config.REGISTRY_URL.key(), stack.registryUrl());
     lines.put(Config.TOPIC_PREFIX.key(), config.get(Config.TOPIC_PREFIX));
     lines.put(Config.APPLICATION_ID.key(), config.get(Config.APPLICATION_ID));
-    EmbeddedKafka.clientProperties(user, credentials.password(user))
+    stack
+        .clientProperties(user)
         .forEach((key, value) -> lines.put(Config.KAFKA_PREFIX + key, value));
     StringBuilder text =
         new StringBuilder("# PatchWatch client settings for User:")

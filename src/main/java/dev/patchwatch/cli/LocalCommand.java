@@ -1,6 +1,8 @@
 package dev.patchwatch.cli;
 
 import dev.patchwatch.local.DataDirectory;
+import dev.patchwatch.local.EmbeddedKafka;
+import dev.patchwatch.local.LocalCertificates;
 import dev.patchwatch.local.LocalCredentials;
 import dev.patchwatch.local.LocalStack;
 import dev.patchwatch.local.PortInUseException;
@@ -12,8 +14,10 @@ import dev.patchwatch.topology.Topics;
 import dev.patchwatch.topology.TopologySettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -29,6 +33,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code local}: broker, registry and topology on this machine, for real scanners to plug into. */
@@ -100,10 +105,24 @@ final class LocalCommand implements Callable<Integer> {
               + " changes. Fixed when the data directory is created.")
   boolean auth;
 
+  @Option(
+      names = "--tls",
+      description =
+          "With --auth: the Kafka client listener speaks SASL_SSL, with a self-signed CA and a broker"
+              + " certificate for localhost and 127.0.0.1 made at the first start in"
+              + " <data-dir>/tls (clients trust tls/ca.pem; the written --config files do). Once"
+              + " used, a data directory starts only with it.")
+  boolean tls;
+
   @Mixin SettingsOptions options;
 
   @Override
   public Integer call() throws Exception {
+    if (tls && !auth) {
+      // TLS alone would encrypt loopback traffic while letting anyone write the scans topic
+      throw new ParameterException(
+          spec.commandLine(), "--tls needs --auth: TLS is added to the authenticated listener");
+    }
     Map<String, String> flags = new LinkedHashMap<>();
     SettingsOptions.put(flags, Config.PARTITIONS, partitions);
     SettingsOptions.put(flags, Config.IDLE_TIMEOUT, idleTimeout);
@@ -122,8 +141,14 @@ final class LocalCommand implements Callable<Integer> {
         auth
             ? Optional.of(LocalCredentials.createOrLoad(dataDir.resolve("credentials")))
             : Optional.empty();
+    Optional<LocalCertificates> certificates =
+        tls
+            ? Optional.of(LocalCertificates.createOrLoad(dataDir.resolve("tls"), Clock.systemUTC()))
+            : Optional.empty();
+    Optional<EmbeddedKafka.Auth> brokerAuth =
+        credentials.map(c -> c.brokerAuth(certificates.map(LocalCertificates::brokerTls)));
     ServiceShutdown shutdown = ServiceShutdown.onCtrlC();
-    try (LocalStack stack = startStack(credentials)) {
+    try (LocalStack stack = startStack(brokerAuth)) {
       ConfluentRegistryClient registry =
           ConfluentRegistryClient.builder(stack.registryUrl()).build();
       Cluster cluster = Cluster.of(stack.bootstrapServers());
@@ -155,8 +180,17 @@ final class LocalCommand implements Callable<Integer> {
         out.printf("  data      %s%n", dataDir.toAbsolutePath());
         if (credentials.isPresent()) {
           out.printf(
-              "  auth      SASL_PLAINTEXT SCRAM-SHA-512, ACLs; client configs (--config) in %s%n",
+              "  auth      %s %s, ACLs; client configs (--config) in %s%n",
+              brokerAuth.get().securityProtocol(),
+              EmbeddedKafka.SCRAM_MECHANISM,
               credentials.get().dir());
+        }
+        if (certificates.isPresent()) {
+          out.printf(
+              "  tls       CA certificate %s (%s); broker certificate valid until %s%n",
+              certificates.get().caCertificate(),
+              certificates.get().outcome().toString().toLowerCase(Locale.ROOT).replace('_', ' '),
+              certificates.get().broker().getNotAfter().toInstant());
         }
         out.flush();
         Optional<Dashboard> dashboard = Dashboards.start(config, cluster, pipeline, List.of(), out);
@@ -212,14 +246,10 @@ final class LocalCommand implements Callable<Integer> {
     err.flush();
   }
 
-  private LocalStack startStack(Optional<LocalCredentials> credentials) {
+  private LocalStack startStack(Optional<EmbeddedKafka.Auth> brokerAuth) {
     try {
       return LocalStack.start(
-          dataDir,
-          kafkaPort,
-          registryPort,
-          Optional.ofNullable(registryUrl),
-          credentials.map(LocalCredentials::brokerAuth));
+          dataDir, kafkaPort, registryPort, Optional.ofNullable(registryUrl), brokerAuth);
     } catch (PortInUseException e) {
       String flag = e.port() == kafkaPort ? "--kafka-port" : "--registry-port";
       throw new IllegalStateException(

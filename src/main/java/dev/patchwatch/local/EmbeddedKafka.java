@@ -39,6 +39,7 @@ public final class EmbeddedKafka implements AutoCloseable {
   private static final int NODE_ID = 1;
   private static final String BROKER_LISTENER = "PLAINTEXT";
   private static final String SASL_LISTENER = "SASL_PLAINTEXT";
+  private static final String SASL_SSL_LISTENER = "SASL_SSL";
 
   /** The SCRAM mechanism of the client listener under {@link Auth}. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
@@ -69,18 +70,42 @@ public final class EmbeddedKafka implements AutoCloseable {
           "sasl.mechanism.controller.protocol");
 
   /**
+   * TLS on the client listener, from PEM files.
+   *
+   * @param keystore the broker's private key (unencrypted PKCS#8) and certificate chain
+   * @param truststore the CA certificate(s) clients verify the broker with; the broker trusts it
+   *     too, since it connects to its own listener (transaction markers, inter-broker requests)
+   */
+  public record Tls(Path keystore, Path truststore) {
+    public Tls {
+      keystore = keystore.toAbsolutePath();
+      truststore = truststore.toAbsolutePath();
+    }
+  }
+
+  /**
    * Authentication and authorisation: the client listener speaks SASL_PLAINTEXT with {@value
-   * #SCRAM_MECHANISM}, the controller listener SASL PLAIN for the admin alone, {@code
-   * StandardAuthorizer} decides with {@code allow.everyone.if.no.acl.found=false}, and the admin is
-   * the only super user (the broker itself logs in as the admin).
+   * #SCRAM_MECHANISM}, or SASL_SSL when {@code tls} is given, the controller listener SASL PLAIN
+   * (no TLS) for the admin alone, {@code StandardAuthorizer} decides with {@code
+   * allow.everyone.if.no.acl.found=false}, and the admin is the only super user (the broker itself
+   * logs in as the admin).
    *
    * @param admin the super user's name
    * @param passwords every SCRAM user's password by name, the admin's included; seeded when the
    *     directory is formatted, so later changes are not seen by an existing directory
+   * @param tls TLS on the client listener; once a directory has been started with TLS, starting it
+   *     without is refused
    */
-  public record Auth(String admin, Map<String, String> passwords) {
+  public record Auth(String admin, Map<String, String> passwords, Optional<Tls> tls) {
+
+    /** Without TLS: SASL_PLAINTEXT. */
+    public Auth(String admin, Map<String, String> passwords) {
+      this(admin, passwords, Optional.empty());
+    }
+
     public Auth {
       passwords = Map.copyOf(passwords);
+      java.util.Objects.requireNonNull(tls, "tls");
       if (!passwords.containsKey(admin)) {
         throw new IllegalArgumentException("no password for the admin " + admin);
       }
@@ -98,10 +123,42 @@ public final class EmbeddedKafka implements AutoCloseable {
     String adminPassword() {
       return passwords.get(admin);
     }
+
+    /** SASL_SSL or SASL_PLAINTEXT. */
+    public String securityProtocol() {
+      return tls.isPresent() ? SASL_SSL_LISTENER : SASL_LISTENER;
+    }
+
+    /**
+     * The client properties of {@code user} on a broker started with this: SCRAM, and with TLS the
+     * CA certificate as a PEM trust store (the broker's name is checked against its certificate).
+     */
+    public Map<String, String> clientProperties(String user) {
+      String password = passwords.get(user);
+      if (password == null) {
+        throw new IllegalArgumentException("no such user: " + user);
+      }
+      Map<String, String> props = new LinkedHashMap<>();
+      props.put("security.protocol", securityProtocol());
+      props.put("sasl.mechanism", SCRAM_MECHANISM);
+      props.put("sasl.jaas.config", scramJaas(user, password));
+      tls.ifPresent(
+          t -> {
+            props.put("ssl.truststore.type", "PEM");
+            props.put("ssl.truststore.location", t.truststore().toString());
+          });
+      return props;
+    }
   }
 
   /** Marks a data directory formatted with {@link Auth}: starting it without is refused. */
   private static final String AUTH_MARKER = "auth-enabled";
+
+  /**
+   * Marks a data directory started with {@link Tls}: starting it without would silently move its
+   * clients to plaintext, so it is refused.
+   */
+  private static final String TLS_MARKER = "tls-enabled";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
@@ -182,6 +239,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                   ? " was created without authentication and has no users: use a new one"
                   : " was created with authentication: start it with authentication"));
     }
+    markTls(dir, auth.flatMap(Auth::tls).isPresent());
 
     String bootstrap = HOST + ":" + brokerPort;
     KafkaRaftServer server = null;
@@ -230,7 +288,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("process.roles", "broker,controller");
     props.put("node.id", Integer.toString(NODE_ID));
-    String listener = auth.isPresent() ? SASL_LISTENER : BROKER_LISTENER;
+    String listener = auth.map(Auth::securityProtocol).orElse(BROKER_LISTENER);
     String brokerAddress = listener + "://" + HOST + ":" + brokerPort;
     props.put(
         "listeners",
@@ -290,13 +348,24 @@ public final class EmbeddedKafka implements AutoCloseable {
    * takes SASL PLAIN with the admin as its only user, declared in the configuration.
    */
   private static Map<String, String> authSettings(Auth auth) {
-    String sasl = SASL_LISTENER.toLowerCase(java.util.Locale.ROOT);
+    String listener = auth.securityProtocol();
+    String sasl = listener.toLowerCase(java.util.Locale.ROOT);
     String controller = CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT);
     String password = auth.adminPassword();
     Map<String, String> props = new LinkedHashMap<>();
     props.put(
         "listener.security.protocol.map",
-        SASL_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+        listener + ":" + listener + "," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+    auth.tls()
+        .ifPresent(
+            tls -> {
+              // the listener's own prefix: its server side and the broker's client side of it
+              String ssl = "listener.name." + sasl + ".ssl.";
+              props.put(ssl + "keystore.type", "PEM");
+              props.put(ssl + "keystore.location", tls.keystore().toString());
+              props.put(ssl + "truststore.type", "PEM");
+              props.put(ssl + "truststore.location", tls.truststore().toString());
+            });
     props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
     props.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
     props.put(
@@ -330,7 +399,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         + "\";";
   }
 
-  /** The client properties of {@code user} on a broker started with {@link Auth}. */
+  /**
+   * The client properties of {@code user} on a broker started with an {@link Auth} without TLS;
+   * {@link Auth#clientProperties} covers both.
+   */
   public static Map<String, String> clientProperties(String user, String password) {
     return Map.of(
         "security.protocol",
@@ -350,6 +422,26 @@ public final class EmbeddedKafka implements AutoCloseable {
           marker, "users are seeded in the metadata log; start with authentication\n");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + marker, e);
+    }
+  }
+
+  private static void markTls(Path dir, boolean tls) {
+    Path marker = dir.resolve(TLS_MARKER);
+    if (tls) {
+      try {
+        Files.writeString(
+            marker,
+            "clients reach this broker over TLS; start it with TLS (delete to allow less)\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + marker, e);
+      }
+    } else if (Files.exists(marker)) {
+      throw new IllegalStateException(
+          "Kafka data directory "
+              + dir
+              + " was started with TLS: start it with TLS again, or delete "
+              + marker
+              + " to let clients in without");
     }
   }
 
@@ -429,7 +521,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    auth.ifPresent(a -> config.putAll(clientProperties(a.admin(), a.adminPassword())));
+    auth.ifPresent(a -> config.putAll(a.clientProperties(a.admin())));
     try (Admin admin = Admin.create(config)) {
       while (true) {
         try {

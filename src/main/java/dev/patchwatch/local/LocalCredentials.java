@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The local stack's users and their random passwords, one file {@code <user>.password} each (mode
@@ -109,6 +110,11 @@ public final class LocalCredentials {
 
   /** What the embedded broker needs to authenticate these users. */
   public EmbeddedKafka.Auth brokerAuth() {
-    return new EmbeddedKafka.Auth(ADMIN, passwords);
+    return brokerAuth(Optional.empty());
+  }
+
+  /** As {@link #brokerAuth()}, with TLS on the client listener when {@code tls} is given. */
+  public EmbeddedKafka.Auth brokerAuth(Optional<EmbeddedKafka.Tls> tls) {
+    return new EmbeddedKafka.Auth(ADMIN, passwords, tls);
   }
 }

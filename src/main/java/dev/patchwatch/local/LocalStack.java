@@ -14,13 +14,19 @@ public final class LocalStack implements AutoCloseable {
   private final LocalRegistry registry;
   private final RegistryGate gate;
   private final String registryUrl;
+  private final Optional<EmbeddedKafka.Auth> auth;
 
   private LocalStack(
-      EmbeddedKafka kafka, LocalRegistry registry, RegistryGate gate, String registryUrl) {
+      EmbeddedKafka kafka,
+      LocalRegistry registry,
+      RegistryGate gate,
+      String registryUrl,
+      Optional<EmbeddedKafka.Auth> auth) {
     this.kafka = kafka;
     this.registry = registry;
     this.gate = gate;
     this.registryUrl = registryUrl;
+    this.auth = auth;
   }
 
   /**
@@ -59,7 +65,7 @@ public final class LocalStack implements AutoCloseable {
     }
     EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of(), auth);
     if (externalRegistryUrl.isPresent()) {
-      return new LocalStack(kafka, null, null, externalRegistryUrl.get());
+      return new LocalStack(kafka, null, null, externalRegistryUrl.get(), auth);
     }
     LocalRegistry registry = null;
     try {
@@ -69,7 +75,7 @@ public final class LocalStack implements AutoCloseable {
               dataDir.resolve("registry"),
               auth.isPresent() ? 0 : registryPort);
       if (auth.isEmpty()) {
-        return new LocalStack(kafka, registry, null, registry.url());
+        return new LocalStack(kafka, registry, null, registry.url(), auth);
       }
       RegistryGate gate =
           RegistryGate.start("http://" + Ports.HOST + ":" + registry.port(), registryPort);
@@ -77,7 +83,8 @@ public final class LocalStack implements AutoCloseable {
           kafka,
           registry,
           gate,
-          "http://" + Ports.HOST + ":" + gate.port() + LocalRegistry.CCOMPAT_PATH);
+          "http://" + Ports.HOST + ":" + gate.port() + LocalRegistry.CCOMPAT_PATH,
+          auth);
     } catch (RuntimeException e) {
       if (registry != null) {
         registry.close();
@@ -93,6 +100,14 @@ public final class LocalStack implements AutoCloseable {
 
   public String registryUrl() {
     return registryUrl;
+  }
+
+  /**
+   * The Kafka client properties of {@code user} (SASL, and TLS when the broker has it); none
+   * without authentication.
+   */
+  public Map<String, String> clientProperties(String user) {
+    return auth.map(a -> a.clientProperties(user)).orElse(Map.of());
   }
 
   /** Stops the registry, then the broker. */

@@ -41,6 +41,20 @@ class LocalCommandTest {
   }
 
   @Test
+  void shouldRefuseTlsWithoutAuthOnOneLineBeforeMakingAnything() {
+    Path data = tmp.resolve("data");
+
+    Cli cli = Cli.run("local", "--tls", "--data-dir", data.toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err())
+        .isEqualTo(
+            "error: --tls needs --auth: TLS is added to the authenticated listener (see"
+                + " 'patchwatch local --help')\n");
+    assertThat(data).doesNotExist();
+  }
+
+  @Test
   void shouldNameTheRegistryPortFlagWhenThatPortIsTaken() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();

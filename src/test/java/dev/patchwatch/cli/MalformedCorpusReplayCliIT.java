@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -20,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hostile-input corpus through {@code replay} on the real embedded broker and registry: every
- * corpus file's lines in one input (replay starts a stack per run, so one run, not one per file),
- * with a single line of 50 MB generated at its end. Each malformed line is rejected with one of its
- * reasons and its line number, the valid ones are counted, and the run ends.
+ * corpus file's lines (the checked-in ones, then those written at test time) in one input (replay
+ * starts a stack per run, so one run, not one per file), with a single line of 50 MB generated at
+ * its end. Each malformed line is rejected with one of its reasons and its line number, the valid
+ * ones are counted, and the run ends.
  */
 class MalformedCorpusReplayCliIT {
 
@@ -31,18 +33,17 @@ class MalformedCorpusReplayCliIT {
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void shouldRejectEveryMalformedLineWithItsReasonAndCountTheValidOnes() throws Exception {
-    List<MalformedScans.Case> cases = MalformedScans.cases();
+    List<HostileCorpus.Entry> files = new ArrayList<>(HostileCorpus.checkedIn());
+    files.addAll(HostileCorpus.generatedAtTestTime(Files.createDirectory(dir.resolve("large"))));
     Path input = dir.resolve("corpus.jsonl");
-    Map<Long, MalformedScans.Case> expected = new HashMap<>();
+    Map<Long, HostileCorpus.Entry> expected = new HashMap<>();
     long line = 0;
     try (OutputStream out = Files.newOutputStream(input)) {
-      for (int i = 0; i < cases.size(); i++) {
-        out.write(MalformedScans.validLine(i));
-        out.write('\n');
-        out.write(cases.get(i).line());
-        out.write('\n');
+      for (HostileCorpus.Entry file : files) {
+        // each file is its valid line, then its malformed line
+        out.write(Files.readAllBytes(file.file()));
         line += 2;
-        expected.put(line, cases.get(i));
+        expected.put(line, file);
       }
       // one line of 50 MB, generated here: a valid event's start, then 50 MiB inside a string
       out.write("{\"scanner\":\"corpus\",\"hostname\":\"".getBytes(StandardCharsets.UTF_8));
@@ -55,7 +56,8 @@ class MalformedCorpusReplayCliIT {
       line++;
       expected.put(
           line,
-          new MalformedScans.Case("50-megabytes", new byte[0], java.util.Set.of("TOO_LARGE")));
+          new HostileCorpus.Entry(
+              input, "50-megabytes", "line over the limit", java.util.Set.of("TOO_LARGE"), ""));
     }
     Path output = dir.resolve("finals.jsonl");
     Path rejected = dir.resolve("rejected.jsonl");
@@ -78,13 +80,13 @@ class MalformedCorpusReplayCliIT {
 
     assertThat(cli.exitCode()).as(cli.err()).isZero();
     assertThat(cli.out())
-        .startsWith("accepted " + cases.size() + ", rejected " + expected.size() + " ");
+        .startsWith("accepted " + files.size() + ", rejected " + expected.size() + " ");
     ObjectMapper json = new ObjectMapper();
     List<String> rejections = Files.readAllLines(rejected, StandardCharsets.UTF_8);
     assertThat(rejections).hasSize(expected.size());
     for (String text : rejections) {
       JsonNode rejection = json.readTree(text);
-      MalformedScans.Case c = expected.remove(rejection.get("line").asLong());
+      HostileCorpus.Entry c = expected.remove(rejection.get("line").asLong());
       assertThat(c).as("a rejection of a line that is not malformed: " + text).isNotNull();
       assertThat(c.reasons()).as(c.name() + ": " + text).contains(rejection.get("reason").asText());
       assertThat(rejection.get("message").asText()).as(c.name()).isNotBlank();

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The hostile-input corpus through {@code ingest --to-jsonl}, one file at a time: each file's
+ * The hostile-input corpus through {@code ingest --to-jsonl}, one file at a time: the checked-in
+ * files of {@code src/test/resources/hostile-corpus/} and the few written at test time. Each file's
  * malformed line is rejected with one of its expected reasons, its valid line is converted, and
  * nothing takes the command down.
  */
@@ -25,30 +26,23 @@ class MalformedCorpusTest {
 
   @Test
   void shouldRejectEveryMalformedLineWithItsReasonAndKeepTheValidOne() throws Exception {
-    Path corpus = Files.createDirectory(dir.resolve("corpus"));
-    Map<Path, MalformedScans.Case> files = MalformedScans.write(corpus);
+    List<HostileCorpus.Entry> files = new java.util.ArrayList<>(HostileCorpus.checkedIn());
     assertThat(files).hasSizeGreaterThanOrEqualTo(200);
+    files.addAll(HostileCorpus.generatedAtTestTime(Files.createDirectory(dir.resolve("large"))));
     Map<String, Integer> reasons = new java.util.TreeMap<>();
     List<String> wrong = new java.util.ArrayList<>();
 
-    for (Map.Entry<Path, MalformedScans.Case> file : files.entrySet()) {
-      MalformedScans.Case c = file.getValue();
+    for (HostileCorpus.Entry c : files) {
       Path out = dir.resolve("out.jsonl");
       Cli cli =
-          Cli.run(
-              "ingest",
-              "--format",
-              "jsonl",
-              "--to-jsonl",
-              out.toString(),
-              file.getKey().toString());
+          Cli.run("ingest", "--format", "jsonl", "--to-jsonl", out.toString(), c.file().toString());
 
       assertThat(cli.exitCode()).as(c.name() + ": " + cli.err()).isZero();
       assertThat(cli.out())
           .as(c.name())
           .startsWith("converted 1 events from 1 file(s), rejected 1");
       Matcher rejection =
-          Pattern.compile(Pattern.quote(file.getKey().toString()) + ":2: ([A-Z_]+): (.+)")
+          Pattern.compile(Pattern.quote(c.file().toString()) + ":2: ([A-Z_]+): (.+)")
               .matcher(cli.err());
       assertThat(rejection.find()).as(c.name() + ": " + cli.err()).isTrue();
       if (!c.reasons().contains(rejection.group(1))) {
@@ -61,7 +55,9 @@ class MalformedCorpusTest {
       assertThat(converted.get(0)).contains("\"scanner\":\"corpus\"");
     }
     assertThat(wrong).as("rejected for another reason than expected").isEmpty();
-    System.out.printf("corpus: %d malformed files, each rejected: %s%n", files.size(), reasons);
+    System.out.printf(
+        "corpus: %d malformed files (%d checked in), each rejected: %s%n",
+        files.size(), HostileCorpus.checkedIn().size(), reasons);
   }
 
   @Test

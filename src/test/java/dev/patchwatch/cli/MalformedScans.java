@@ -1,20 +1,28 @@
 package dev.patchwatch.cli;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * The hostile-input corpus: scan files of JSON lines, each a valid event (line 1) then one
- * malformed line (line 2) with the reasons it may be rejected for. Generated, not checked in as
- * files, so the repository stays small and every case says what it tests; the same every run.
+ * How the hostile-input corpus was made, and still is: scan files of JSON lines, each a valid event
+ * (line 1) then one malformed line (line 2) with the reasons it may be rejected for. The small
+ * cases are checked in under {@code src/test/resources/hostile-corpus/} with their index ({@link
+ * HostileCorpus} reads them, {@code HostileCorpusTest} holds them to this generator); the few
+ * larger than {@value #CHECKED_IN_MAX_BYTES} bytes are written at test time. To add a case, add it
+ * here and run {@link #main} (it needs only the JDK): {@code java -cp target/test-classes
+ * dev.patchwatch.cli.MalformedScans src/test/resources/hostile-corpus}.
  */
 final class MalformedScans {
 
@@ -171,7 +179,11 @@ final class MalformedScans {
     for (String at :
         new String[] {
           "1970-01-01T00:00:00Z",
+          "1970-01-01T00:00:00.001Z",
+          "1970-06-15T12:00:00+02:00",
           "9999-12-31T23:59:59Z",
+          "9999-01-01T00:00:00Z",
+          "9999-12-31T23:59:59.999999999Z",
           "0000-01-01T00:00:00Z",
           "+10000-01-01T00:00:00Z",
           "1999-12-31T23:59:59Z",
@@ -188,31 +200,27 @@ final class MalformedScans {
       cases.add(new Case("observedAt-millis-" + millis, with("observedAt", millis), INVALID));
     }
     // IPv6 zone ids, host names and other spellings that are not an address literal
-    for (String ip :
-        new String[] {
-          "fe80::1%eth0",
-          "fe80::1%25eth0",
-          "fe80::1%1",
-          "[2001:db8::1]",
-          "2001:db8::1/64",
-          "mail.example.com",
-          "localhost",
-          "127.1",
-          "0x7f.0.0.1",
-          "192.168.001.001",
-          "::ffff:999.1.1.1",
-          "1.2.3.4.5",
-          "",
-          " 192.0.2.1",
-          "192.0.2.1 ",
-          "\uff12.\uff12.\uff12.\uff12",
-          "2001:db8:::1",
-          "12345::",
-          "g::1",
-          "256.1.1.1"
-        }) {
-      cases.add(
-          new Case("ip-" + ip.replaceAll("[^A-Za-z0-9.:]", "_"), with("ip", json(ip)), INVALID));
+    List<String> ips = new ArrayList<>(IPV6_ZONE_IDS);
+    ips.addAll(HOST_NAMES);
+    ips.addAll(
+        List.of(
+            "[2001:db8::1]",
+            "2001:db8::1/64",
+            "127.1",
+            "0x7f.0.0.1",
+            "192.168.001.001",
+            "::ffff:999.1.1.1",
+            "1.2.3.4.5",
+            "",
+            " 192.0.2.1",
+            "192.0.2.1 ",
+            "\uff12.\uff12.\uff12.\uff12",
+            "2001:db8:::1",
+            "12345::",
+            "g::1",
+            "256.1.1.1"));
+    for (String ip : ips) {
+      cases.add(new Case(ipCaseName(ip), with("ip", json(ip)), INVALID));
     }
     // not JSON, not an object, cut short, trailing garbage, two objects on one line
     for (String text :
@@ -252,6 +260,29 @@ final class MalformedScans {
     return cases;
   }
 
+  private static final List<String> IPV6_ZONE_IDS =
+      List.of(
+          "fe80::1%eth0",
+          "fe80::1%25eth0",
+          "fe80::1%1",
+          "fe80::abcd%en0",
+          "ff02::1%lo",
+          "::1%0",
+          "2001:db8::1%wlan0");
+
+  private static final List<String> HOST_NAMES =
+      List.of(
+          "mail.example.com",
+          "localhost",
+          "exchange01",
+          "xn--bcher-kva.example",
+          "scanner-01.internal",
+          "host_name.local");
+
+  private static String ipCaseName(String ip) {
+    return "ip-" + ip.replaceAll("[^A-Za-z0-9.:]", "_");
+  }
+
   private static String json(String s) {
     return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
@@ -274,21 +305,134 @@ final class MalformedScans {
     return line(fields(n));
   }
 
-  /** Writes one file per case into {@code dir}: the valid line, then the case's line. */
-  static Map<Path, Case> write(Path dir) throws IOException {
-    Map<Path, Case> files = new LinkedHashMap<>();
-    List<Case> all = cases();
-    for (int i = 0; i < all.size(); i++) {
-      Case c = all.get(i);
-      Path file = dir.resolve(String.format("%03d-%s.jsonl", i, c.name()));
-      try (OutputStream out = Files.newOutputStream(file)) {
-        out.write(validLine(i));
-        out.write('\n');
-        out.write(c.line());
-        out.write('\n');
-      }
-      files.put(file, c);
+  /** Cases larger than this are generated at test time instead of checked in. */
+  static final int CHECKED_IN_MAX_BYTES = 64 * 1024;
+
+  /** The cases small enough to be checked in, in corpus order. */
+  static List<Case> checkedIn() {
+    return cases().stream().filter(c -> c.line().length <= CHECKED_IN_MAX_BYTES).toList();
+  }
+
+  /** The cases written at test time (the single 50 MB line aside). */
+  static List<Case> generatedAtTestTime() {
+    return cases().stream().filter(c -> c.line().length > CHECKED_IN_MAX_BYTES).toList();
+  }
+
+  /** {@code NNN-<case>.jsonl}, the case name kept to characters every file system takes. */
+  static String fileName(int index, Case c) {
+    return String.format(
+        Locale.ROOT, "%03d-%s.jsonl", index, c.name().replaceAll("[^A-Za-z0-9._-]", "_"));
+  }
+
+  /** A case's file: its valid line ({@code n} makes it unique), then the case's line. */
+  static byte[] file(int n, Case c) {
+    byte[] valid = validLine(n);
+    byte[] out = new byte[valid.length + 1 + c.line().length + 1];
+    System.arraycopy(valid, 0, out, 0, valid.length);
+    out[valid.length] = '\n';
+    System.arraycopy(c.line(), 0, out, valid.length + 1, c.line().length);
+    out[out.length - 1] = '\n';
+    return out;
+  }
+
+  /** What the list (and the rest of the suite) a case stands for, from its name. */
+  static String covers(Case c) {
+    String n = c.name();
+    if (n.startsWith("utf8-")) {
+      return "invalid UTF-8";
+    } else if (n.startsWith("control-0-")) {
+      return "NUL byte";
+    } else if (n.startsWith("control-")) {
+      return "raw control character";
+    } else if (n.startsWith("escaped-nul-")) {
+      return "escaped NUL";
+    } else if (n.startsWith("surrogate-")) {
+      return "lone surrogate";
+    } else if (n.startsWith("nesting-")) {
+      return "deep nesting";
+    } else if (n.startsWith("duplicate-")) {
+      return "duplicated key";
+    } else if (n.startsWith("asn-") || n.startsWith("port-") || n.startsWith("number-")) {
+      return "number out of range or malformed";
+    } else if (n.startsWith("observedAt-1970") || n.equals("observedAt-millis-0")) {
+      return "year 1970";
+    } else if (n.startsWith("observedAt-9999") || n.equals("observedAt-millis-253402300799999")) {
+      return "year 9999";
+    } else if (n.startsWith("observedAt-")) {
+      return "timestamp out of range or malformed";
+    } else if (IPV6_ZONE_IDS.stream().anyMatch(ip -> n.equals(ipCaseName(ip)))) {
+      return "IPv6 zone id";
+    } else if (HOST_NAMES.stream().anyMatch(ip -> n.equals(ipCaseName(ip)))) {
+      return "host name";
+    } else if (n.startsWith("ip-")) {
+      return "address spelling";
+    } else if (n.startsWith("not-json-")
+        || n.startsWith("truncated-")
+        || n.equals("trailing-garbage")
+        || n.equals("two-objects")) {
+      return "not JSON";
+    } else if (n.startsWith("not-object-")) {
+      return "not an object";
+    } else if (n.startsWith("missing-") || n.startsWith("null-") || n.startsWith("type-")) {
+      return "missing field or wrong type";
+    } else if (n.startsWith("unknown-field-")) {
+      return "unknown field";
+    } else if (n.startsWith("too-large-")) {
+      return "line over the limit";
     }
-    return files;
+    throw new IllegalStateException("no category for case " + n);
+  }
+
+  /** The index line of a checked-in case: file, case, covers, reasons, SHA-256 of the file. */
+  static String indexLine(int index, Case c) {
+    return String.join(
+        "\t",
+        fileName(index, c),
+        c.name(),
+        covers(c),
+        String.join("|", new TreeSet<>(c.reasons())),
+        sha256(file(index, c)));
+  }
+
+  static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static final String INDEX = "index.tsv";
+
+  static final String INDEX_HEADER =
+      "# The checked-in hostile-input corpus; see README.md. Written by MalformedScans.main.\n"
+          + "# file\tcase\tcovers\treasons (any of)\tsha256\n";
+
+  /** Writes the checked-in cases and their index into {@code dir}, replacing what was there. */
+  static void writeCorpus(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    try (var old = Files.list(dir)) {
+      for (Path file : old.filter(p -> p.toString().endsWith(".jsonl")).toList()) {
+        Files.delete(file);
+      }
+    }
+    List<Case> cases = checkedIn();
+    StringBuilder index = new StringBuilder(INDEX_HEADER);
+    for (int i = 0; i < cases.size(); i++) {
+      Files.write(dir.resolve(fileName(i, cases.get(i))), file(i, cases.get(i)));
+      index.append(indexLine(i, cases.get(i))).append('\n');
+    }
+    Files.writeString(dir.resolve(INDEX), index, StandardCharsets.UTF_8);
+  }
+
+  /** Writes the corpus into the directory given, e.g. {@code src/test/resources/hostile-corpus}. */
+  public static void main(String[] args) throws IOException {
+    if (args.length != 1) {
+      System.err.println("usage: MalformedScans <corpus directory>");
+      return;
+    }
+    writeCorpus(Path.of(args[0]));
+    System.out.printf(
+        "%d files and %s written to %s%n", checkedIn().size(), INDEX, Path.of(args[0]));
   }
 }

@@ -8,10 +8,13 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -21,11 +24,14 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -211,6 +217,59 @@ class EmbeddedKafkaIT {
     assertThatThrownBy(() -> EmbeddedKafka.start(dataDir, 0, Map.of("log.dirs", "/tmp/elsewhere")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("log.dirs");
+  }
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void shouldRunTransactionsOverSaslSslAndRefuseStartingWithoutTlsOnceStartedWithIt()
+      throws Exception {
+    LocalCertificates certificates =
+        LocalCertificates.createOrLoad(dataDir.resolve("tls"), Clock.systemUTC());
+    Map<String, String> passwords = Map.of("admin", "admin-secret");
+    EmbeddedKafka.Auth tls =
+        new EmbeddedKafka.Auth("admin", passwords, Optional.of(certificates.brokerTls()));
+    Path dir = dataDir.resolve("kafka");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0, Map.of(), Optional.of(tls))) {
+      Map<String, Object> client = new HashMap<>(tls.clientProperties("admin"));
+      client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+      try (Admin admin = Admin.create(client)) {
+        KafkaTestSupport.createTopics(admin, Map.of("tls-txn", 2), Map.of());
+      }
+      // the commit's markers go from the broker to itself over the SASL_SSL listener
+      Map<String, Object> producerConfig = new HashMap<>(client);
+      producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "embedded-kafka-tls-it");
+      try (KafkaProducer<String, String> producer =
+          new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+        producer.initTransactions();
+        producer.beginTransaction();
+        numbered("tls", 10).forEach(v -> producer.send(new ProducerRecord<>("tls-txn", v, v)));
+        producer.commitTransaction();
+      }
+      Map<String, Object> consumerConfig = new HashMap<>(client);
+      consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      try (KafkaConsumer<String, String> consumer =
+          new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new StringDeserializer())) {
+        List<TopicPartition> partitions =
+            List.of(new TopicPartition("tls-txn", 0), new TopicPartition("tls-txn", 1));
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        List<String> read = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+        while (read.size() < 10 && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(500)).forEach(r -> read.add(r.value()));
+        }
+        assertThat(read).containsExactlyInAnyOrderElementsOf(numbered("tls", 10));
+      }
+    }
+
+    // without TLS its clients would move to plaintext without a word: refused, before any start
+    EmbeddedKafka.Auth plaintext = new EmbeddedKafka.Auth("admin", passwords);
+    assertThatThrownBy(() -> EmbeddedKafka.start(dir, 0, Map.of(), Optional.of(plaintext)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("was started with TLS: start it with TLS again");
+    try (EmbeddedKafka again = EmbeddedKafka.start(dir, 0, Map.of(), Optional.of(tls))) {
+      assertThat(again.bootstrapServers()).startsWith("127.0.0.1:");
+    }
   }
 
   private static void createTopic(EmbeddedKafka kafka, String topic, int partitions)
