@@ -161,15 +161,20 @@ public final class QueryApi {
     }
   }
 
+  /** {@code to}, checked to come after {@code from} when both are given. */
+  private static Optional<Instant> after(Optional<Instant> from, Optional<Instant> to) {
+    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
+      throw new BadParameter("to", "must be after from");
+    }
+    return to;
+  }
+
   /** {@code /counts/{granularity}}: the final records of one series, as stored. */
   public ObjectNode counts(String granularityName, Map<String, String> params) {
     known(params, "vulnerability", "dimension", "value", "from", "to");
     Granularity granularity = granularityOf("granularity", granularityName);
     Optional<Instant> from = instant(params, "from");
-    Optional<Instant> to = instant(params, "to");
-    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      throw new BadParameter("to", "must be after from");
-    }
+    Optional<Instant> to = after(from, instant(params, "to"));
     return view.read(
         s -> {
           Optional<String> vulnerability = vulnerability(params, s);
@@ -203,10 +208,7 @@ public final class QueryApi {
   public ObjectNode transitions(Map<String, String> params) {
     known(params, "vulnerability", "dimension", "value", "from", "to");
     Optional<Instant> from = instant(params, "from");
-    Optional<Instant> to = instant(params, "to");
-    if (from.isPresent() && to.isPresent() && !from.get().isBefore(to.get())) {
-      throw new BadParameter("to", "must be after from");
-    }
+    Optional<Instant> to = after(from, instant(params, "to"));
     return view.read(
         s -> {
           Optional<String> vulnerability = vulnerability(params, s);
