@@ -113,13 +113,14 @@ final class ClosedDays {
     }
   }
 
-  /** {@code from} itself while a cohort is followed then, else the next day with host-days. */
+  /**
+   * {@code from} itself while a cohort is followed then, else the next day with host-days. Cohorts
+   * exist only once a day has been decided, so {@code from} is then a real day.
+   */
   private long nextToDecide(long from, ExposureCounter stored) {
-    if (!cohortSizes.isEmpty()) {
-      long lastFollowed = (long) (cohortSizes.lastKey() + MAX_AGE) * Windowing.DAY_MS;
-      if (from <= lastFollowed) {
-        return Math.max(from, (long) cohortSizes.firstKey() * Windowing.DAY_MS);
-      }
+    if (!cohortSizes.isEmpty()
+        && from <= (long) (cohortSizes.lastKey() + MAX_AGE) * Windowing.DAY_MS) {
+      return from;
     }
     return stored.nextDay(from);
   }
