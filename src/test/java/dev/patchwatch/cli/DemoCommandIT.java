@@ -64,10 +64,16 @@ class DemoCommandIT {
     for (JsonNode row : rows) {
       LocalDate date = LocalDate.parse(row.get("date").asText());
       OptionalLong published = simulator.publishedExposed(date);
+      // exactly the simulated fleet's population, which is the published curve plus the hosts
+      // back to VULNERABLE after a regression that day
+      assertThat(row.get("exposed").asLong())
+          .as("exposed on %s", date)
+          .isEqualTo(simulator.expectedExposed(date).orElseThrow());
       if (published.isPresent()) {
         anchors++;
-        assertThat((double) row.get("exposed").asLong())
-            .as("exposed on %s", date)
+        long regressed = simulator.expectedRegressed(date).orElseThrow();
+        assertThat((double) row.get("exposed").asLong() - regressed)
+            .as("exposed on %s, less the %d regressed", date, regressed)
             .isCloseTo(published.getAsLong(), org.assertj.core.data.Percentage.withPercentage(3));
       }
     }
