@@ -30,12 +30,11 @@ final class AggregateKey {
     COHORTS;
 
     private static final Kind[] ALL = values();
+    private static final Granularity[] GRANULARITIES = Granularity.values();
 
     /** The granularity whose window, starting at the key's start, makes the key final. */
     Granularity closesWith() {
-      return this == TRANSITIONS || this == COHORTS
-          ? Granularity.DAILY
-          : Granularity.values()[ordinal()];
+      return this == TRANSITIONS || this == COHORTS ? Granularity.DAILY : GRANULARITIES[ordinal()];
     }
 
     static Kind of(Granularity granularity) {
