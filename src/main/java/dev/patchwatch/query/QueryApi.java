@@ -92,9 +92,7 @@ public final class QueryApi {
           Dimension dimension = dimension(params, "dimension", Dimension.GLOBAL);
           String value = value(params, dimension);
           ObjectNode body = MAPPER.createObjectNode();
-          body.put("vulnerability", vulnerability.orElse(null));
-          body.put("dimension", dimension.name());
-          body.put("value", value);
+          putSlice(body, vulnerability, dimension, value);
           ArrayNode points = body.putArray("points");
           vulnerability.ifPresent(v -> curvePoints(s, v, dimension, value, points));
           ArrayNode reference = body.putArray("reference");
@@ -182,9 +180,7 @@ public final class QueryApi {
           String value = value(params, dimension);
           ObjectNode body = MAPPER.createObjectNode();
           body.put("granularity", granularity.name());
-          body.put("vulnerability", vulnerability.orElse(null));
-          body.put("dimension", dimension.name());
-          body.put("value", value);
+          putSlice(body, vulnerability, dimension, value);
           ArrayNode records = body.putArray("records");
           if (vulnerability.isPresent()) {
             NavigableMap<Instant, RemediationCount> windows =
@@ -215,9 +211,7 @@ public final class QueryApi {
           Dimension dimension = dimension(params, "dimension", Dimension.GLOBAL);
           String value = value(params, dimension);
           ObjectNode body = MAPPER.createObjectNode();
-          body.put("vulnerability", vulnerability.orElse(null));
-          body.put("dimension", dimension.name());
-          body.put("value", value);
+          putSlice(body, vulnerability, dimension, value);
           ArrayNode points = body.putArray("points");
           if (vulnerability.isEmpty()) {
             return body;
@@ -262,9 +256,7 @@ public final class QueryApi {
           Dimension dimension = dimension(params, "dimension", Dimension.GLOBAL);
           String value = value(params, dimension);
           ObjectNode body = MAPPER.createObjectNode();
-          body.put("vulnerability", vulnerability.orElse(null));
-          body.put("dimension", dimension.name());
-          body.put("value", value);
+          putSlice(body, vulnerability, dimension, value);
           NavigableMap<Instant, CohortCurve> cohorts =
               vulnerability.isEmpty()
                   ? new TreeMap<>()
@@ -552,6 +544,14 @@ public final class QueryApi {
     } catch (DateTimeParseException e) {
       throw new BadParameter(name, "\"" + raw + "\" is not a date such as 2021-03-01");
     }
+  }
+
+  /** The slice an answer is about, as every series answer names it. */
+  private static void putSlice(
+      ObjectNode body, Optional<String> vulnerability, Dimension dimension, String value) {
+    body.put("vulnerability", vulnerability.orElse(null));
+    body.put("dimension", dimension.name());
+    body.put("value", value);
   }
 
   private static Optional<String> vulnerability(

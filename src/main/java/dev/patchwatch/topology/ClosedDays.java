@@ -74,7 +74,7 @@ final class ClosedDays {
     try (KeyValueIterator<Bytes, byte[]> all = histories.all()) {
       while (all.hasNext()) {
         var entry = all.next();
-        String vulnerability = HostDay.vulnerabilityOf(prefixed(entry.key.get()));
+        String vulnerability = HostDay.vulnerabilityOfHost(entry.key.get());
         HostHistory history = HostHistory.decode(entry.value);
         countMembers(vulnerability, history.all, closed);
         for (HostHistory.View view : history.scanners) {
@@ -305,13 +305,6 @@ final class ClosedDays {
 
   private interface SliceSink {
     void accept(Dimension dimension, int id);
-  }
-
-  /** A host-day key's host part with room for a day in front, as {@link HostDay} reads it. */
-  private static byte[] prefixed(byte[] hostKey) {
-    byte[] key = new byte[4 + hostKey.length];
-    System.arraycopy(hostKey, 0, key, 4, hostKey.length);
-    return key;
   }
 
   private static int dayNumber(long dayStart) {

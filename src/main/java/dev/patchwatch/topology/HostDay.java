@@ -110,6 +110,11 @@ final class HostDay {
     return new String(key, 5, key[4], StandardCharsets.US_ASCII);
   }
 
+  /** The vulnerability of a key's host part (the key without its day, as host histories use). */
+  static String vulnerabilityOfHost(byte[] hostKey) {
+    return new String(hostKey, 1, hostKey[0], StandardCharsets.US_ASCII);
+  }
+
   /**
    * Compares the host parts (vulnerability and IP) of two keys, whatever their days: records of one
    * host on several days compare equal.
