@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -36,16 +37,18 @@ final class MinimalPhase {
     TopologySettings settings = context.topology().withApplicationId(name);
     System.gc();
     ResourceSampler sampler = ResourceSampler.start(Optional.of(stateDir));
+    Properties props =
+        StreamsProperties.of(
+            settings,
+            context.bootstrapServers(),
+            stateDir,
+            Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"));
+    // Kafka Streams' own RocksDB settings: the ceiling of the engine as it comes.
+    props.remove(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG);
     OwnStreamsRun.Measured measured;
     try (sampler;
         KafkaStreams streams =
-            new KafkaStreams(
-                MinimalTopology.build(input.scans().name(), output),
-                StreamsProperties.of(
-                    settings,
-                    context.bootstrapServers(),
-                    stateDir,
-                    Map.of(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1")))) {
+            new KafkaStreams(MinimalTopology.build(input.scans().name(), output), props)) {
       measured = new OwnStreamsRun(context, name, ID).measure(streams, sampler, broker, input);
     }
     long stateBytes = sampler.peaks().directory();

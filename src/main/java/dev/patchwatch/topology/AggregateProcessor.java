@@ -7,16 +7,21 @@ import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartialCounts;
-import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.Snapshot;
 import dev.patchwatch.avro.internal.StageMessage;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -49,21 +54,38 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
 
   static final String COUNTS_STORE = "aggregate-counts";
   static final String PROGRESS_STORE = "aggregate-progress";
+  static final String COMMIT_HOOK = "aggregate-commit";
 
   private static final Logger LOG = LoggerFactory.getLogger(AggregateProcessor.class);
 
   /** The kinds of key that are counts, with live values: one per granularity. */
   private static final int COUNT_KINDS = Granularity.values().length;
 
+  private static final AggregateKey.Kind[] KINDS = AggregateKey.Kind.values();
+
   private final TopologySettings settings;
   private final Windowing windowing;
 
   private ProcessorContext<Object, Object> context;
-  private KeyValueStore<Bytes, PartitionedCounts> counts;
+  private KeyValueStore<Bytes, byte[]> counts;
   private KeyValueStore<Integer, Long> progressStore;
   private long[] progress;
   private long frontier;
   private final Set<Bytes> dirty = new LinkedHashSet<>();
+
+  /**
+   * What this task holds, by kind and window start: {@link #counts} as of the last commit, plus
+   * what changed since. The store is read only in {@link #init} and written only when the task
+   * commits ({@link CommitHook}): a key written six times and closed within one commit interval, as
+   * when catching up, costs no write at all.
+   */
+  private final List<NavigableMap<Long, Map<Bytes, SourceCounts>>> held = new ArrayList<>();
+
+  /** The keys changed since the last commit. */
+  private final Set<Bytes> unwritten = new HashSet<>();
+
+  /** The keys {@link #counts} holds. */
+  private final Set<Bytes> stored = new HashSet<>();
 
   AggregateProcessor(TopologySettings settings) {
     this.settings = settings;
@@ -85,10 +107,30 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
     }
     this.frontier = Arrays.stream(progress).min().orElse(Long.MIN_VALUE);
     this.dirty.clear();
+    this.held.clear();
+    this.unwritten.clear();
+    this.stored.clear();
+    for (int k = 0; k < KINDS.length; k++) {
+      held.add(new TreeMap<>());
+    }
+    try (KeyValueIterator<Bytes, byte[]> all = counts.all()) {
+      while (all.hasNext()) {
+        KeyValue<Bytes, byte[]> entry = all.next();
+        window(entry.key.get()).put(entry.key, SourceCounts.decode(entry.value));
+        stored.add(entry.key);
+      }
+    }
+    CommitHook hook = context.getStateStore(COMMIT_HOOK);
+    hook.onCommit(this::writeChanged);
     if (settings.liveOutput()) {
       context.schedule(
           settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> publishLive());
     }
+  }
+
+  /** The held keys of {@code key}'s kind and window. */
+  private Map<Bytes, SourceCounts> window(byte[] key) {
+    return held.get(key[0]).computeIfAbsent(AggregateKey.windowStart(key), s -> new HashMap<>());
   }
 
   @Override
@@ -103,10 +145,7 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
       return;
     }
     for (Snapshot snapshot : message.getSnapshots()) {
-      ByteBuffer key = snapshot.getKey();
-      byte[] bytes = new byte[key.remaining()];
-      key.duplicate().get(bytes);
-      onSnapshot(Bytes.wrap(bytes), source, snapshot.getCounts());
+      onSnapshot(keyBytes(snapshot.getKey()), source, snapshot.getCounts());
     }
     if (message.getReset()) {
       onReset(source);
@@ -116,6 +155,18 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
     }
   }
 
+  private static byte[] keyBytes(ByteBuffer key) {
+    if (key.hasArray()
+        && key.arrayOffset() == 0
+        && key.position() == 0
+        && key.remaining() == key.array().length) {
+      return key.array();
+    }
+    byte[] bytes = new byte[key.remaining()];
+    key.duplicate().get(bytes);
+    return bytes;
+  }
+
   /**
    * Forgets what {@code source} sent for the windows still open on it: it restarted, and sends
    * again what its restored state holds. Windows it had closed keep its partials: it never sends
@@ -123,22 +174,27 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
    * source's progress here is the one it restarted from.
    */
   private void onReset(int source) {
-    List<KeyValue<Bytes, PartitionedCounts>> held = new ArrayList<>();
-    try (KeyValueIterator<Bytes, PartitionedCounts> all = counts.all()) {
-      all.forEachRemaining(held::add);
-    }
-    for (KeyValue<Bytes, PartitionedCounts> entry : held) {
-      byte[] raw = entry.key.get();
-      if (!windowing.isClosed(
-              AggregateKey.kind(raw).closesWith(), AggregateKey.windowStart(raw), progress[source])
-          && entry.value.getPartitions().contains(source)) {
-        store(entry.key, source, null, entry.value);
+    for (AggregateKey.Kind kind : KINDS) {
+      Granularity g = kind.closesWith();
+      for (Map.Entry<Long, Map<Bytes, SourceCounts>> window : held.get(kind.ordinal()).entrySet()) {
+        if (windowing.isClosed(g, window.getKey(), progress[source])) {
+          continue;
+        }
+        Iterator<Map.Entry<Bytes, SourceCounts>> keys = window.getValue().entrySet().iterator();
+        while (keys.hasNext()) {
+          Map.Entry<Bytes, SourceCounts> entry = keys.next();
+          if (entry.getValue().remove(source)) {
+            changed(entry.getKey());
+            if (entry.getValue().isEmpty()) {
+              keys.remove();
+            }
+          }
+        }
       }
     }
   }
 
-  private void onSnapshot(Bytes key, int source, PartialCounts snapshot) {
-    byte[] raw = key.get();
+  private void onSnapshot(byte[] raw, int source, PartialCounts snapshot) {
     Granularity g = AggregateKey.kind(raw).closesWith();
     if (windowing.isClosed(g, AggregateKey.windowStart(raw), frontier)) {
       // Cannot happen while every partition sends partials before the progress that closes them;
@@ -150,39 +206,52 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
           source);
       return;
     }
-    store(key, source, snapshot.getHosts() == 0 ? null : snapshot, counts.get(key));
-  }
-
-  /** Sets (or with null, removes) {@code source}'s snapshot of {@code key}. */
-  private void store(Bytes key, int source, PartialCounts snapshot, PartitionedCounts current) {
-    List<Integer> partitions =
-        new ArrayList<>(current == null ? List.of() : current.getPartitions());
-    List<PartialCounts> values = new ArrayList<>(current == null ? List.of() : current.getCounts());
-    int at = partitions.indexOf(source);
-    if (snapshot == null) {
-      if (at < 0) {
+    Bytes key = Bytes.wrap(raw);
+    Map<Bytes, SourceCounts> window = window(raw);
+    SourceCounts value = window.get(key);
+    if (snapshot.getHosts() == 0) {
+      if (value == null || !value.remove(source)) {
         return;
       }
-      partitions.remove(at);
-      values.remove(at);
-    } else if (at >= 0) {
-      values.set(at, snapshot);
-    } else {
-      int insert = 0;
-      while (insert < partitions.size() && partitions.get(insert) < source) {
-        insert++;
+      if (value.isEmpty()) {
+        window.remove(key);
       }
-      partitions.add(insert, source);
-      values.add(insert, snapshot);
-    }
-    if (partitions.isEmpty()) {
-      counts.delete(key);
     } else {
-      counts.put(key, new PartitionedCounts(partitions, values));
+      if (value == null) {
+        value = new SourceCounts();
+        window.put(key, value);
+      }
+      value.set(source, snapshot);
     }
-    if (settings.liveOutput() && AggregateKey.kind(key.get()).ordinal() < COUNT_KINDS) {
+    changed(key);
+  }
+
+  /** Marks {@code key} for the store at the next commit, and a count key for live. */
+  private void changed(Bytes key) {
+    unwritten.add(key);
+    if (settings.liveOutput() && key.get()[0] < COUNT_KINDS) {
       dirty.add(key);
     }
+  }
+
+  /** At commit: the store gets every changed key's value, or loses a key no longer held. */
+  private void writeChanged() {
+    for (Bytes key : unwritten) {
+      SourceCounts value = find(key);
+      if (value != null && !value.isEmpty()) {
+        counts.put(key, value.encode());
+        stored.add(key);
+      } else if (stored.remove(key)) {
+        counts.delete(key);
+      }
+    }
+    unwritten.clear();
+  }
+
+  private SourceCounts find(Bytes key) {
+    byte[] raw = key.get();
+    Map<Bytes, SourceCounts> window = held.get(raw[0]).get(AggregateKey.windowStart(raw));
+    return window == null ? null : window.get(key);
   }
 
   private void onProgress(int source, long value) {
@@ -196,29 +265,29 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
       return;
     }
     frontier = next;
-    for (AggregateKey.Kind kind : AggregateKey.Kind.values()) {
+    for (AggregateKey.Kind kind : KINDS) {
       long lastClosed = windowing.lastClosedStart(kind.closesWith(), frontier);
       if (lastClosed == Long.MIN_VALUE) {
         continue;
       }
-      List<KeyValue<Bytes, PartitionedCounts>> closing = new ArrayList<>();
-      try (KeyValueIterator<Bytes, PartitionedCounts> range =
-          counts.range(
-              Bytes.wrap(AggregateKey.lowerBound(kind, Long.MIN_VALUE)),
-              Bytes.wrap(AggregateKey.upperBound(kind, lastClosed)))) {
-        range.forEachRemaining(closing::add);
+      NavigableMap<Long, Map<Bytes, SourceCounts>> closing =
+          held.get(kind.ordinal()).headMap(lastClosed, true);
+      for (Map<Bytes, SourceCounts> window : closing.values()) {
+        // In key order, as a range over the store gave them before.
+        List<Bytes> keys = new ArrayList<>(window.keySet());
+        keys.sort(null);
+        for (Bytes key : keys) {
+          publishFinal(kind, key.get(), window.get(key));
+          unwritten.add(key);
+          dirty.remove(key);
+        }
       }
-      for (KeyValue<Bytes, PartitionedCounts> entry : closing) {
-        publishFinal(kind, entry.key.get(), entry.value);
-        counts.delete(entry.key);
-        dirty.remove(entry.key);
-      }
+      closing.clear();
     }
   }
 
-  private void publishFinal(AggregateKey.Kind kind, byte[] key, PartitionedCounts parts) {
-    Counts sum = new Counts();
-    parts.getCounts().forEach(sum::add);
+  private void publishFinal(AggregateKey.Kind kind, byte[] key, SourceCounts parts) {
+    Counts sum = parts.sum();
     if (sum.hosts < 1) {
       return; // a record needs hosts (a cohort, members) ≥ 1
     }
@@ -227,7 +296,7 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
       case COHORTS -> forward(AggregateKey.decodeCohort(key), cohort(key, sum), TO_COHORTS);
       default -> {
         CountKey countKey = AggregateKey.decode(key);
-        RemediationCount total = total(key, parts);
+        RemediationCount total = total(key, sum);
         forward(countKey, total, TO_FINALS);
         forward(countKey, total, TO_LIVE);
       }
@@ -275,19 +344,16 @@ final class AggregateProcessor implements Processor<byte[], StageMessage, Object
 
   private void publishLive() {
     for (Bytes key : dirty) {
-      PartitionedCounts current = counts.get(key);
+      byte[] raw = key.get();
+      SourceCounts current = find(key);
       forward(
-          AggregateKey.decode(key.get()),
-          current == null ? null : total(key.get(), current),
-          TO_LIVE);
+          AggregateKey.decode(raw), current == null ? null : total(raw, current.sum()), TO_LIVE);
     }
     dirty.clear();
   }
 
   /** The sum over partitions, or null when no host is left (DESIGN: a record needs hosts ≥ 1). */
-  private RemediationCount total(byte[] key, PartitionedCounts parts) {
-    Counts sum = new Counts();
-    parts.getCounts().forEach(sum::add);
+  private RemediationCount total(byte[] key, Counts sum) {
     if (sum.hosts < 1) {
       return null;
     }

@@ -1,7 +1,5 @@
 package dev.patchwatch.topology;
 
-import dev.patchwatch.avro.internal.PartialCounts;
-
 /** Mutable sums of partial counts, owned by one processor; never handed to anyone else. */
 final class Counts {
 
@@ -11,13 +9,4 @@ final class Counts {
   long patched;
   long unreachable;
   long compromised;
-
-  void add(PartialCounts other) {
-    hosts += other.getHosts();
-    vulnerable += other.getVulnerable();
-    mitigated += other.getMitigated();
-    patched += other.getPatched();
-    unreachable += other.getUnreachable();
-    compromised += other.getCompromised();
-  }
 }

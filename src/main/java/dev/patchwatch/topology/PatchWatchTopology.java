@@ -8,7 +8,6 @@ import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.TransitionCount;
 import dev.patchwatch.avro.internal.PartitionProgress;
-import dev.patchwatch.avro.internal.PartitionedCounts;
 import dev.patchwatch.avro.internal.StageMessage;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -28,7 +27,6 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -99,8 +97,9 @@ public final class PatchWatchTopology {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AggregateProcessor.COUNTS_STORE),
                 Serdes.Bytes(),
-                new InternalSerde<>(PartitionedCounts.class))
-            .withCachingEnabled());
+                Serdes.ByteArray())
+            .withCachingDisabled());
+    builder.addStateStore(CommitHook.builder(AggregateProcessor.COMMIT_HOOK));
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AggregateProcessor.PROGRESS_STORE),
@@ -189,13 +188,14 @@ public final class PatchWatchTopology {
             .repartition(
                 Repartitioned.<byte[], StageMessage>as(PARTIALS)
                     .withKeySerde(Serdes.ByteArray())
-                    .withValueSerde(new InternalSerde<>(StageMessage.class))
+                    .withValueSerde(new StageMessageSerde())
                     .withStreamPartitioner(new StagePartitioner()))
             .process(
                 () -> new AggregateProcessor(settings),
                 Named.as("aggregate-processor"),
                 AggregateProcessor.COUNTS_STORE,
-                AggregateProcessor.PROGRESS_STORE);
+                AggregateProcessor.PROGRESS_STORE,
+                AggregateProcessor.COMMIT_HOOK);
     KStream<CountKey, RemediationCount> counts = ofType(fromAggregate);
     counts.to(
         (key, value, context) -> topics.finals(key.getGranularity()).name(),
@@ -232,11 +232,14 @@ public final class PatchWatchTopology {
       String name,
       org.apache.kafka.common.serialization.Serde<K> keySerde,
       org.apache.kafka.common.serialization.Serde<V> valueSerde) {
-    KeyValueBytesStoreSupplier supplier =
-        settings.storeType() == TopologySettings.StoreType.IN_MEMORY
-            ? SortedMemoryStore.supplier(name)
-            : Stores.persistentKeyValueStore(name);
-    return Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde).withCachingEnabled();
+    if (settings.storeType() == TopologySettings.StoreType.IN_MEMORY) {
+      // No record cache over a map: a read would look in two maps, and a write wait in one to be
+      // copied into the other.
+      return Stores.keyValueStoreBuilder(SortedMemoryStore.supplier(name), keySerde, valueSerde)
+          .withCachingDisabled();
+    }
+    return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keySerde, valueSerde)
+        .withCachingEnabled();
   }
 
   /**

@@ -1,12 +1,13 @@
 package dev.patchwatch.topology;
 
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
+import java.util.NavigableSet;
 import java.util.NoSuchElementException;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
@@ -32,7 +33,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   private final String name;
-  private final NavigableMap<Bytes, byte[]> map = new TreeMap<>();
+  // Values by key for reads and rewrites, and the keys in order for ranges: a point read or the
+  // rewrite of a stored key costs a hash lookup, not a walk down a tree comparing long shared key
+  // prefixes; only a new key or a delete touches the tree.
+  private final Map<Bytes, byte[]> values = new HashMap<>();
+  private final NavigableSet<Bytes> keys = new TreeSet<>();
   private final Position position = Position.emptyPosition();
   private volatile boolean open;
 
@@ -91,7 +96,8 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public void close() {
-    map.clear();
+    values.clear();
+    keys.clear();
     open = false;
   }
 
@@ -103,22 +109,22 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public byte[] get(Bytes key) {
-    return map.get(key);
+    return values.get(key);
   }
 
   /** A null value deletes, as the changelog's tombstones do. */
   @Override
   public void put(Bytes key, byte[] value) {
     if (value == null) {
-      map.remove(key);
-    } else {
-      map.put(key, value);
+      delete(key);
+    } else if (values.put(key, value) == null) {
+      keys.add(key);
     }
   }
 
   @Override
   public byte[] putIfAbsent(Bytes key, byte[] value) {
-    byte[] existing = map.get(key);
+    byte[] existing = values.get(key);
     if (existing == null) {
       put(key, value);
     }
@@ -134,7 +140,11 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public byte[] delete(Bytes key) {
-    return map.remove(key);
+    byte[] old = values.remove(key);
+    if (old != null) {
+      keys.remove(key);
+    }
+    return old;
   }
 
   /** Keys from {@code from} to {@code to}, both included; a null bound is open. */
@@ -143,31 +153,31 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
     if (from != null && to != null && from.compareTo(to) > 0) {
       return new Entries(Collections.emptyIterator());
     }
-    NavigableMap<Bytes, byte[]> part = map;
+    NavigableSet<Bytes> part = keys;
     if (from != null) {
-      part = part.tailMap(from, true);
+      part = part.tailSet(from, true);
     }
     if (to != null) {
-      part = part.headMap(to, true);
+      part = part.headSet(to, true);
     }
-    return new Entries(part.entrySet().iterator());
+    return new Entries(part.iterator());
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> all() {
-    return new Entries(map.entrySet().iterator());
+    return new Entries(keys.iterator());
   }
 
   @Override
   public long approximateNumEntries() {
-    return map.size();
+    return values.size();
   }
 
-  private static final class Entries implements KeyValueIterator<Bytes, byte[]> {
-    private final Iterator<Map.Entry<Bytes, byte[]>> entries;
-    private Map.Entry<Bytes, byte[]> next;
+  private final class Entries implements KeyValueIterator<Bytes, byte[]> {
+    private final Iterator<Bytes> entries;
+    private Bytes next;
 
-    Entries(Iterator<Map.Entry<Bytes, byte[]>> entries) {
+    Entries(Iterator<Bytes> entries) {
       this.entries = entries;
     }
 
@@ -184,7 +194,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      KeyValue<Bytes, byte[]> result = KeyValue.pair(next.getKey(), next.getValue());
+      KeyValue<Bytes, byte[]> result = KeyValue.pair(next, values.get(next));
       next = null;
       return result;
     }
@@ -194,7 +204,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return next.getKey();
+      return next;
     }
 
     @Override

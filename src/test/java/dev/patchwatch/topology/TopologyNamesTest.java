@@ -74,6 +74,7 @@ class TopologyNamesTest {
             "partition-progress",
             "aggregate-counts",
             "aggregate-progress",
+            "aggregate-commit",
             "all-partitions-progress");
     assertThat(topics)
         .containsExactlyInAnyOrder(
