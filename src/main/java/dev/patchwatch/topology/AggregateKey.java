@@ -7,17 +7,16 @@ import dev.patchwatch.avro.Granularity;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
 import org.apache.kafka.common.utils.Utils;
 
 /**
- * The key of one partial as compact bytes that sort by kind, then day or window start, so the
- * aggregating stage can range-scan what closes. Layout: kind (1 byte: a granularity's ordinal for
- * counts, {@link Kind#TRANSITIONS} or {@link Kind#COHORTS}), window start with its sign bit flipped
- * (8 bytes, big-endian), dimension ordinal (1 byte), vulnerability, a 0 byte, value; a cohort key
- * then holds a 0 byte and its age in days (1 byte). Neither text can hold a 0 byte (DESIGN section
- * 2). Transitions and cohorts start at the day they describe (for a cohort, its cohort day plus its
- * age), so they close with that day's DAILY window.
+ * The key of one partial as compact bytes that sort by kind, then day or window start: the order in
+ * which the aggregating stage publishes a window's finals. Layout: kind (1 byte: a granularity's
+ * ordinal for counts, {@link Kind#TRANSITIONS} or {@link Kind#COHORTS}), window start with its sign
+ * bit flipped (8 bytes, big-endian), dimension ordinal (1 byte), vulnerability, a 0 byte, value; a
+ * cohort key then holds a 0 byte and its age in days (1 byte). Neither text can hold a 0 byte
+ * (DESIGN section 2). Transitions and cohorts start at the day they describe (for a cohort, its
+ * cohort day plus its age), so they close with that day's DAILY window.
  */
 final class AggregateKey {
 
@@ -83,24 +82,6 @@ final class AggregateKey {
       buffer.put((byte) age);
     }
     return buffer.array();
-  }
-
-  /** The smallest key of {@code kind} starting at or after {@code start}. */
-  static byte[] lowerBound(Kind kind, long start) {
-    return ByteBuffer.allocate(9)
-        .put((byte) kind.ordinal())
-        .putLong(start ^ Long.MIN_VALUE)
-        .array();
-  }
-
-  /**
-   * A key greater than every key of {@code kind} starting at or before {@code start}, and smaller
-   * than any later one's.
-   */
-  static byte[] upperBound(Kind kind, long start) {
-    byte[] bound = Arrays.copyOf(lowerBound(kind, start), 10);
-    bound[9] = (byte) 0xFF;
-    return bound;
   }
 
   /** The aggregating task, of {@code tasks}, that owns this key. */

@@ -1,5 +1,6 @@
 package dev.patchwatch.topology;
 
+import java.util.Arrays;
 import org.apache.kafka.common.errors.SerializationException;
 
 /**
@@ -61,12 +62,12 @@ final class Compact {
   }
 
   byte[] toByteArray() {
-    return java.util.Arrays.copyOf(bytes, size);
+    return Arrays.copyOf(bytes, size);
   }
 
   private void ensure(int more) {
     if (size + more > bytes.length) {
-      bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
     }
   }
 
@@ -93,7 +94,7 @@ final class Compact {
 
     byte[] getBytes(int length) {
       need(length);
-      byte[] out = java.util.Arrays.copyOfRange(bytes, at, at + length);
+      byte[] out = Arrays.copyOfRange(bytes, at, at + length);
       at += length;
       return out;
     }
@@ -141,7 +142,7 @@ final class Compact {
     }
   }
 
-  static String describe(byte[] bytes) {
+  private static String describe(byte[] bytes) {
     return bytes.length == 0 ? "(empty)" : "format byte " + bytes[0];
   }
 }
