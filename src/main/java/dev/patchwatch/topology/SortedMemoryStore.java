@@ -19,13 +19,13 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The host state's in-memory store: a sorted map whose ranges iterate the map itself. Kafka
- * Streams' own in-memory store copies the keys of every range into a new set and looks each one up
- * again, so that other threads may query it; at hundreds of thousands of host-days a day that copy
- * was most of an EXPOSURE pass. Only the stream thread that owns the task reads and writes this
- * store (it is not offered to interactive queries), and no caller writes while it iterates, so an
- * iterator may walk the map directly; a write during an iteration fails the iteration, it never
- * returns a wrong record.
+ * The host state's in-memory store: values in a hash map, keys in a sorted set whose ranges the
+ * iterators walk themselves. Kafka Streams' own in-memory store copies the keys of every range into
+ * a new set and looks each one up again, so that other threads may query it; at hundreds of
+ * thousands of host-days a day that copy was most of an EXPOSURE pass. Only the stream thread that
+ * owns the task reads and writes this store (it is not offered to interactive queries), and no
+ * caller writes while it iterates, so an iterator may walk the key set directly; adding or deleting
+ * a key during an iteration fails the iteration, it never returns a wrong record.
  *
  * <p>Like Kafka's, the store is not persistent: the changelog restores it in full when its task
  * starts, and it starts empty.

@@ -14,7 +14,7 @@ import org.apache.kafka.common.errors.SerializationException;
 final class SourceCounts {
 
   /** Counters per partition, in the order of {@link PartialCounts}' fields. */
-  static final int WIDTH = 6;
+  private static final int WIDTH = 6;
 
   private static final InternalSerde<PartitionedCounts> AVRO =
       new InternalSerde<>(PartitionedCounts.class);
