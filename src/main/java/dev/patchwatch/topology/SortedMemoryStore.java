@@ -1,13 +1,12 @@
 package dev.patchwatch.topology;
 
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableSet;
 import java.util.NoSuchElementException;
-import java.util.TreeSet;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.BatchingStateRestoreCallback;
@@ -19,25 +18,54 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The host state's in-memory store: values in a hash map, keys in a sorted set whose ranges the
- * iterators walk themselves. Kafka Streams' own in-memory store copies the keys of every range into
- * a new set and looks each one up again, so that other threads may query it; at hundreds of
- * thousands of host-days a day that copy was most of an EXPOSURE pass. Only the stream thread that
- * owns the task reads and writes this store (it is not offered to interactive queries), and no
- * caller writes while it iterates, so an iterator may walk the key set directly; adding or deleting
- * a key during an iteration fails the iteration, it never returns a wrong record.
+ * The host state's in-memory store: entries found by a hash index, ranges walked in a sorted array
+ * of the same entries that is brought up to date only when a range is asked for. Kafka Streams' own
+ * in-memory store copies the keys of every range into a new set and looks each one up again, so
+ * that other threads may query it; at hundreds of thousands of host-days a day that copy was most
+ * of an EXPOSURE pass. A sorted tree kept up to date at every new key cost a walk comparing long
+ * shared key prefixes per event, while the host stage asks for ranges only when windows close: new
+ * keys now wait in a list, and the first range after them sorts them and merges them in.
+ *
+ * <p>Only the stream thread that owns the task reads and writes this store (it is not offered to
+ * interactive queries), and no caller adds or deletes a key while it iterates, so an iterator walks
+ * the array directly; a new key or a delete during an iteration fails the iteration, it never
+ * returns a wrong record. Rewriting a stored key's value does not.
  *
  * <p>Like Kafka's, the store is not persistent: the changelog restores it in full when its task
  * starts, and it starts empty.
  */
 final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
+  /**
+   * One stored key; a deleted one keeps its place in the array, with no value, until the array is
+   * compacted. Its bytes are held directly: sorting and searching compare them, one load fewer.
+   */
+  private static final class Entry {
+    final Bytes key;
+    final byte[] bytes;
+    byte[] value;
+    boolean inOrder;
+    // the 8 bytes after the prefix that every key of a batch being sorted shares
+    long head;
+
+    Entry(Bytes key, byte[] value) {
+      this.key = key;
+      this.bytes = key.get();
+      this.value = value;
+    }
+  }
+
+  private static final Entry[] NONE = new Entry[0];
+
   private final String name;
-  // Values by key for reads and rewrites, and the keys in order for ranges: a point read or the
-  // rewrite of a stored key costs a hash lookup, not a walk down a tree comparing long shared key
-  // prefixes; only a new key or a delete touches the tree.
-  private final Map<Bytes, byte[]> values = new HashMap<>();
-  private final NavigableSet<Bytes> keys = new TreeSet<>();
+  private final Map<Bytes, Entry> index = new HashMap<>();
+  // The entries in key order, deleted ones kept in place until they are half of it; new ones wait
+  // apart until the next range.
+  private Entry[] ordered = NONE;
+  private int deletedInOrder;
+  private final List<Entry> added = new ArrayList<>();
+  // Counts new keys and deletes: an iterator created before a change fails.
+  private int changes;
   private final Position position = Position.emptyPosition();
   private volatile boolean open;
 
@@ -96,8 +124,11 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public void close() {
-    values.clear();
-    keys.clear();
+    index.clear();
+    ordered = NONE;
+    deletedInOrder = 0;
+    added.clear();
+    changes++;
     open = false;
   }
 
@@ -109,7 +140,8 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public byte[] get(Bytes key) {
-    return values.get(key);
+    Entry entry = index.get(key);
+    return entry == null ? null : entry.value;
   }
 
   /** A null value deletes, as the changelog's tombstones do. */
@@ -117,14 +149,22 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
   public void put(Bytes key, byte[] value) {
     if (value == null) {
       delete(key);
-    } else if (values.put(key, value) == null) {
-      keys.add(key);
+      return;
+    }
+    Entry entry = index.get(key);
+    if (entry != null) {
+      entry.value = value;
+    } else {
+      entry = new Entry(key, value);
+      index.put(key, entry);
+      added.add(entry);
+      changes++;
     }
   }
 
   @Override
   public byte[] putIfAbsent(Bytes key, byte[] value) {
-    byte[] existing = values.get(key);
+    byte[] existing = get(key);
     if (existing == null) {
       put(key, value);
     }
@@ -140,10 +180,16 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
 
   @Override
   public byte[] delete(Bytes key) {
-    byte[] old = values.remove(key);
-    if (old != null) {
-      keys.remove(key);
+    Entry entry = index.remove(key);
+    if (entry == null) {
+      return null;
     }
+    byte[] old = entry.value;
+    entry.value = null;
+    if (entry.inOrder) {
+      deletedInOrder++;
+    }
+    changes++;
     return old;
   }
 
@@ -151,40 +197,157 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
   @Override
   public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
     if (from != null && to != null && from.compareTo(to) > 0) {
-      return new Entries(Collections.emptyIterator());
+      return new Entries(NONE, 0, 0);
     }
-    NavigableSet<Bytes> part = keys;
-    if (from != null) {
-      part = part.tailSet(from, true);
-    }
-    if (to != null) {
-      part = part.headSet(to, true);
-    }
-    return new Entries(part.iterator());
+    sort();
+    return new Entries(
+        ordered,
+        from == null ? 0 : firstAtOrAfter(from.get(), false),
+        to == null ? ordered.length : firstAtOrAfter(to.get(), true));
   }
 
   @Override
   public KeyValueIterator<Bytes, byte[]> all() {
-    return new Entries(keys.iterator());
+    return range(null, null);
   }
 
   @Override
   public long approximateNumEntries() {
-    return values.size();
+    return index.size();
+  }
+
+  /**
+   * Merges the keys added since the last range into the ordered array. They usually sort after most
+   * of it (their day is the newest), so the part before the first of them is copied whole; deleted
+   * entries stay in place until they are more than half of the array, which is then compacted.
+   */
+  private void sort() {
+    if (!added.isEmpty()) {
+      List<Entry> fresh = new ArrayList<>(added.size());
+      for (Entry entry : added) {
+        if (entry.value != null) {
+          entry.inOrder = true;
+          fresh.add(entry);
+        }
+      }
+      added.clear();
+      sortBatch(fresh);
+      if (!fresh.isEmpty()) {
+        Entry[] merged = new Entry[ordered.length + fresh.size()];
+        int i = firstAtOrAfter(fresh.get(0).bytes, false);
+        System.arraycopy(ordered, 0, merged, 0, i);
+        int n = i;
+        int j = 0;
+        while (i < ordered.length && j < fresh.size()) {
+          if (Arrays.compareUnsigned(ordered[i].bytes, fresh.get(j).bytes) < 0) {
+            merged[n++] = ordered[i++];
+          } else {
+            merged[n++] = fresh.get(j++);
+          }
+        }
+        System.arraycopy(ordered, i, merged, n, ordered.length - i);
+        n += ordered.length - i;
+        while (j < fresh.size()) {
+          merged[n++] = fresh.get(j++);
+        }
+        ordered = merged;
+      }
+    }
+    if (deletedInOrder * 2 > ordered.length) {
+      Entry[] kept = new Entry[ordered.length - deletedInOrder];
+      int n = 0;
+      for (Entry entry : ordered) {
+        if (entry.value != null) {
+          kept[n++] = entry;
+        }
+      }
+      ordered = kept;
+      deletedInOrder = 0;
+    }
+  }
+
+  /**
+   * Sorts new entries by key. Keys of one batch share a long prefix (day, vulnerability), so each
+   * is first compared by the 8 bytes after it, held in the entry: most comparisons then read no
+   * key.
+   */
+  private static void sortBatch(List<Entry> batch) {
+    if (batch.size() < 2) {
+      return;
+    }
+    byte[] first = batch.get(0).bytes;
+    int shared = first.length;
+    for (Entry entry : batch) {
+      int mismatch = Arrays.mismatch(first, entry.bytes);
+      if (mismatch >= 0) {
+        shared = Math.min(shared, mismatch);
+      }
+    }
+    for (Entry entry : batch) {
+      long head = 0;
+      for (int i = shared; i < shared + Long.BYTES; i++) {
+        head = head << 8 | (i < entry.bytes.length ? entry.bytes[i] & 0xFF : 0);
+      }
+      entry.head = head;
+    }
+    int from = shared;
+    // Equal heads: the rest compared from the shared prefix on (a key shorter than the head was
+    // padded with zeros, so only its bytes tell it from a longer one).
+    batch.sort(
+        (x, y) -> {
+          int c = Long.compareUnsigned(x.head, y.head);
+          return c != 0
+              ? c
+              : Arrays.compareUnsigned(
+                  x.bytes, from, x.bytes.length, y.bytes, from, y.bytes.length);
+        });
+  }
+
+  /**
+   * The index of the first ordered entry whose key is at least {@code key}, or greater than it if
+   * {@code after}.
+   */
+  private int firstAtOrAfter(byte[] key, boolean after) {
+    int low = 0;
+    int high = ordered.length;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      int c = Arrays.compareUnsigned(ordered[mid].bytes, key);
+      if (c < 0 || (after && c == 0)) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low;
   }
 
   private final class Entries implements KeyValueIterator<Bytes, byte[]> {
-    private final Iterator<Bytes> entries;
-    private Bytes next;
+    private final Entry[] entries;
+    private final int end;
+    private final int expectedChanges;
+    private int position;
+    private Entry next;
 
-    Entries(Iterator<Bytes> entries) {
+    /** The live entries of {@code entries} from index {@code from} up to {@code end}, excluded. */
+    Entries(Entry[] entries, int from, int end) {
       this.entries = entries;
+      this.position = from;
+      this.end = end;
+      this.expectedChanges = changes;
     }
 
     @Override
     public boolean hasNext() {
-      if (next == null && entries.hasNext()) {
-        next = entries.next();
+      if (changes != expectedChanges) {
+        throw new ConcurrentModificationException(
+            "store " + name + " had a key added or deleted during an iteration");
+      }
+      while (next == null && position < end) {
+        Entry entry = entries[position++];
+        if (entry.value != null) {
+          next = entry;
+        }
       }
       return next != null;
     }
@@ -194,7 +357,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      KeyValue<Bytes, byte[]> result = KeyValue.pair(next, values.get(next));
+      KeyValue<Bytes, byte[]> result = KeyValue.pair(next.key, next.value);
       next = null;
       return result;
     }
@@ -204,7 +367,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return next;
+      return next.key;
     }
 
     @Override

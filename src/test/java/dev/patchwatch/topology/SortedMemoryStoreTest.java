@@ -100,6 +100,132 @@ class SortedMemoryStoreTest {
   }
 
   @Test
+  void shouldLetAnIterationSeeARewrittenValueButFailOnADelete() {
+    SortedMemoryStore store = storeWith("a", "b", "c");
+    KeyValueIterator<Bytes, byte[]> it = store.all();
+    it.next();
+
+    store.put(key("b"), value("new"));
+    assertThat(it.next().value).isEqualTo(value("new"));
+
+    store.delete(key("a"));
+    assertThatThrownBy(it::hasNext).isInstanceOf(ConcurrentModificationException.class);
+  }
+
+  @Test
+  void shouldListAKeyDeletedAndAddedAgainOnce() {
+    SortedMemoryStore store = storeWith("a", "b", "c");
+    assertThat(keys(store.all())).containsExactly("a", "b", "c");
+
+    store.delete(key("b"));
+    store.put(key("b"), value("again"));
+    store.put(key("d"), value("vd"));
+    store.delete(key("d"));
+
+    assertThat(keys(store.all())).containsExactly("a", "b", "c");
+    assertThat(store.get(key("b"))).isEqualTo(value("again"));
+    assertThat(store.approximateNumEntries()).isEqualTo(3);
+  }
+
+  /** Random puts, rewrites, deletes and ranges, each range checked against a sorted map. */
+  @Test
+  void shouldAnswerEveryRangeAsASortedMapWould() {
+    java.util.Random random = new java.util.Random(11);
+    SortedMemoryStore store = new SortedMemoryStore("s");
+    java.util.TreeMap<Bytes, byte[]> reference = new java.util.TreeMap<>();
+    int ranges = 0;
+    for (int step = 0; step < 20_000; step++) {
+      Bytes k = key(Integer.toString(random.nextInt(500), 7));
+      int action = random.nextInt(10);
+      if (action < 5) {
+        byte[] v = value(Integer.toString(step));
+        store.put(k, v);
+        reference.put(k, v);
+      } else if (action < 8) {
+        assertThat(store.delete(k)).isEqualTo(reference.remove(k));
+      } else {
+        Bytes other = key(Integer.toString(random.nextInt(500), 7));
+        Bytes from = k.compareTo(other) <= 0 ? k : other;
+        Bytes to = k.compareTo(other) <= 0 ? other : k;
+        List<String> expected = new ArrayList<>();
+        reference
+            .subMap(from, true, to, true)
+            .forEach(
+                (key, v) ->
+                    expected.add(
+                        new String(key.get(), StandardCharsets.US_ASCII)
+                            + "="
+                            + new String(v, StandardCharsets.US_ASCII)));
+        List<String> actual = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(from, to)) {
+          it.forEachRemaining(
+              kv ->
+                  actual.add(
+                      new String(kv.key.get(), StandardCharsets.US_ASCII)
+                          + "="
+                          + new String(kv.value, StandardCharsets.US_ASCII)));
+        }
+        assertThat(actual).as("range %s to %s at step %d", from, to, step).isEqualTo(expected);
+        ranges++;
+      }
+      assertThat(store.get(k)).isEqualTo(reference.get(k));
+    }
+    assertThat(ranges).isGreaterThan(1_000);
+    assertThat(keys(store.all())).hasSize(reference.size());
+  }
+
+  @Test
+  void shouldSortAKeyBeforeTheLongerOnesItIsAPrefixOfEvenWithZeroBytes() {
+    SortedMemoryStore store = new SortedMemoryStore("s");
+    byte[] prefix = "2021-03-01|CVE-2021-26855|10.".getBytes(StandardCharsets.US_ASCII);
+    List<Bytes> expected = new ArrayList<>();
+    for (int zeros = 0; zeros <= 12; zeros++) {
+      expected.add(Bytes.wrap(java.util.Arrays.copyOf(prefix, prefix.length + zeros)));
+    }
+    byte[] one = java.util.Arrays.copyOf(prefix, prefix.length + 1);
+    one[prefix.length] = 1;
+    expected.add(Bytes.wrap(one));
+    for (int i = expected.size() - 1; i >= 0; i--) {
+      store.put(expected.get(i), value("v"));
+    }
+
+    List<Bytes> listed = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      it.forEachRemaining(kv -> listed.add(kv.key));
+    }
+    assertThat(listed).containsExactlyElementsOf(expected);
+  }
+
+  /**
+   * Batches of keys sharing long prefixes, of every length, with zero and 0xFF bytes: sorted as
+   * unsigned bytes, a key before the keys it is a prefix of.
+   */
+  @Test
+  void shouldSortBatchesOfKeysWithSharedPrefixesAndZeroBytesInByteOrder() {
+    java.util.Random random = new java.util.Random(5);
+    byte[] alphabet = {0, 1, 'a', (byte) 0x7F, (byte) 0x80, (byte) 0xFF};
+    SortedMemoryStore store = new SortedMemoryStore("s");
+    java.util.TreeSet<Bytes> reference = new java.util.TreeSet<>();
+    for (int batch = 0; batch < 200; batch++) {
+      byte[] prefix = new byte[random.nextInt(12)];
+      random.nextBytes(prefix);
+      for (int i = random.nextInt(40); i > 0; i--) {
+        byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + random.nextInt(14));
+        for (int j = prefix.length; j < k.length; j++) {
+          k[j] = alphabet[random.nextInt(alphabet.length)];
+        }
+        store.put(Bytes.wrap(k), value("v"));
+        reference.add(Bytes.wrap(k));
+      }
+      List<Bytes> listed = new ArrayList<>();
+      try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+        it.forEachRemaining(kv -> listed.add(kv.key));
+      }
+      assertThat(listed).as("after batch %d", batch).containsExactlyElementsOf(reference);
+    }
+  }
+
+  @Test
   void shouldRestoreFromChangelogRecordsIncludingTombstonesAndStartEmptyAfterClose() {
     AtomicReference<StateRestoreCallback> registered = new AtomicReference<>();
     StateStoreContext context =
