@@ -1,6 +1,7 @@
 package dev.patchwatch.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.patchwatch.avro.ScanEvent;
@@ -46,16 +47,30 @@ class DashboardBrowserIT {
   static final String CHROMIUM = "/usr/bin/chromium";
   static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
+  /**
+   * Set by {@code .ci/run}: the test then fails without the browser instead of being skipped, so CI
+   * never passes without having drawn the dashboard.
+   */
+  static final String REQUIRE_BROWSER = "PATCHWATCH_REQUIRE_BROWSER";
+
   private static final Clock WALL = Clock.systemUTC();
 
   @TempDir Path dir;
 
   @Test
   void shouldDrawTheApisPointsAndFollowAClickedCountry() throws Exception {
-    assertThat(new File(CHROMIUM).canExecute())
-        .as("Debian's chromium (.ci/run installs it)")
-        .isTrue();
-    assertThat(new File(CHROMEDRIVER).canExecute()).as("Debian's chromium-driver").isTrue();
+    boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+    if (System.getenv(REQUIRE_BROWSER) != null) {
+      assertThat(installed)
+          .as("Debian's chromium and chromium-driver at /usr/bin (.ci/run installs them)")
+          .isTrue();
+    }
+    assumeTrue(
+        installed,
+        "Debian's chromium and chromium-driver are not installed at /usr/bin (.ci/run installs"
+            + " them; set "
+            + REQUIRE_BROWSER
+            + " to fail instead)");
     // five days of scans up to now: the early windows close, today's stay open (live values)
     Instant start = WALL.instant().minus(Duration.ofDays(5)).truncatedTo(ChronoUnit.SECONDS);
     List<ScanEvent> events =
