@@ -232,26 +232,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       }
       added.clear();
       sortBatch(fresh);
-      if (!fresh.isEmpty()) {
-        Entry[] merged = new Entry[ordered.length + fresh.size()];
-        int i = firstAtOrAfter(fresh.get(0).bytes, false);
-        System.arraycopy(ordered, 0, merged, 0, i);
-        int n = i;
-        int j = 0;
-        while (i < ordered.length && j < fresh.size()) {
-          if (Arrays.compareUnsigned(ordered[i].bytes, fresh.get(j).bytes) < 0) {
-            merged[n++] = ordered[i++];
-          } else {
-            merged[n++] = fresh.get(j++);
-          }
-        }
-        System.arraycopy(ordered, i, merged, n, ordered.length - i);
-        n += ordered.length - i;
-        while (j < fresh.size()) {
-          merged[n++] = fresh.get(j++);
-        }
-        ordered = merged;
-      }
+      merge(fresh);
     }
     if (deletedInOrder * 2 > ordered.length) {
       Entry[] kept = new Entry[ordered.length - deletedInOrder];
@@ -264,6 +245,25 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       ordered = kept;
       deletedInOrder = 0;
     }
+  }
+
+  /** Merges sorted new entries into the ordered array. */
+  private void merge(List<Entry> fresh) {
+    if (fresh.isEmpty()) {
+      return;
+    }
+    Entry[] merged = new Entry[ordered.length + fresh.size()];
+    int i = firstAtOrAfter(fresh.get(0).bytes, false);
+    System.arraycopy(ordered, 0, merged, 0, i);
+    int n = i;
+    for (Entry entry : fresh) {
+      while (i < ordered.length && Arrays.compareUnsigned(ordered[i].bytes, entry.bytes) < 0) {
+        merged[n++] = ordered[i++];
+      }
+      merged[n++] = entry;
+    }
+    System.arraycopy(ordered, i, merged, n, ordered.length - i);
+    ordered = merged;
   }
 
   /**

@@ -35,6 +35,15 @@ class SortedMemoryStoreTest {
     return keys;
   }
 
+  /** Every key, as bytes: some tests' keys are not text. */
+  private static List<Bytes> rawKeys(SortedMemoryStore store) {
+    List<Bytes> keys = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      it.forEachRemaining(kv -> keys.add(kv.key));
+    }
+    return keys;
+  }
+
   private static SortedMemoryStore storeWith(String... keys) {
     SortedMemoryStore store = new SortedMemoryStore("s");
     for (String k : keys) {
@@ -189,11 +198,7 @@ class SortedMemoryStoreTest {
       store.put(expected.get(i), value("v"));
     }
 
-    List<Bytes> listed = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-      it.forEachRemaining(kv -> listed.add(kv.key));
-    }
-    assertThat(listed).containsExactlyElementsOf(expected);
+    assertThat(rawKeys(store)).containsExactlyElementsOf(expected);
   }
 
   /**
@@ -217,11 +222,7 @@ class SortedMemoryStoreTest {
         store.put(Bytes.wrap(k), value("v"));
         reference.add(Bytes.wrap(k));
       }
-      List<Bytes> listed = new ArrayList<>();
-      try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
-        it.forEachRemaining(kv -> listed.add(kv.key));
-      }
-      assertThat(listed).as("after batch %d", batch).containsExactlyElementsOf(reference);
+      assertThat(rawKeys(store)).as("after batch %d", batch).containsExactlyElementsOf(reference);
     }
   }
 
