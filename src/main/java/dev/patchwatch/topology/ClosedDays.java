@@ -50,15 +50,16 @@ final class ClosedDays {
 
   private final KeyValueStore<Bytes, byte[]> days;
   private final KeyValueStore<Bytes, byte[]> histories;
-  private final WindowCounts.Ids ids;
+  private final DimensionIds ids;
+
+  /** The DAILY slot of the record being decided. */
+  private final HostDay.DayView slot = new HostDay.DayView();
 
   /** Per cohort day (days since the epoch) still followed: its members per dimension value. */
   private final NavigableMap<Integer, Tally> cohortSizes = new TreeMap<>();
 
   ClosedDays(
-      KeyValueStore<Bytes, byte[]> days,
-      KeyValueStore<Bytes, byte[]> histories,
-      WindowCounts.Ids ids) {
+      KeyValueStore<Bytes, byte[]> days, KeyValueStore<Bytes, byte[]> histories, DimensionIds ids) {
     this.days = days;
     this.histories = histories;
     this.ids = ids;
@@ -90,7 +91,7 @@ final class ClosedDays {
         int cohort = view.lastDay - i;
         // followed until the day cohort + MAX_AGE is decided
         if ((run.mask & (1 << i)) != 0 && cohort + MAX_AGE > closed) {
-          joined(vulnerability, view, run.country, run.asn, cohort);
+          joined(vulnerability, view, countryId(run), asnId(run), cohort);
         }
       }
     }
@@ -130,20 +131,20 @@ final class ClosedDays {
     Tally transitions = new Tally(TRANSITION_WIDTH, ids);
     // age → members seen this day, per day-C dimension value
     Tally[] ages = new Tally[HostHistory.AGES];
+    String vulnerability = null;
     try (KeyValueIterator<Bytes, byte[]> it =
         days.range(
             Bytes.wrap(HostDay.firstKeyOf(dayStart)), Bytes.wrap(HostDay.lastKeyOf(dayStart)))) {
       while (it.hasNext()) {
         var entry = it.next();
-        HostDay.Slot slot = HostDay.decodeDay(entry.value, dayStart);
-        if (slot.isEmpty()) {
+        if (!slot.read(entry.value, ids)) {
           continue; // only HOURLY windows were open for its events: no DAILY state
         }
         byte[] dayKey = entry.key.get();
         Bytes hostKey = Bytes.wrap(Arrays.copyOfRange(dayKey, 4, dayKey.length));
         byte[] stored = histories.get(hostKey);
         HostHistory history = stored == null ? new HostHistory() : HostHistory.decode(stored);
-        String vulnerability = HostDay.vulnerabilityOf(dayKey);
+        vulnerability = HostDay.vulnerabilityOf(dayKey, vulnerability);
         decide(
             vulnerability,
             history.all,
@@ -152,17 +153,19 @@ final class ClosedDays {
             slot.compromised(),
             slot.country,
             slot.asn,
+            slot.asnId,
             transitions,
             ages);
-        for (HostDay.Seen seen : slot.scanners) {
+        for (int i = 0; i < slot.size; i++) {
           decide(
               vulnerability,
-              history.scanner(seen.scanner),
+              history.scanner(ids.name(Dimension.SCANNER, slot.scanner[i])),
               day,
-              seen.status,
-              seen.compromised,
-              null,
+              slot.status[i],
+              slot.compromised[i],
+              -1,
               0,
+              -1,
               transitions,
               ages);
         }
@@ -170,9 +173,9 @@ final class ClosedDays {
       }
     }
     transitions.forEachRow(
-        (vulnerability, dimension, value, row, at) ->
+        (vuln, dimension, value, row, at) ->
             sink.accept(
-                AggregateKey.transitions(dayStart, vulnerability, dimension, value),
+                AggregateKey.transitions(dayStart, vuln, dimension, value),
                 row[at + HOSTS],
                 row[at + REMEDIATED],
                 row[at + REGRESSED],
@@ -216,7 +219,8 @@ final class ClosedDays {
 
   /**
    * One view's day: its transition, compromise and cohort points, then the view remembers the day.
-   * {@code country} null: a scanner's view, sliced by its scanner.
+   * The host's country and ASN (ids, and the ASN itself) slice the all-scanner view; a scanner's
+   * view is sliced by its scanner.
    */
   private void decide(
       String vulnerability,
@@ -224,8 +228,9 @@ final class ClosedDays {
       int day,
       ScanStatus status,
       boolean compromisedToday,
-      String country,
+      int country,
       long asn,
+      int asnId,
       Tally transitions,
       Tally[] ages) {
     ScanStatus previous =
@@ -247,7 +252,7 @@ final class ClosedDays {
         forEachSlice(
             view,
             country,
-            asn,
+            asnId,
             (dimension, id) -> transitions.increment(vulnerability, dimension, id, field));
       }
     }
@@ -257,10 +262,12 @@ final class ClosedDays {
     view.lastStatus = status;
     view.everCompromised |= compromisedToday;
     if (status == ScanStatus.VULNERABLE) {
-      view.joinCohort(country, asn);
-      joined(vulnerability, view, country, asn, day);
+      view.joinCohort(country < 0 ? null : ids.name(Dimension.COUNTRY, country), asn);
+      joined(vulnerability, view, country, asnId, day);
     }
     for (HostHistory.Run run : view.runs) {
+      int runCountry = countryId(run);
+      int runAsn = asnId(run);
       for (int age = 0; age < HostHistory.AGES; age++) {
         if ((run.mask & (1 << age)) == 0) {
           continue;
@@ -274,8 +281,8 @@ final class ClosedDays {
         int statusField = 1 + status.ordinal();
         forEachSlice(
             view,
-            run.country,
-            run.asn,
+            runCountry,
+            runAsn,
             (dimension, id) -> {
               into.increment(vulnerability, dimension, id, OBSERVED);
               into.increment(vulnerability, dimension, id, statusField);
@@ -284,23 +291,31 @@ final class ClosedDays {
     }
   }
 
-  /** A member joined the cohort of {@code day} under these day-C slices. */
-  private void joined(
-      String vulnerability, HostHistory.View view, String country, long asn, int day) {
+  /** A member joined the cohort of {@code day} under these day-C slices (ids). */
+  private void joined(String vulnerability, HostHistory.View view, int country, int asn, int day) {
     Tally sizes = cohortSizes.computeIfAbsent(day, d -> new Tally(1, ids));
     forEachSlice(
         view, country, asn, (dimension, id) -> sizes.increment(vulnerability, dimension, id, 0));
   }
 
-  /** The slices a host counts in: GLOBAL, its country and ASN, or its scanner's. */
-  private void forEachSlice(HostHistory.View view, String country, long asn, SliceSink sink) {
+  /** The slices a host counts in: GLOBAL, its country and ASN (ids), or its scanner's. */
+  private void forEachSlice(HostHistory.View view, int country, int asn, SliceSink sink) {
     if (view.scanner != null) {
       sink.accept(Dimension.SCANNER, ids.scanner(view.scanner));
     } else {
       sink.accept(Dimension.GLOBAL, 0);
-      sink.accept(Dimension.COUNTRY, ids.country(country));
-      sink.accept(Dimension.ASN, ids.asn(asn));
+      sink.accept(Dimension.COUNTRY, country);
+      sink.accept(Dimension.ASN, asn);
     }
+  }
+
+  /** The id of a cohort run's country; -1 in a scanner's view, which has none. */
+  private int countryId(HostHistory.Run run) {
+    return run.country == null ? -1 : ids.country(run.country);
+  }
+
+  private int asnId(HostHistory.Run run) {
+    return run.country == null ? -1 : ids.asn(run.asn);
   }
 
   private interface SliceSink {

@@ -21,7 +21,7 @@ final class ExposureCounter {
 
   private final KeyValueStore<Bytes, byte[]> days;
   private final long size;
-  private final WindowCounts.Ids ids;
+  private final DimensionIds ids;
 
   /**
    * The days with at least one stored record: told of every day a record is written for, rebuilt
@@ -30,7 +30,7 @@ final class ExposureCounter {
    */
   private final NavigableSet<Long> storedDays = new TreeSet<>();
 
-  ExposureCounter(KeyValueStore<Bytes, byte[]> days, long size, WindowCounts.Ids ids) {
+  ExposureCounter(KeyValueStore<Bytes, byte[]> days, long size, DimensionIds ids) {
     this.days = days;
     this.size = size;
     this.ids = ids;
@@ -53,8 +53,13 @@ final class ExposureCounter {
   /** Every window of {@code starts} counted, empty ones included. */
   Map<Long, WindowCounts> count(NavigableSet<Long> starts) {
     Map<Long, WindowCounts> result = new HashMap<>();
+    long[] windowStarts = new long[starts.size()];
+    WindowCounts[] windows = new WindowCounts[starts.size()];
+    int w = 0;
     for (long start : starts) {
-      result.put(start, new WindowCounts(Granularity.EXPOSURE, start, ids));
+      windowStarts[w] = start;
+      windows[w] = new WindowCounts(Granularity.EXPOSURE, start, ids);
+      result.put(start, windows[w++]);
     }
     if (starts.isEmpty()) {
       return result;
@@ -70,8 +75,14 @@ final class ExposureCounter {
           cursors.add(cursor);
         }
       }
-      List<Cursor> host = new ArrayList<>(cursors.size());
-      List<HostDay.Slot> slots = new ArrayList<>(cursors.size());
+      // One host's days, in day order, each read once into its view.
+      Cursor[] host = new Cursor[cursors.size()];
+      HostDay.DayView[] views = new HostDay.DayView[cursors.size()];
+      for (int i = 0; i < views.length; i++) {
+        views[i] = new HostDay.DayView();
+      }
+      HostDay.DayView merged = new HostDay.DayView();
+      String vulnerability = null;
       while (true) {
         byte[] smallest = null;
         for (Cursor c : cursors) {
@@ -82,29 +93,28 @@ final class ExposureCounter {
         if (smallest == null) {
           return result;
         }
-        host.clear();
-        slots.clear();
+        int days = 0;
         for (Cursor c : cursors) {
           if (c.key != null && HostDay.compareHosts(c.key, smallest) == 0) {
-            host.add(c);
-            slots.add(HostDay.decodeDay(c.value, c.day));
+            host[days] = c;
+            views[days++].read(c.value, ids);
           }
         }
-        String vulnerability = HostDay.vulnerabilityOf(smallest);
-        for (long start : starts) {
-          HostDay.Slot merged = new HostDay.Slot(-1);
-          for (int i = 0; i < host.size(); i++) {
-            long day = host.get(i).day;
-            if (day >= start && day < start + size) {
-              merged.merge(slots.get(i));
+        vulnerability = HostDay.vulnerabilityOf(smallest, vulnerability);
+        for (int i = 0; i < windowStarts.length; i++) {
+          long start = windowStarts[i];
+          merged.clear();
+          for (int d = days - 1; d >= 0; d--) {
+            if (host[d].day >= start && host[d].day < start + size) {
+              merged.mergeEarlier(views[d]);
             }
           }
           if (!merged.isEmpty()) {
-            result.get(start).add(vulnerability, merged, 1);
+            windows[i].add(vulnerability, merged, 1);
           }
         }
-        for (Cursor c : host) {
-          c.next();
+        for (int d = 0; d < days; d++) {
+          host[d].next();
         }
       }
     } finally {

@@ -5,6 +5,7 @@ import dev.patchwatch.avro.ScanStatus;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 
@@ -108,6 +109,23 @@ final class HostDay {
 
   static String vulnerabilityOf(byte[] key) {
     return new String(key, 5, key[4], StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * The vulnerability of a key: {@code known} itself when the key names it, so a pass over many
+   * hosts of one vulnerability makes no string per host.
+   */
+  static String vulnerabilityOf(byte[] key, String known) {
+    int length = key[4];
+    if (known == null || known.length() != length) {
+      return vulnerabilityOf(key);
+    }
+    for (int i = 0; i < length; i++) {
+      if (key[5 + i] != known.charAt(i)) {
+        return vulnerabilityOf(key);
+      }
+    }
+    return known;
   }
 
   /** The vulnerability of a key's host part (the key without its day, as host histories use). */
@@ -227,12 +245,141 @@ final class HostDay {
     }
   }
 
-  /** Only the day slot of a stored record: what EXPOSURE windows merge. */
-  static Slot decodeDay(byte[] value, long dayStart) {
-    if (value[0] != FORMAT && value[0] != FIRST_FORMAT) {
-      throw new SerializationException("host-day record in unknown format " + value[0]);
+  /**
+   * The DAILY slot of stored records as the passes over closed days read it (EXPOSURE windows, the
+   * decisions of each day): its values as ids in arrays reused from record to record, no object per
+   * record. Also what an EXPOSURE window merges those slots into.
+   */
+  static final class DayView {
+    /** Scanners in the slot; 0 when it is empty. */
+    int size;
+
+    /** The scanner holding the latest event of all, which gives the status, country and ASN. */
+    int latest;
+
+    int country;
+    long asn;
+    int asnId;
+    int[] scanner = new int[4];
+    ScanStatus[] status = new ScanStatus[4];
+    boolean[] compromised = new boolean[4];
+
+    // While merging: the position + 1 of each scanner id in this view, valid where stamped.
+    private int[] position = new int[0];
+    private int[] stampOf = new int[0];
+    private int stamp;
+
+    boolean isEmpty() {
+      return size == 0;
     }
-    return Slot.decode(ByteBuffer.wrap(value, 1, value.length - 1), -1, dayStart);
+
+    ScanStatus status() {
+      return status[latest];
+    }
+
+    /** Whether any event in the slot said compromised. */
+    boolean compromised() {
+      for (int i = 0; i < size; i++) {
+        if (compromised[i]) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /**
+     * Reads the DAILY slot of a stored host-day record (the layout of {@link Slot#encode}); false
+     * when it is empty.
+     */
+    boolean read(byte[] value, DimensionIds ids) {
+      if (value[0] != FORMAT && value[0] != FIRST_FORMAT) {
+        throw new SerializationException("host-day record in unknown format " + value[0]);
+      }
+      try {
+        ByteBuffer in = ByteBuffer.wrap(value, 1, value.length - 1);
+        int n = getVarint(in);
+        size = 0;
+        if (n == 0) {
+          return false;
+        }
+        country = ids.country(in.get(), in.get());
+        asn = Integer.toUnsignedLong(in.getInt());
+        asnId = ids.asn(asn);
+        latest = getVarint(in);
+        ensure(n);
+        for (int i = 0; i < n; i++) {
+          int length = in.get();
+          scanner[i] = ids.scanner(value, in.position(), length);
+          int flags = in.get(in.position() + length + 4);
+          status[i] = STATUSES[flags & 0x7F];
+          compromised[i] = (flags & 0x80) != 0;
+          in.position(in.position() + length + 5);
+          int idLength = in.getShort();
+          if (idLength != NO_EVENT_ID) {
+            in.position(in.position() + idLength);
+          }
+        }
+        size = n;
+        return true;
+      } catch (RuntimeException e) {
+        if (e instanceof SerializationException) {
+          throw e;
+        }
+        throw new SerializationException("cannot decode a host-day record", e);
+      }
+    }
+
+    /** Empties the view, to merge the days of a window into it, the latest first. */
+    void clear() {
+      size = 0;
+      stamp++;
+    }
+
+    /**
+     * Merges in a day earlier than every day merged since {@link #clear} (DESIGN section 3: a
+     * host's view in an EXPOSURE window is its latest event there, each scanner's latest, and
+     * compromised if any event was). Events of different days never tie, so the latest day gives
+     * the status, country and ASN, each scanner's latest day its status, and compromise sticks from
+     * any day.
+     */
+    void mergeEarlier(DayView day) {
+      if (day.size == 0) {
+        return;
+      }
+      if (size == 0) {
+        country = day.country;
+        asn = day.asn;
+        asnId = day.asnId;
+        latest = day.latest;
+      }
+      for (int i = 0; i < day.size; i++) {
+        int id = day.scanner[i];
+        if (id >= stampOf.length) {
+          int length = Math.max(id + 1, 2 * stampOf.length);
+          position = Arrays.copyOf(position, length);
+          stampOf = Arrays.copyOf(stampOf, length);
+        }
+        if (stampOf[id] == stamp) {
+          compromised[position[id] - 1] |= day.compromised[i];
+        } else {
+          ensure(size + 1);
+          scanner[size] = id;
+          status[size] = day.status[i];
+          compromised[size] = day.compromised[i];
+          stampOf[id] = stamp;
+          position[id] = ++size;
+        }
+      }
+    }
+
+    private void ensure(int n) {
+      if (scanner.length < n) {
+        int length = Math.max(n, 2 * scanner.length);
+        scanner = Arrays.copyOf(scanner, length);
+        status = Arrays.copyOf(status, length);
+        compromised = Arrays.copyOf(compromised, length);
+      }
+    }
   }
 
   /**
@@ -351,40 +498,6 @@ final class HostDay {
         latest = at;
         country = e.getCountry();
         asn = e.getAsn();
-      }
-    }
-
-    /**
-     * Folds another slot of the same host into this one (EXPOSURE: the days of a window): each
-     * scanner's later event wins, compromise sticks, the latest event of all gives country and ASN.
-     */
-    void merge(Slot other) {
-      if (other.isEmpty()) {
-        return;
-      }
-      Seen otherLatest = other.latest();
-      boolean otherIsLater = isEmpty() || otherLatest.laterThan(latest());
-      Seen latestSeen = otherIsLater ? null : latest();
-      for (Seen s : other.scanners) {
-        int at = indexOf(s.scanner);
-        if (at < 0) {
-          scanners.add(-at - 1, s.copy());
-        } else {
-          Seen mine = scanners.get(at);
-          boolean compromised = mine.compromised || s.compromised;
-          if (s.laterThan(mine)) {
-            mine.observedAt = s.observedAt;
-            mine.status = s.status;
-            mine.eventId = s.eventId;
-          }
-          mine.compromised = compromised;
-        }
-      }
-      String latestScanner = otherIsLater ? otherLatest.scanner : latestSeen.scanner;
-      latest = indexOf(latestScanner);
-      if (otherIsLater) {
-        country = other.country;
-        asn = other.asn;
       }
     }
 

@@ -105,7 +105,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
   private long lastRecordWallMs;
   private long expiredUpTo;
   private long[] closedUpTo;
-  private WindowCounts.Ids ids;
+  private DimensionIds ids;
   private Map<Granularity, NavigableMap<Long, WindowCounts>> counts;
   private NavigableMap<Long, WindowCounts> exposureSent;
   private ExposureCounter exposure;
@@ -144,7 +144,7 @@ final class HostStateProcessor implements Processor<byte[], ScanInput, byte[], O
       closedUpTo[g.ordinal()] = windowing.lastClosedStart(g, progress);
     }
     this.expiredUpTo = Long.MIN_VALUE;
-    this.ids = new WindowCounts.Ids();
+    this.ids = new DimensionIds();
     this.counts = new EnumMap<>(Granularity.class);
     counts.put(Granularity.HOURLY, new TreeMap<>());
     counts.put(Granularity.DAILY, new TreeMap<>());

@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Counters of a fixed width per vulnerability and dimension value, in dense rows found by the ids
- * that {@link WindowCounts.Ids} gives each value: a host costs a few array updates, not a key
- * object per dimension.
+ * that {@link DimensionIds} gives each value: a host costs a few array updates, not a key object
+ * per dimension.
  */
 final class Tally {
 
@@ -22,11 +22,11 @@ final class Tally {
   private static final Dimension[] DIMENSIONS = Dimension.values();
 
   private final int width;
-  private final WindowCounts.Ids ids;
+  private final DimensionIds ids;
   // Insertion-ordered, so rows go out in the same order every run.
   private final Map<String, long[][]> byVulnerability = new LinkedHashMap<>(4);
 
-  Tally(int width, WindowCounts.Ids ids) {
+  Tally(int width, DimensionIds ids) {
     this.width = width;
     this.ids = ids;
   }

@@ -3,59 +3,20 @@ package dev.patchwatch.topology;
 import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.Granularity;
 import dev.patchwatch.avro.ScanStatus;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * One partition's counts for one window, in dense rows: per vulnerability, one row per dimension
- * value, found by a small id that {@link Ids} gives each country, ASN and scanner once. A host's
- * change costs a few array updates, not a key object per dimension.
+ * value, found by a small id that {@link DimensionIds} gives each country, ASN and scanner once. A
+ * host's change costs a few array updates, not a key object per dimension.
  *
  * <p>A row holds hosts, vulnerable, mitigated, patched, unreachable, compromised, and flags:
  * changed since last sent, and last sent with hosts (so a row that empties is sent once as zero,
  * and one that never held a host is never sent).
  */
 final class WindowCounts {
-
-  /** Dictionaries of dimension values, shared by every window of one processor. */
-  static final class Ids {
-    private final Map<String, Integer> countries = new HashMap<>();
-    private final List<String> countryNames = new ArrayList<>();
-    private final Map<Long, Integer> asns = new HashMap<>();
-    private final List<String> asnNames = new ArrayList<>();
-    private final Map<String, Integer> scanners = new HashMap<>();
-    private final List<String> scannerNames = new ArrayList<>();
-
-    int country(String country) {
-      return countries.computeIfAbsent(country, c -> add(countryNames, c));
-    }
-
-    int asn(long asn) {
-      return asns.computeIfAbsent(asn, a -> add(asnNames, Long.toString(a)));
-    }
-
-    int scanner(String scanner) {
-      return scanners.computeIfAbsent(scanner, s -> add(scannerNames, s));
-    }
-
-    String name(Dimension dimension, int id) {
-      return switch (dimension) {
-        case GLOBAL -> ALL;
-        case COUNTRY -> countryNames.get(id);
-        case ASN -> asnNames.get(id);
-        case SCANNER -> scannerNames.get(id);
-      };
-    }
-
-    private static int add(List<String> names, String name) {
-      names.add(name);
-      return names.size() - 1;
-    }
-  }
 
   /** Receives one row: its key and its six counts at {@code at} in {@code row}. */
   interface RowSink {
@@ -74,11 +35,11 @@ final class WindowCounts {
 
   final Granularity granularity;
   final long windowStart;
-  private final Ids ids;
+  private final DimensionIds ids;
   // Insertion-ordered, so rows go out in the same order every run.
   private final Map<String, long[][]> byVulnerability = new LinkedHashMap<>(4);
 
-  WindowCounts(Granularity granularity, long windowStart, Ids ids) {
+  WindowCounts(Granularity granularity, long windowStart, DimensionIds ids) {
     this.granularity = granularity;
     this.windowStart = windowStart;
     this.ids = ids;
@@ -98,6 +59,20 @@ final class WindowCounts {
     count(rows, Dimension.ASN, ids.asn(slot.asn), status, compromised, sign);
     for (HostDay.Seen s : slot.scanners) {
       count(rows, Dimension.SCANNER, ids.scanner(s.scanner), s.status, s.compromised, sign);
+    }
+  }
+
+  /** Adds ({@code sign} 1) or removes ({@code sign} -1) a host, as {@code view} shows it. */
+  void add(String vulnerability, HostDay.DayView view, int sign) {
+    long[][] rows =
+        byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+    ScanStatus status = view.status();
+    boolean compromised = view.compromised();
+    count(rows, Dimension.GLOBAL, 0, status, compromised, sign);
+    count(rows, Dimension.COUNTRY, view.country, status, compromised, sign);
+    count(rows, Dimension.ASN, view.asnId, status, compromised, sign);
+    for (int i = 0; i < view.size; i++) {
+      count(rows, Dimension.SCANNER, view.scanner[i], view.status[i], view.compromised[i], sign);
     }
   }
 

@@ -3,9 +3,15 @@ package dev.patchwatch.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.patchwatch.avro.Dimension;
 import dev.patchwatch.avro.ScanEvent;
 import dev.patchwatch.avro.ScanStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 
@@ -82,7 +88,28 @@ class HostDayTest {
     assertThat(back.day.latest().observedAt)
         .isEqualTo(Instant.parse("2021-03-02T23:59:59.999Z").toEpochMilli());
     assertThat(back.hours).extracting(s -> s.hour).containsExactly(10, 23);
-    assertThat(HostDay.decodeDay(encoded, DAY).scanners).hasSize(2);
+    DimensionIds ids = new DimensionIds();
+    HostDay.DayView view = new HostDay.DayView();
+    assertThat(view.read(encoded, ids)).isTrue();
+    assertThat(view.size).isEqualTo(2);
+    assertThat(view.status()).isEqualTo(ScanStatus.MITIGATED);
+    assertThat(view.compromised()).isTrue();
+    assertThat(ids.name(Dimension.COUNTRY, view.country)).isEqualTo("XK");
+    assertThat(view.asn).isEqualTo(4_200_000_000L);
+    assertThat(ids.name(Dimension.ASN, view.asnId)).isEqualTo("4200000000");
+    assertThat(ids.name(Dimension.SCANNER, view.scanner[view.latest])).isEqualTo("nuclei-eu");
+    assertThat(ids.name(Dimension.SCANNER, view.scanner[1 - view.latest])).isEqualTo("s1");
+    assertThat(view.status[1 - view.latest]).isEqualTo(ScanStatus.VULNERABLE);
+    assertThat(view.compromised[1 - view.latest]).isFalse();
+  }
+
+  @Test
+  void shouldReadAnEmptyDaySlotAsEmpty() {
+    HostDay day = new HostDay(DAY);
+    apply(day.hour(10), event("s1", "2021-03-02T10:00:00Z", ScanStatus.VULNERABLE, "FR", false));
+    HostDay.DayView view = new HostDay.DayView();
+    assertThat(view.read(day.encode(), new DimensionIds())).isFalse();
+    assertThat(view.isEmpty()).isTrue();
   }
 
   @Test
@@ -106,7 +133,12 @@ class HostDayTest {
     HostDay back = HostDay.decode(day.encode(), DAY);
     assertThat(back.day.scanners).hasSize(300);
     assertThat(back.day.latest().scanner).isEqualTo(day.day.latest().scanner);
-    assertThat(HostDay.decodeDay(day.encode(), DAY).scanners).hasSize(300);
+    DimensionIds ids = new DimensionIds();
+    HostDay.DayView view = new HostDay.DayView();
+    view.read(day.encode(), ids);
+    assertThat(view.size).isEqualTo(300);
+    assertThat(ids.name(Dimension.SCANNER, view.scanner[view.latest]))
+        .isEqualTo(day.day.latest().scanner);
   }
 
   @Test
@@ -149,25 +181,141 @@ class HostDayTest {
 
   @Test
   void shouldMergeDaysIntoTheExposureView() {
-    HostDay.Slot monday = new HostDay.Slot(-1);
-    apply(monday, event("s1", "2021-03-01T10:00:00Z", ScanStatus.VULNERABLE, "FR", true));
-    apply(monday, event("s2", "2021-03-01T12:00:00Z", ScanStatus.VULNERABLE, "FR", false));
-    HostDay.Slot tuesday = new HostDay.Slot(-1);
-    apply(tuesday, event("s1", "2021-03-02T09:00:00Z", ScanStatus.PATCHED, "BE", false));
+    HostDay monday = new HostDay(DAY - Windowing.DAY_MS);
+    apply(monday.day, event("s1", "2021-03-01T10:00:00Z", ScanStatus.VULNERABLE, "FR", true));
+    apply(monday.day, event("s2", "2021-03-01T12:00:00Z", ScanStatus.VULNERABLE, "FR", false));
+    HostDay tuesday = new HostDay(DAY);
+    apply(tuesday.day, event("s1", "2021-03-02T09:00:00Z", ScanStatus.PATCHED, "BE", false));
 
-    HostDay.Slot merged = new HostDay.Slot(-1);
-    merged.merge(tuesday);
-    merged.merge(monday);
+    DimensionIds ids = new DimensionIds();
+    HostDay.DayView merged = new HostDay.DayView();
+    merged.clear();
+    merged.mergeEarlier(view(ids, tuesday));
+    merged.mergeEarlier(view(ids, monday));
 
     assertThat(merged.status()).isEqualTo(ScanStatus.PATCHED);
-    assertThat(merged.country).isEqualTo("BE");
+    assertThat(ids.name(Dimension.COUNTRY, merged.country)).isEqualTo("BE");
     assertThat(merged.compromised()).isTrue();
-    assertThat(merged.scanners)
-        .extracting(s -> s.status)
-        .containsExactly(ScanStatus.PATCHED, ScanStatus.VULNERABLE);
-    assertThat(merged.scanners.get(0).compromised).isTrue();
-    // merging never changes the slots merged
-    assertThat(monday.status()).isEqualTo(ScanStatus.VULNERABLE);
-    assertThat(tuesday.compromised()).isFalse();
+    assertThat(merged.size).isEqualTo(2);
+    assertThat(ids.name(Dimension.SCANNER, merged.scanner[0])).isEqualTo("s1");
+    assertThat(merged.status[0]).isEqualTo(ScanStatus.PATCHED);
+    assertThat(merged.compromised[0]).isTrue();
+    assertThat(ids.name(Dimension.SCANNER, merged.scanner[1])).isEqualTo("s2");
+    assertThat(merged.status[1]).isEqualTo(ScanStatus.VULNERABLE);
+    assertThat(merged.compromised[1]).isFalse();
+  }
+
+  /**
+   * Random windows of up to 7 days (some without a DAILY slot) merged by {@link
+   * HostDay.DayView#mergeEarlier} give what DESIGN section 3 says, computed here from every event
+   * of the window: the latest event of all, each scanner's latest, compromise from any event.
+   */
+  @Test
+  void shouldMergeRandomDaysAsTheContractSays() {
+    Random random = new Random(7);
+    String[] scanners = {"a", "b", "s1", "s10", "zz"};
+    String[] countries = {"FR", "DE", "BE"};
+    ScanStatus[] statuses = ScanStatus.values();
+    DimensionIds ids = new DimensionIds();
+    HostDay.DayView merged = new HostDay.DayView();
+    for (int trial = 0; trial < 2_000; trial++) {
+      List<ScanEvent> events = new ArrayList<>();
+      List<HostDay.DayView> views = new ArrayList<>();
+      int days = 1 + random.nextInt(7);
+      for (int d = 0; d < days; d++) {
+        long dayStart = DAY + d * Windowing.DAY_MS;
+        HostDay day = new HostDay(dayStart);
+        int n = random.nextInt(4); // 0: only an hour slot, no DAILY state
+        for (int i = 0; i < n; i++) {
+          ScanEvent e =
+              event(
+                  scanners[random.nextInt(scanners.length)],
+                  Instant.ofEpochMilli(dayStart + random.nextInt(3) * Windowing.HOUR_MS).toString(),
+                  statuses[random.nextInt(statuses.length)],
+                  countries[random.nextInt(countries.length)],
+                  random.nextInt(5) == 0);
+          e.setEventId(random.nextBoolean() ? null : "id-" + random.nextInt(3));
+          e.setAsn(random.nextInt(3));
+          events.add(e);
+          apply(day.day, e);
+        }
+        ScanEvent hourOnly =
+            event("a", Instant.ofEpochMilli(dayStart).toString(), ScanStatus.PATCHED, "FR", false);
+        apply(day.hour(0), hourOnly);
+        views.add(view(ids, day));
+      }
+      merged.clear();
+      for (int d = views.size() - 1; d >= 0; d--) {
+        merged.mergeEarlier(views.get(d));
+      }
+      assertThat(describe(ids, merged)).as("trial %d", trial).isEqualTo(expected(events));
+    }
+  }
+
+  private static HostDay.DayView view(DimensionIds ids, HostDay day) {
+    HostDay.DayView view = new HostDay.DayView();
+    view.read(day.encode(), ids);
+    return view;
+  }
+
+  private static String describe(DimensionIds ids, HostDay.DayView view) {
+    if (view.isEmpty()) {
+      return "empty";
+    }
+    Map<String, String> byScanner = new TreeMap<>();
+    for (int i = 0; i < view.size; i++) {
+      byScanner.put(
+          ids.name(Dimension.SCANNER, view.scanner[i]),
+          view.status[i] + (view.compromised[i] ? "!" : ""));
+    }
+    return view.status()
+        + (view.compromised() ? "!" : "")
+        + " "
+        + ids.name(Dimension.COUNTRY, view.country)
+        + " "
+        + view.asn
+        + " "
+        + byScanner;
+  }
+
+  private static String expected(List<ScanEvent> events) {
+    if (events.isEmpty()) {
+      return "empty";
+    }
+    ScanEvent latest = null;
+    Map<String, ScanEvent> latestOf = new TreeMap<>();
+    Map<String, Boolean> compromisedOf = new TreeMap<>();
+    for (ScanEvent e : events) {
+      if (latest == null || later(e, latest)) {
+        latest = e;
+      }
+      latestOf.merge(e.getScanner(), e, (a, b) -> later(b, a) ? b : a);
+      compromisedOf.merge(e.getScanner(), e.getCompromised(), Boolean::logicalOr);
+    }
+    Map<String, String> byScanner = new TreeMap<>();
+    latestOf.forEach(
+        (scanner, e) ->
+            byScanner.put(scanner, e.getStatus() + (compromisedOf.get(scanner) ? "!" : "")));
+    return latest.getStatus()
+        + (compromisedOf.containsValue(true) ? "!" : "")
+        + " "
+        + latest.getCountry()
+        + " "
+        + latest.getAsn()
+        + " "
+        + byScanner;
+  }
+
+  private static boolean later(ScanEvent a, ScanEvent b) {
+    return EventOrder.compare(
+            a.getObservedAt().toEpochMilli(),
+            a.getStatus(),
+            a.getScanner(),
+            a.getEventId(),
+            b.getObservedAt().toEpochMilli(),
+            b.getStatus(),
+            b.getScanner(),
+            b.getEventId())
+        > 0;
   }
 }
