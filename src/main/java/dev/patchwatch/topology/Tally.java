@@ -26,6 +26,10 @@ final class Tally {
   // Insertion-ordered, so rows go out in the same order every run.
   private final Map<String, long[][]> byVulnerability = new LinkedHashMap<>(4);
 
+  // The rows of the vulnerability counted last: one host after another is mostly the same one.
+  private String lastVulnerability;
+  private long[][] lastRows;
+
   Tally(int width, DimensionIds ids) {
     this.width = width;
     this.ids = ids;
@@ -35,8 +39,7 @@ final class Tally {
    * Adds 1 to counter {@code field} of the row of ({@code vulnerability}, {@code dimension}, id).
    */
   void increment(String vulnerability, Dimension dimension, int id, int field) {
-    long[][] rows =
-        byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+    long[][] rows = rows(vulnerability);
     int d = dimension.ordinal();
     int at = id * width;
     long[] row = rows[d];
@@ -79,5 +82,13 @@ final class Tally {
   /** Receives one row with its id rather than its name. */
   interface IdSink {
     void accept(String vulnerability, Dimension dimension, int id, long[] row, int at);
+  }
+
+  private long[][] rows(String vulnerability) {
+    if (!vulnerability.equals(lastVulnerability)) {
+      lastRows = byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+      lastVulnerability = vulnerability;
+    }
+    return lastRows;
   }
 }

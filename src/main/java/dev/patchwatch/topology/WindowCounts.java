@@ -39,6 +39,10 @@ final class WindowCounts {
   // Insertion-ordered, so rows go out in the same order every run.
   private final Map<String, long[][]> byVulnerability = new LinkedHashMap<>(4);
 
+  // The rows of the vulnerability counted last: one host after another is mostly the same one.
+  private String lastVulnerability;
+  private long[][] lastRows;
+
   WindowCounts(Granularity granularity, long windowStart, DimensionIds ids) {
     this.granularity = granularity;
     this.windowStart = windowStart;
@@ -50,8 +54,7 @@ final class WindowCounts {
    * everywhere.
    */
   void add(String vulnerability, HostDay.Slot slot, int sign) {
-    long[][] rows =
-        byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+    long[][] rows = rows(vulnerability);
     ScanStatus status = slot.status();
     boolean compromised = slot.compromised();
     count(rows, Dimension.GLOBAL, 0, status, compromised, sign);
@@ -64,8 +67,7 @@ final class WindowCounts {
 
   /** Adds ({@code sign} 1) or removes ({@code sign} -1) a host, as {@code view} shows it. */
   void add(String vulnerability, HostDay.DayView view, int sign) {
-    long[][] rows =
-        byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+    long[][] rows = rows(vulnerability);
     ScanStatus status = view.status();
     boolean compromised = view.compromised();
     count(rows, Dimension.GLOBAL, 0, status, compromised, sign);
@@ -159,5 +161,13 @@ final class WindowCounts {
         }
       }
     }
+  }
+
+  private long[][] rows(String vulnerability) {
+    if (!vulnerability.equals(lastVulnerability)) {
+      lastRows = byVulnerability.computeIfAbsent(vulnerability, v -> new long[DIMENSIONS.length][]);
+      lastVulnerability = vulnerability;
+    }
+    return lastRows;
   }
 }
