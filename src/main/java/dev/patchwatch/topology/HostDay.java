@@ -306,6 +306,10 @@ final class HostDay {
         asn = Integer.toUnsignedLong(in.getInt());
         asnId = ids.asn(asn);
         latest = getVarint(in);
+        if (latest >= n) {
+          throw new SerializationException(
+              "host-day record names scanner " + latest + " of " + n + " as its latest");
+        }
         ensure(n);
         for (int i = 0; i < n; i++) {
           int length = in.get();
@@ -399,10 +403,6 @@ final class HostDay {
       this.status = status;
       this.eventId = eventId;
       this.compromised = compromised;
-    }
-
-    Seen copy() {
-      return new Seen(scanner, observedAt, status, eventId, compromised);
     }
 
     /** Whether this event is strictly later than {@code other} in the contract's order. */

@@ -104,6 +104,18 @@ class HostDayTest {
   }
 
   @Test
+  void shouldRefuseADaySlotWhoseLatestScannerIsNotInIt() {
+    HostDay day = new HostDay(DAY);
+    apply(day.day, event("s1", "2021-03-02T10:00:00Z", ScanStatus.VULNERABLE, "FR", false));
+    byte[] encoded = day.encode();
+    // format, scanner count, country (2), ASN (4), then the latest scanner's index
+    encoded[1 + 1 + 2 + 4] = 1;
+    assertThatThrownBy(() -> new HostDay.DayView().read(encoded, new DimensionIds()))
+        .isInstanceOf(SerializationException.class)
+        .hasMessageContaining("scanner 1 of 1");
+  }
+
+  @Test
   void shouldReadAnEmptyDaySlotAsEmpty() {
     HostDay day = new HostDay(DAY);
     apply(day.hour(10), event("s1", "2021-03-02T10:00:00Z", ScanStatus.VULNERABLE, "FR", false));
