@@ -22,9 +22,6 @@ final class DimensionIds {
   /** Id + 1 of each two-letter country (the contract's form), by its two characters; 0: none. */
   private final int[] countryByCode = new int[1 << 16];
 
-  /** Any other text given as a country (never a stored one: records hold two letters). */
-  private final Map<String, Integer> otherCountries = new HashMap<>();
-
   private final List<String> countryNames = new ArrayList<>();
 
   private long[] asnKeys = new long[1024];
@@ -37,11 +34,12 @@ final class DimensionIds {
   private int[] scannerIds = new int[64];
   private final List<String> scannerNames = new ArrayList<>();
 
+  /** A country: two ASCII letters, its only form once validated (and how records store it). */
   int country(String country) {
-    if (country.length() == 2 && country.charAt(0) < 0x100 && country.charAt(1) < 0x100) {
-      return country(country.charAt(0), country.charAt(1));
+    if (country.length() != 2) {
+      throw new IllegalArgumentException("a country is two letters, not \"" + country + "\"");
     }
-    return otherCountries.computeIfAbsent(country, c -> add(countryNames, c));
+    return country(country.charAt(0), country.charAt(1));
   }
 
   /** The country of two letters (bytes of a stored record, or characters). */
