@@ -45,8 +45,9 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
     final byte[] bytes;
     byte[] value;
     boolean inOrder;
-    // the 8 bytes after the prefix that every key of a batch being sorted shares
+    // the 16 bytes after the prefix that every key of a batch being sorted shares
     long head;
+    long head2;
 
     Entry(Bytes key, byte[] value) {
       this.key = key;
@@ -64,6 +65,8 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
   private Entry[] ordered = NONE;
   private int deletedInOrder;
   private final List<Entry> added = new ArrayList<>();
+  // Entries of {@code added} deleted since it was last emptied or compacted.
+  private int deletedAdded;
   // Counts new keys and deletes: an iterator created before a change fails.
   private int changes;
   private final Position position = Position.emptyPosition();
@@ -128,6 +131,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
     ordered = NONE;
     deletedInOrder = 0;
     added.clear();
+    deletedAdded = 0;
     changes++;
     open = false;
   }
@@ -188,6 +192,11 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
     entry.value = null;
     if (entry.inOrder) {
       deletedInOrder++;
+    } else if (++deletedAdded * 2 > added.size()) {
+      // A store that is never ranged (the aggregating stage's) would otherwise keep every key it
+      // ever held in the list of new ones.
+      added.removeIf(e -> e.value == null);
+      deletedAdded = 0;
     }
     changes++;
     return old;
@@ -211,6 +220,11 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
     return range(null, null);
   }
 
+  /** Entries kept for ordering, deleted ones included: what the store holds besides its index. */
+  int entriesKept() {
+    return ordered.length + added.size();
+  }
+
   @Override
   public long approximateNumEntries() {
     return index.size();
@@ -231,6 +245,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
         }
       }
       added.clear();
+      deletedAdded = 0;
       sortBatch(fresh);
       merge(fresh);
     }
@@ -267,9 +282,11 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
   }
 
   /**
-   * Sorts new entries by key. Keys of one batch share a long prefix (day, vulnerability), so each
-   * is first compared by the 8 bytes after it, held in the entry: most comparisons then read no
-   * key.
+   * Sorts new entries by key. Keys of one batch share a long prefix (day, and part of the
+   * vulnerability when a day has several), so each is first compared by the 16 bytes after it, held
+   * in the entry: most comparisons then read no key. Eight were too few: with several
+   * vulnerabilities they held the rest of the vulnerability and the IP's first octet, which
+   * thousands of hosts share.
    */
   private static void sortBatch(List<Entry> batch) {
     if (batch.size() < 2) {
@@ -284,23 +301,39 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
       }
     }
     for (Entry entry : batch) {
-      long head = 0;
-      for (int i = shared; i < shared + Long.BYTES; i++) {
-        head = head << 8 | (i < entry.bytes.length ? entry.bytes[i] & 0xFF : 0);
-      }
-      entry.head = head;
+      entry.head = bytesAt(entry.bytes, shared);
+      entry.head2 = bytesAt(entry.bytes, shared + Long.BYTES);
     }
-    int from = shared;
-    // Equal heads: the rest compared from the shared prefix on (a key shorter than the head was
-    // padded with zeros, so only its bytes tell it from a longer one).
+    int from = shared + 2 * Long.BYTES;
+    // Equal heads: the rest compared after them; keys that end within the heads were padded with
+    // zeros, so only their lengths can still tell them apart.
     batch.sort(
         (x, y) -> {
           int c = Long.compareUnsigned(x.head, y.head);
-          return c != 0
-              ? c
-              : Arrays.compareUnsigned(
-                  x.bytes, from, x.bytes.length, y.bytes, from, y.bytes.length);
+          if (c == 0) {
+            c = Long.compareUnsigned(x.head2, y.head2);
+          }
+          if (c == 0) {
+            c =
+                Arrays.compareUnsigned(
+                    x.bytes,
+                    Math.min(from, x.bytes.length),
+                    x.bytes.length,
+                    y.bytes,
+                    Math.min(from, y.bytes.length),
+                    y.bytes.length);
+          }
+          return c != 0 ? c : Integer.compare(x.bytes.length, y.bytes.length);
         });
+  }
+
+  /** The 8 bytes of {@code key} from {@code at}, big-endian, zeros past its end. */
+  private static long bytesAt(byte[] key, int at) {
+    long value = 0;
+    for (int i = at; i < at + Long.BYTES; i++) {
+      value = value << 8 | (i < key.length ? key[i] & 0xFF : 0);
+    }
+    return value;
   }
 
   /**

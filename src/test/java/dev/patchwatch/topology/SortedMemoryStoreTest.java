@@ -53,6 +53,26 @@ class SortedMemoryStoreTest {
   }
 
   @Test
+  void shouldNotKeepDeletedKeysOfAStoreThatIsNeverRanged() {
+    // The aggregating stage's store: keys written and deleted at commits, read only at init.
+    SortedMemoryStore store = new SortedMemoryStore("s");
+    for (int round = 0; round < 1_000; round++) {
+      for (int k = 0; k < 10; k++) {
+        store.put(key(round + "-" + k), value("v"));
+      }
+      if (round > 0) {
+        for (int k = 0; k < 10; k++) {
+          store.delete(key((round - 1) + "-" + k));
+        }
+      }
+    }
+
+    assertThat(store.approximateNumEntries()).isEqualTo(10);
+    assertThat(store.entriesKept()).isLessThanOrEqualTo(40);
+    assertThat(keys(store.all())).hasSize(10).allMatch(k -> k.startsWith("999-"));
+  }
+
+  @Test
   void shouldIterateRangesInByteOrderWithBothBoundsIncluded() {
     SortedMemoryStore store = storeWith("b", "a", "d", "c", "e");
 
@@ -188,7 +208,7 @@ class SortedMemoryStoreTest {
     SortedMemoryStore store = new SortedMemoryStore("s");
     byte[] prefix = "2021-03-01|CVE-2021-26855|10.".getBytes(StandardCharsets.US_ASCII);
     List<Bytes> expected = new ArrayList<>();
-    for (int zeros = 0; zeros <= 12; zeros++) {
+    for (int zeros = 0; zeros <= 20; zeros++) {
       expected.add(Bytes.wrap(java.util.Arrays.copyOf(prefix, prefix.length + zeros)));
     }
     byte[] one = java.util.Arrays.copyOf(prefix, prefix.length + 1);
@@ -215,7 +235,7 @@ class SortedMemoryStoreTest {
       byte[] prefix = new byte[random.nextInt(12)];
       random.nextBytes(prefix);
       for (int i = random.nextInt(40); i > 0; i--) {
-        byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + random.nextInt(14));
+        byte[] k = java.util.Arrays.copyOf(prefix, prefix.length + random.nextInt(24));
         for (int j = prefix.length; j < k.length; j++) {
           k[j] = alphabet[random.nextInt(alphabet.length)];
         }
