@@ -38,10 +38,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
@@ -126,33 +128,28 @@ public final class Replay {
       process(pipeline, published.accepted, published.endWatermark);
     }
 
+    Instant readingBack = clock.instant();
+    progress.println("reading the aggregates back");
+    progress.flush();
     List<RemediationCount> finals = new ArrayList<>();
     for (Granularity g : Granularity.values()) {
       TopicReader.readAll(bootstrapServers, Map.of(), topics.finals(g), r -> finals.add(r.value()));
     }
-    finals.sort(AggregateJson.ORDER);
     List<TransitionCount> transitions = new ArrayList<>();
     TopicReader.readAll(
         bootstrapServers, Map.of(), topics.transitionsDaily(), r -> transitions.add(r.value()));
-    transitions.sort(AggregateJson.TRANSITION_ORDER);
     List<CohortCount> cohorts = new ArrayList<>();
     TopicReader.readAll(
         bootstrapServers, Map.of(), topics.cohortsDaily(), r -> cohorts.add(r.value()));
-    cohorts.sort(AggregateJson.COHORT_ORDER);
     try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-      for (RemediationCount count : finals) {
-        out.write(AggregateJson.toJson(count));
-        out.newLine();
-      }
-      for (TransitionCount transition : transitions) {
-        out.write(AggregateJson.toJson(transition));
-        out.newLine();
-      }
-      for (CohortCount cohort : cohorts) {
-        out.write(AggregateJson.toJson(cohort));
-        out.newLine();
-      }
+      writeSorted(out, finals, AggregateJson.ORDER, AggregateJson::toJson);
+      writeSorted(out, transitions, AggregateJson.TRANSITION_ORDER, AggregateJson::toJson);
+      writeSorted(out, cohorts, AggregateJson.COHORT_ORDER, AggregateJson::toJson);
     }
+    progress.printf(
+        "wrote %,d aggregates in %.1f s%n",
+        finals.size() + transitions.size() + cohorts.size(), seconds(readingBack));
+    progress.flush();
 
     List<Rejected> rejected = new ArrayList<>();
     TopicReader.readAll(
@@ -171,6 +168,17 @@ public final class Replay {
         transitions.size(),
         cohorts.size(),
         Duration.between(started, clock.instant()));
+  }
+
+  /** Writes {@code records} as JSON lines in {@code order}. */
+  private static <T> void writeSorted(
+      BufferedWriter out, List<T> records, Comparator<T> order, Function<T, String> json)
+      throws IOException {
+    records.sort(order);
+    for (T record : records) {
+      out.write(json.apply(record));
+      out.newLine();
+    }
   }
 
   /** What publishing the file produced. */

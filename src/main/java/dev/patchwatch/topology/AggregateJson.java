@@ -1,10 +1,14 @@
 package dev.patchwatch.topology;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.TransitionCount;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Comparator;
 
 /**
@@ -42,40 +46,64 @@ public final class AggregateJson {
 
   private AggregateJson() {}
 
+  /** Writes an object's fields. */
+  @FunctionalInterface
+  private interface Fields {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  /**
+   * One object written straight to text: a file of millions of aggregates spent a third of its
+   * writing time building and printing tree nodes. The same text as {@link #toNode}'s.
+   */
+  private static String json(Fields fields) {
+    StringWriter text = new StringWriter(256);
+    try (JsonGenerator json = MAPPER.getFactory().createGenerator(text)) {
+      json.writeStartObject();
+      fields.write(json);
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return text.toString();
+  }
+
   /** A transitions record, with {@code "kind": "transition"} first (DESIGN section 7.9). */
   public static String toJson(TransitionCount t) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("kind", "transition");
-    node.put("windowStart", t.getWindowStart().toString());
-    node.put("windowEnd", t.getWindowEnd().toString());
-    node.put("vulnerability", t.getVulnerability());
-    node.put("dimension", t.getDimension().name());
-    node.put("value", t.getValue());
-    node.put("hosts", t.getHosts());
-    node.put("remediated", t.getRemediated());
-    node.put("regressed", t.getRegressed());
-    node.put("newlyCompromised", t.getNewlyCompromised());
-    node.put("compromisedButRemediated", t.getCompromisedButRemediated());
-    return node.toString();
+    return json(
+        json -> {
+          json.writeStringField("kind", "transition");
+          json.writeStringField("windowStart", t.getWindowStart().toString());
+          json.writeStringField("windowEnd", t.getWindowEnd().toString());
+          json.writeStringField("vulnerability", t.getVulnerability());
+          json.writeStringField("dimension", t.getDimension().name());
+          json.writeStringField("value", t.getValue());
+          json.writeNumberField("hosts", t.getHosts());
+          json.writeNumberField("remediated", t.getRemediated());
+          json.writeNumberField("regressed", t.getRegressed());
+          json.writeNumberField("newlyCompromised", t.getNewlyCompromised());
+          json.writeNumberField("compromisedButRemediated", t.getCompromisedButRemediated());
+        });
   }
 
   /** A cohort point, with {@code "kind": "cohort"} first (DESIGN section 7.9). */
   public static String toJson(CohortCount c) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("kind", "cohort");
-    node.put("vulnerability", c.getVulnerability());
-    node.put("cohortDay", c.getCohortDay().toString());
-    node.put("ageDays", c.getAgeDays());
-    node.put("day", c.getDay().toString());
-    node.put("dimension", c.getDimension().name());
-    node.put("value", c.getValue());
-    node.put("cohortSize", c.getCohortSize());
-    node.put("observed", c.getObserved());
-    node.put("vulnerable", c.getVulnerable());
-    node.put("mitigated", c.getMitigated());
-    node.put("patched", c.getPatched());
-    node.put("unreachable", c.getUnreachable());
-    return node.toString();
+    return json(
+        json -> {
+          json.writeStringField("kind", "cohort");
+          json.writeStringField("vulnerability", c.getVulnerability());
+          json.writeStringField("cohortDay", c.getCohortDay().toString());
+          json.writeNumberField("ageDays", c.getAgeDays());
+          json.writeStringField("day", c.getDay().toString());
+          json.writeStringField("dimension", c.getDimension().name());
+          json.writeStringField("value", c.getValue());
+          json.writeNumberField("cohortSize", c.getCohortSize());
+          json.writeNumberField("observed", c.getObserved());
+          json.writeNumberField("vulnerable", c.getVulnerable());
+          json.writeNumberField("mitigated", c.getMitigated());
+          json.writeNumberField("patched", c.getPatched());
+          json.writeNumberField("unreachable", c.getUnreachable());
+        });
   }
 
   public static ObjectNode toNode(RemediationCount count) {
@@ -101,6 +129,25 @@ public final class AggregateJson {
   }
 
   public static String toJson(RemediationCount count) {
-    return toNode(count).toString();
+    return json(
+        json -> {
+          json.writeStringField("granularity", count.getGranularity().name());
+          json.writeStringField("windowStart", count.getWindowStart().toString());
+          json.writeStringField("windowEnd", count.getWindowEnd().toString());
+          json.writeStringField("vulnerability", count.getVulnerability());
+          json.writeStringField("dimension", count.getDimension().name());
+          json.writeStringField("value", count.getValue());
+          json.writeNumberField("hosts", count.getHosts());
+          json.writeNumberField("vulnerable", count.getVulnerable());
+          json.writeNumberField("mitigated", count.getMitigated());
+          json.writeNumberField("patched", count.getPatched());
+          json.writeNumberField("unreachable", count.getUnreachable());
+          json.writeNumberField("compromised", count.getCompromised());
+          if (count.getRemediatedRatio() == null) {
+            json.writeNullField("remediatedRatio");
+          } else {
+            json.writeNumberField("remediatedRatio", count.getRemediatedRatio());
+          }
+        });
   }
 }
