@@ -30,9 +30,10 @@ public final class TopicReader {
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    try (KafkaConsumer<K, V> consumer =
+    KafkaConsumer<K, V> consumer =
         new KafkaConsumer<>(
-            config, spec.keySerde().deserializer(), spec.valueSerde().deserializer())) {
+            config, spec.keySerde().deserializer(), spec.valueSerde().deserializer());
+    try {
       List<TopicPartition> partitions =
           consumer.partitionsFor(spec.name()).stream()
               .map(p -> new TopicPartition(p.topic(), p.partition()))
@@ -48,6 +49,10 @@ public final class TopicReader {
         }
       }
       return read;
+    } finally {
+      // Not waiting for the fetch still in flight (up to fetch.max.wait.ms, half a second): with
+      // no group there is nothing to commit, and replay reads six topics one after the other.
+      consumer.close(Duration.ZERO);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.patchwatch.topology;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 import dev.patchwatch.avro.CohortCount;
 import dev.patchwatch.avro.RemediationCount;
 import dev.patchwatch.avro.TransitionCount;
@@ -54,7 +55,7 @@ public final class AggregateJson {
 
   /**
    * One object written straight to text: a file of millions of aggregates spent a third of its
-   * writing time building and printing tree nodes. The same text as {@link #toNode}'s.
+   * writing time building and printing tree nodes.
    */
   private static String json(Fields fields) {
     StringWriter text = new StringWriter(256);
@@ -106,48 +107,39 @@ public final class AggregateJson {
         });
   }
 
+  /** A count as a tree, for documents that hold counts: the same fields as {@link #toJson}. */
   public static ObjectNode toNode(RemediationCount count) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("granularity", count.getGranularity().name());
-    node.put("windowStart", count.getWindowStart().toString());
-    node.put("windowEnd", count.getWindowEnd().toString());
-    node.put("vulnerability", count.getVulnerability());
-    node.put("dimension", count.getDimension().name());
-    node.put("value", count.getValue());
-    node.put("hosts", count.getHosts());
-    node.put("vulnerable", count.getVulnerable());
-    node.put("mitigated", count.getMitigated());
-    node.put("patched", count.getPatched());
-    node.put("unreachable", count.getUnreachable());
-    node.put("compromised", count.getCompromised());
-    if (count.getRemediatedRatio() == null) {
-      node.putNull("remediatedRatio");
-    } else {
-      node.put("remediatedRatio", count.getRemediatedRatio());
+    try (TokenBuffer tokens = new TokenBuffer(MAPPER, false)) {
+      tokens.writeStartObject();
+      writeCount(tokens, count);
+      tokens.writeEndObject();
+      return (ObjectNode) MAPPER.readTree(tokens.asParser());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return node;
   }
 
   public static String toJson(RemediationCount count) {
-    return json(
-        json -> {
-          json.writeStringField("granularity", count.getGranularity().name());
-          json.writeStringField("windowStart", count.getWindowStart().toString());
-          json.writeStringField("windowEnd", count.getWindowEnd().toString());
-          json.writeStringField("vulnerability", count.getVulnerability());
-          json.writeStringField("dimension", count.getDimension().name());
-          json.writeStringField("value", count.getValue());
-          json.writeNumberField("hosts", count.getHosts());
-          json.writeNumberField("vulnerable", count.getVulnerable());
-          json.writeNumberField("mitigated", count.getMitigated());
-          json.writeNumberField("patched", count.getPatched());
-          json.writeNumberField("unreachable", count.getUnreachable());
-          json.writeNumberField("compromised", count.getCompromised());
-          if (count.getRemediatedRatio() == null) {
-            json.writeNullField("remediatedRatio");
-          } else {
-            json.writeNumberField("remediatedRatio", count.getRemediatedRatio());
-          }
-        });
+    return json(json -> writeCount(json, count));
+  }
+
+  private static void writeCount(JsonGenerator json, RemediationCount count) throws IOException {
+    json.writeStringField("granularity", count.getGranularity().name());
+    json.writeStringField("windowStart", count.getWindowStart().toString());
+    json.writeStringField("windowEnd", count.getWindowEnd().toString());
+    json.writeStringField("vulnerability", count.getVulnerability());
+    json.writeStringField("dimension", count.getDimension().name());
+    json.writeStringField("value", count.getValue());
+    json.writeNumberField("hosts", count.getHosts());
+    json.writeNumberField("vulnerable", count.getVulnerable());
+    json.writeNumberField("mitigated", count.getMitigated());
+    json.writeNumberField("patched", count.getPatched());
+    json.writeNumberField("unreachable", count.getUnreachable());
+    json.writeNumberField("compromised", count.getCompromised());
+    if (count.getRemediatedRatio() == null) {
+      json.writeNullField("remediatedRatio");
+    } else {
+      json.writeNumberField("remediatedRatio", count.getRemediatedRatio());
+    }
   }
 }

@@ -33,13 +33,17 @@ class AggregateJsonTest {
   }
 
   @Test
-  void shouldWriteACountAsItsTreeNodePrints() {
+  void shouldWriteACountAsTextAndAsATreeWithTheSameFields() {
     for (RemediationCount count :
         new RemediationCount[] {
           count(0.5, "FR"), count(null, "FR"), count(1.0 / 3, "a\"b\\c\u0001é中")
         }) {
       assertThat(AggregateJson.toJson(count)).isEqualTo(AggregateJson.toNode(count).toString());
     }
+    // The tree keeps the numbers' types: counters are longs, the ratio a double or null.
+    assertThat(AggregateJson.toNode(count(0.5, "FR")).get("hosts").isLong()).isTrue();
+    assertThat(AggregateJson.toNode(count(0.5, "FR")).get("remediatedRatio").isDouble()).isTrue();
+    assertThat(AggregateJson.toNode(count(null, "FR")).get("remediatedRatio").isNull()).isTrue();
     assertThat(AggregateJson.toJson(count(null, "FR")))
         .isEqualTo(
             "{\"granularity\":\"HOURLY\",\"windowStart\":\"2026-12-02T17:00:00Z\","
