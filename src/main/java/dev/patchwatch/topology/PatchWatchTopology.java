@@ -94,7 +94,7 @@ public final class PatchWatchTopology {
     // The aggregating stage holds only the open windows' keys: small, so in memory whatever the
     // host state's store, restored from its changelog in moments. It writes keys and deletes them
     // at commit and reads them only in init: a hash store, not Kafka's sorted map, whose puts and
-    // deletes compared keys (a seventh of its stream thread with tens of thousands of ASNs).
+    // deletes compared keys (15% of the stream threads' samples with tens of thousands of ASNs).
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
                 SortedMemoryStore.supplier(AggregateProcessor.COUNTS_STORE),

@@ -65,7 +65,7 @@ final class SortedMemoryStore implements KeyValueStore<Bytes, byte[]> {
   private Entry[] ordered = NONE;
   private int deletedInOrder;
   private final List<Entry> added = new ArrayList<>();
-  // Entries of {@code added} deleted since it was last emptied or compacted.
+  // Entries of the list above deleted since it was last emptied or compacted.
   private int deletedAdded;
   // Counts new keys and deletes: an iterator created before a change fails.
   private int changes;
