@@ -24,7 +24,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * that other threads may query it; at hundreds of thousands of host-days a day that copy was most
  * of an EXPOSURE pass. A sorted tree kept up to date at every new key cost a walk comparing long
  * shared key prefixes per event, while the host stage asks for ranges only when windows close: new
- * keys now wait in a list, and the first range after them sorts them and merges them in.
+ * keys now wait in a list, and the first range after them sorts them and merges them in. The
+ * aggregating stage's store is one too: it only puts and deletes, and reads everything once, at
+ * init.
  *
  * <p>Only the stream thread that owns the task reads and writes this store (it is not offered to
  * interactive queries), and no caller adds or deletes a key while it iterates, so an iterator walks
